@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The installed command. `--version` is answered here so that it loads nothing else.
+import { readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.version}\n`);
+} else {
+  try {
+    const { main } = await import('../dist/main/cli/main.js');
+    process.exitCode = await main(args);
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/main/cli')) {
+      process.stderr.write('curvekeep: not built yet; run `npm install` (or `npm run build:main`) in the checkout\n');
+      process.exitCode = 3;
+    } else {
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// CURVE keys: 32 bytes, written as 40 Z85 characters.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { curveKeyPair } from 'zeromq';
+import { InvalidKeyError } from '../errors.js';
+import { z85Decode, z85Encode } from './z85.js';
+
+/** A CURVE public key in Z85 (40 characters). */
+export type PublicKey = string & { readonly __brand: 'PublicKey' };
+/** A CURVE secret key in Z85 (40 characters). Never logged, never in an error. */
+export type SecretKey = string & { readonly __brand: 'SecretKey' };
+
+export interface KeyPair {
+  readonly publicKey: PublicKey;
+  readonly secretKey: SecretKey;
+}
+
+export const KEY_LENGTH = 40;
+
+/** Checks a Z85 key and returns its 32 bytes; `what` names the key in the message. */
+function decodeKey(text: string, what: string, showValue: boolean): Uint8Array {
+  const shown = showValue ? ` ${JSON.stringify(text)}` : '';
+  if (text.length !== KEY_LENGTH) {
+    throw new InvalidKeyError(`${what}${shown} must be ${KEY_LENGTH} Z85 characters, got ${text.length}`);
+  }
+  try {
+    return z85Decode(text);
+  } catch (error) {
+    throw new InvalidKeyError(`${what}${shown}: ${(error as Error).message}`);
+  }
+}
+
+export function parsePublicKey(text: string, what = 'public key'): PublicKey {
+  const trimmed = text.trim();
+  decodeKey(trimmed, what, true);
+  return trimmed as PublicKey;
+}
+
+/** Validates a secret key; the message never repeats its value. */
+export function parseSecretKey(text: string, what = 'secret key'): SecretKey {
+  const trimmed = text.trim();
+  decodeKey(trimmed, what, false);
+  return trimmed as SecretKey;
+}
+
+export function publicKeyBytes(key: PublicKey): Uint8Array {
+  return z85Decode(key);
+}
+
+export function generateKeyPair(): KeyPair {
+  const pair = curveKeyPair();
+  return { publicKey: pair.publicKey as PublicKey, secretKey: pair.secretKey as SecretKey };
+}
+
+// PKCS#8 wrapping of a raw X25519 private key (RFC 8410), so that OpenSSL can do the
+// base-point multiplication that libzmq's zmq_curve_public does.
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+/** The public key of a secret key, as libzmq's zmq_curve_public computes it. */
+export function derivePublicKey(secretKey: SecretKey): PublicKey {
+  const raw = decodeKey(secretKey, 'secret key', false);
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([X25519_PKCS8_PREFIX, raw]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return z85Encode(spki.subarray(spki.length - 32)) as PublicKey;
+}
+
+/** Throws when a secret key does not belong to the public key stated beside it. */
+export function assertKeyPairMatches(publicKey: PublicKey, secretKey: SecretKey): void {
+  if (derivePublicKey(secretKey) !== publicKey) {
+    throw new InvalidKeyError(
+      `the secret key does not belong to public key ${publicKey} (its public key is different)`,
+    );
+  }
+}

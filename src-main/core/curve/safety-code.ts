@@ -1,0 +1,23 @@
+// The 30-digit safety code of ARCHITECTURE.md section 4, read aloud or compared by eye.
+import { createHash } from 'node:crypto';
+import { type PublicKey, publicKeyBytes } from './keys.js';
+
+/** Six groups of five digits, separated by single spaces. */
+export type SafetyCode = string & { readonly __brand: 'SafetyCode' };
+
+export function safetyCode(publicKey: PublicKey): SafetyCode {
+  const digest = createHash('sha256').update(publicKeyBytes(publicKey)).digest();
+  const groups: string[] = [];
+  for (let chunk = 0; chunk < 6; chunk++) {
+    let value = 0n;
+    for (let i = 0; i < 5; i++) value = (value << 8n) | BigInt(digest[chunk * 5 + i]!);
+    groups.push((value % 100000n).toString().padStart(5, '0'));
+  }
+  return groups.join(' ') as SafetyCode;
+}
+
+/** Compares a code typed or read out by a person: spaces and dashes do not matter. */
+export function safetyCodesMatch(expected: SafetyCode, spoken: string): boolean {
+  const digits = spoken.replace(/[\s-]/g, '');
+  return /^\d{30}$/.test(digits) && digits === expected.replace(/ /g, '');
+}

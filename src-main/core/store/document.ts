@@ -1,0 +1,117 @@
+// The metadata document: everything but secrets. Schema version 1 is the first release; later
+// versions add a migration in migrations.ts. Validated on every load, so a hand edit that breaks
+// the shape is refused with the path of the first bad field.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+const isoTime = z.string().datetime({ offset: true });
+const z85Key = z.string().length(40);
+
+export const ROLES = ['server', 'client', 'device'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const KEY_STATES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
+export type KeyState = (typeof KEY_STATES)[number];
+
+export const LinkTestRecordSchema = z.object({
+  endpoint: z.string(),
+  verdict: z.string(),
+  at: isoTime,
+  handshakeMs: z.number().optional(),
+  forced: z.boolean().optional(),
+});
+export type LinkTestRecord = z.infer<typeof LinkTestRecordSchema>;
+
+export const KeyGenerationSchema = z.object({
+  generation: z.number().int().min(1),
+  publicKey: z85Key,
+  state: z.enum(KEY_STATES),
+  createdAt: isoTime,
+  promotedAt: isoTime.optional(),
+  graceUntil: isoTime.optional(),
+  retiredAt: isoTime.optional(),
+  revokedAt: isoTime.optional(),
+  /** The last live test made with this generation's key (rotation gates promotion on it). */
+  lastTest: LinkTestRecordSchema.optional(),
+});
+export type KeyGeneration = z.infer<typeof KeyGenerationSchema>;
+
+export const IdentitySchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  role: z.enum(ROLES),
+  tags: z.array(z.string()),
+  endpoints: z.array(z.string()),
+  createdAt: isoTime,
+  /** Days between rotations; null means never due. */
+  rotateEveryDays: z.number().int().positive().nullable(),
+  generations: z.array(KeyGenerationSchema).min(1),
+});
+export type Identity = z.infer<typeof IdentitySchema>;
+
+export const VerificationSchema = z.object({
+  state: z.enum(['unverified', 'verified', 'mismatch']),
+  at: isoTime.optional(),
+  by: z.string().optional(),
+});
+
+export const LinkHistorySchema = z.object({
+  lastVerdict: z.string().optional(),
+  lastAt: isoTime.optional(),
+  lastSuccessAt: isoTime.optional(),
+  lastEndpoint: z.string().optional(),
+});
+export type LinkHistory = z.infer<typeof LinkHistorySchema>;
+
+export const PeerSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  publicKey: z85Key,
+  endpoints: z.array(z.string()),
+  tags: z.array(z.string()),
+  /** Part of the allowlist handed to servers and to `serve --allow peers`. */
+  allowed: z.boolean(),
+  createdAt: isoTime,
+  source: z.string().optional(),
+  verification: VerificationSchema,
+  link: LinkHistorySchema.optional(),
+});
+export type Peer = z.infer<typeof PeerSchema>;
+
+export const PinSetSchema = z.object({
+  host: z.string().min(1),
+  pins: z.array(z.string()).min(1),
+  /** Pins not in the live chain when the set was made: what a renewal moves to. */
+  backupPins: z.array(z.string()),
+  expires: z.string().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type PinSet = z.infer<typeof PinSetSchema>;
+
+export const BackupKeySchema = z.object({
+  id: z.string().min(1),
+  host: z.string().min(1),
+  algorithm: z.string(),
+  pin: z.string(),
+  csrPem: z.string(),
+  createdAt: isoTime,
+});
+export type BackupKey = z.infer<typeof BackupKeySchema>;
+
+export const AuditHeadSchema = z.object({ seq: z.number().int().min(0), hash: z.string() });
+
+export const DocumentDataSchema = z.object({
+  identities: z.array(IdentitySchema),
+  peers: z.array(PeerSchema),
+  pinSets: z.array(PinSetSchema),
+  backupKeys: z.array(BackupKeySchema),
+  /** The last audit entry written with this document: a truncated log is found against it. */
+  auditHead: AuditHeadSchema,
+});
+export type DocumentData = z.infer<typeof DocumentDataSchema>;
+
+export function emptyDocument(): DocumentData {
+  return { identities: [], peers: [], pinSets: [], backupKeys: [], auditHead: { seq: 0, hash: '' } };
+}
