@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+
+export function registerLink(_program: Command): void {
+  // Commands of this area are added by their issue.
+}

@@ -1,0 +1,25 @@
+// What every core service works on: the data folder, its sealed document, the secret store and
+// a clock (injected, so that due dates can be tested).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { SecretStore } from '../keychain/secret-store.js';
+import { MetadataStore } from './store/metadata-store.js';
+
+export interface Workspace {
+  readonly home: string;
+  readonly store: MetadataStore;
+  readonly secrets: SecretStore;
+  readonly now: () => Date;
+}
+
+export function createWorkspace(home: string, secrets: SecretStore, now: () => Date = () => new Date()): Workspace {
+  return { home, store: new MetadataStore(home, secrets, now), secrets, now };
+}
+
+/** The data folder shared by the app and the CLI: Electron's userData folder for "Curvekeep". */
+export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.CURVEKEEP_HOME) return env.CURVEKEEP_HOME;
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Curvekeep');
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Curvekeep');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Curvekeep');
+}
