@@ -9,7 +9,7 @@ import { DataFolderError, StoreCorruptError, StoreTamperedError } from '../error
 import { type AuditEvent, type AuditHead, appendEntries, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
 import { type DocumentData, DocumentDataSchema, SCHEMA_VERSION, emptyDocument } from './document.js';
 import { withFileLock } from './file-lock.js';
-import { migrate } from './migrations.js';
+import { checkSchema, migrate } from './migrations.js';
 
 export const STORE_SEAL_ACCOUNT = 'seal:store';
 export const AUDIT_SEAL_ACCOUNT = 'seal:audit';
@@ -118,6 +118,7 @@ export class MetadataStore {
     const raw = await this.#readRaw();
     if (raw === null) return { revision: 0, data: emptyDocument() };
     const { envelope, body } = this.#parse(raw);
+    checkSchema(envelope.schema, this.file);
     const key = await this.#key(STORE_SEAL_ACCOUNT, false);
     const expected = key ? Buffer.from(sealOf(key, envelope.schema, envelope.revision, body), 'hex') : null;
     const actual = Buffer.from(envelope.seal, 'hex');

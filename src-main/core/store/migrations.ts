@@ -7,7 +7,8 @@ type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
 
 export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
-export function migrate(schema: number, data: Record<string, unknown>, file: string): Record<string, unknown> {
+/** Refuses a schema this version cannot read, before anything else is looked at. */
+export function checkSchema(schema: number, file: string): void {
   if (!Number.isInteger(schema) || schema < 1) {
     throw new StoreCorruptError(`${file} has an invalid schema version ${JSON.stringify(schema)}; it has not been changed`);
   }
@@ -16,6 +17,10 @@ export function migrate(schema: number, data: Record<string, unknown>, file: str
       `${file} was written by a newer Curvekeep (schema ${schema}, this one reads up to ${SCHEMA_VERSION}); upgrade Curvekeep`,
     );
   }
+}
+
+export function migrate(schema: number, data: Record<string, unknown>, file: string): Record<string, unknown> {
+  checkSchema(schema, file);
   let body = data;
   for (let version = schema; version < SCHEMA_VERSION; version++) {
     const step = MIGRATIONS[version];
