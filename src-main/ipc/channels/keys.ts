@@ -1,0 +1,82 @@
+// The keys area: own identities. Results carry public material, state and due dates only; a
+// secret export names the file the main process wrote, never the secret.
+import { z } from 'zod';
+import { defineChannels } from './spec.js';
+
+// Spelled out here rather than imported from core, so that the renderer can import the contract
+// without pulling core modules; the handlers' types fail to compile if the two ever differ.
+export const ROLE_NAMES = ['server', 'client', 'device'] as const;
+export const KEY_STATE_NAMES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
+export const DUE_STATES = ['ok', 'due-soon', 'overdue', 'never'] as const;
+export const PUBLIC_EXPORT_FORMATS = ['zcert', 'pyzmq', 'json', 'qr-svg', 'qr-text'] as const;
+export const SECRET_EXPORT_FORMATS = ['zcert', 'pyzmq', 'json'] as const;
+
+/** An identity id or its unique name, as the CLI's REF. */
+const Ref = z.string().trim().min(1, 'give an identity id or name').max(200);
+
+/** `confirm: true` and nothing else: a secret export or a deletion is never implied. */
+const Confirmed = z.literal(true, { error: 'this needs an explicit confirmation (confirm: true)' });
+
+export const LinkTestSchema = z.object({
+  endpoint: z.string(),
+  verdict: z.string(),
+  at: z.string(),
+  handshakeMs: z.number().optional(),
+  forced: z.boolean().optional(),
+});
+
+export const KeyGenerationSchema = z.object({
+  generation: z.number().int(),
+  state: z.enum(KEY_STATE_NAMES),
+  publicKey: z.string().length(40),
+  safetyCode: z.string(),
+  createdAt: z.string(),
+  promotedAt: z.string().nullable(),
+  graceUntil: z.string().nullable(),
+  lastTest: LinkTestSchema.nullable(),
+});
+
+export const IdentitySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(ROLE_NAMES),
+  tags: z.array(z.string()),
+  endpoints: z.array(z.string()),
+  createdAt: z.string(),
+  publicKey: z.string().length(40),
+  safetyCode: z.string(),
+  state: z.enum(KEY_STATE_NAMES),
+  generation: z.number().int(),
+  ageDays: z.number(),
+  rotateEveryDays: z.number().int().nullable(),
+  dueAt: z.string().nullable(),
+  due: z.enum(DUE_STATES),
+  pending: KeyGenerationSchema.nullable(),
+  generations: z.array(KeyGenerationSchema),
+});
+
+export const keysChannels = defineChannels({
+  'keys.list': {
+    args: z.strictObject({}),
+    result: z.object({ identities: z.array(IdentitySchema) }),
+  },
+  'keys.show': {
+    args: z.strictObject({ ref: Ref }),
+    result: IdentitySchema,
+  },
+  'keys.generate': {
+    args: z.strictObject({
+      name: z.string().min(1).max(128),
+      role: z.enum(ROLE_NAMES).optional(),
+      /** Days between rotations; null: never due; absent: the role's default. */
+      rotateEveryDays: z.number().int().min(1).max(3650).nullable().optional(),
+      endpoints: z.array(z.string().max(500)).max(32).optional(),
+      tags: z.array(z.string().max(64)).max(64).optional(),
+    }),
+    result: IdentitySchema,
+  },
+  'keys.delete': {
+    args: z.strictObject({ ref: Ref, confirm: Confirmed }),
+    result: z.object({ id: z.string(), name: z.string(), secretsRemoved: z.number().int() }),
+  },
+});
