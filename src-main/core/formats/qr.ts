@@ -1,0 +1,210 @@
+// The QR payload of ARCHITECTURE.md section 4 (a public zcert body without comments), QR images
+// rendered with `qrcode`, and QR codes read back from PNG (pngjs) or JPEG (jpeg-js) with jsQR.
+import jpeg from 'jpeg-js';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
+import { parsePublicKey, type PublicKey } from '../curve/keys.js';
+import { InvalidInputError } from '../errors.js';
+import { parseCertFile } from './cert-file.js';
+import { writeZpl, type ZplNode } from './zpl.js';
+
+export interface QrPayloadInput {
+  readonly name: string;
+  readonly endpoint?: string | null;
+  readonly publicKey: PublicKey;
+}
+
+export interface QrPayloadContent {
+  readonly publicKey: PublicKey;
+  readonly name: string | null;
+  readonly endpoint: string | null;
+}
+
+/** Larger images are refused before decoding: no phone photo of a QR code comes near this. */
+export const QR_IMAGE_MAX_PIXELS = 40_000_000;
+export const QR_IMAGE_MAX_BYTES = 30 * 1024 * 1024;
+
+// Level M: about 15% of the code may be damaged or covered and it still reads.
+const ERROR_CORRECTION = 'M';
+// jsqr is CommonJS with `exports.default`; Node's default import is the module object.
+const jsQR = jsQRModule.default;
+
+/** The QR text of a public key: its zcert body without comments, `\n` line ends. Takes no secret. */
+export function qrPayload(input: QrPayloadInput): string {
+  const publicKey = parsePublicKey(input.publicKey);
+  const metadata: ZplNode[] = [];
+  if (input.name !== '') metadata.push({ name: 'name', value: input.name, children: [] });
+  if (input.endpoint) metadata.push({ name: 'endpoint', value: input.endpoint, children: [] });
+  return writeZpl(
+    [
+      { name: 'metadata', value: null, children: metadata },
+      { name: 'curve', value: null, children: [{ name: 'public-key', value: publicKey, children: [] }] },
+    ],
+    { quoting: 'always' },
+  );
+}
+
+const SECRET_LINE = /^[ \t]*secret-key\b/m;
+const BARE_KEY = /^\S{40}$/;
+
+/** Reads a QR payload, any public zcert/pyzmq body, or a bare 40-character Z85 public key. */
+export function parseQrPayload(text: string, source: string): QrPayloadContent {
+  // Checked before parsing, so that even a malformed payload holding a secret is named for what it is.
+  if (SECRET_LINE.test(text)) {
+    throw new InvalidInputError(`${source} holds a secret key; a QR code must never carry a secret key. Treat that key as exposed and generate a new one`);
+  }
+  const trimmed = text.replace(/^\uFEFF/, '').trim();
+  if (BARE_KEY.test(trimmed)) {
+    return { publicKey: parsePublicKey(trimmed, `public key in ${source}`), name: null, endpoint: null };
+  }
+  const cert = parseCertFile(text, source);
+  if (cert.secretKey !== null) {
+    throw new InvalidInputError(`${source} holds a secret key; a QR code must never carry a secret key`);
+  }
+  const name = cert.metadata.name?.trim() ? cert.metadata.name : null;
+  const endpoint = cert.metadata.endpoint?.trim() ? cert.metadata.endpoint : null;
+  return { publicKey: cert.publicKey, name, endpoint };
+}
+
+function checkPayload(payload: string): void {
+  if (SECRET_LINE.test(payload)) throw new InvalidInputError('a QR code must never carry a secret key; this payload holds one');
+}
+
+function renderError(error: unknown): never {
+  // qrcode says "The amount of data is too big to be stored in a QR Code" for long payloads.
+  throw new InvalidInputError(`cannot make a QR code of this payload: ${(error as Error).message}`);
+}
+
+export async function renderQrPng(payload: string, options: { readonly scale?: number } = {}): Promise<Buffer> {
+  checkPayload(payload);
+  const scale = options.scale ?? 8;
+  if (!Number.isInteger(scale) || scale < 1 || scale > 64) throw new InvalidInputError(`QR scale must be a whole number from 1 to 64, got ${scale}`);
+  return QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: ERROR_CORRECTION, scale, margin: 4 }).catch(renderError);
+}
+
+export async function renderQrSvg(payload: string): Promise<string> {
+  checkPayload(payload);
+  return QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: ERROR_CORRECTION, margin: 4 }).catch(renderError);
+}
+
+/** Half-block characters with explicit black-on-white colours, so it scans on dark terminals too. */
+export async function renderQrTerminal(payload: string): Promise<string> {
+  checkPayload(payload);
+  return QRCode.toString(payload, { type: 'terminal', small: true, errorCorrectionLevel: ERROR_CORRECTION }).catch(renderError);
+}
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function startsWith(bytes: Uint8Array, magic: ReadonlyArray<number>): boolean {
+  return bytes.length >= magic.length && magic.every((byte, i) => bytes[i] === byte);
+}
+
+function checkDimensions(width: number, height: number, source: string): void {
+  if (width === 0 || height === 0) throw new InvalidInputError(`${source} is an empty image (${width}x${height} pixels)`);
+  if (width * height > QR_IMAGE_MAX_PIXELS) {
+    throw new InvalidInputError(
+      `${source} is too large an image (${width}x${height} pixels; at most ${QR_IMAGE_MAX_PIXELS / 1_000_000} megapixels): crop or scale it down to the QR code`,
+    );
+  }
+}
+
+/** Width and height from a JPEG's start-of-frame marker, or null when none is found. */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
+  let pos = 2;
+  while (pos + 9 < bytes.length) {
+    if (bytes[pos] !== 0xff) return null;
+    const marker = bytes[pos + 1]!;
+    if (marker === 0xff) {
+      pos++;
+      continue;
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      pos += 2;
+      continue;
+    }
+    const length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (bytes[pos + 5]! << 8) | bytes[pos + 6]!, width: (bytes[pos + 7]! << 8) | bytes[pos + 8]! };
+    }
+    pos += 2 + length;
+  }
+  return null;
+}
+
+interface Rgba {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+function decodePng(bytes: Uint8Array, source: string): Rgba {
+  // IHDR sits at a fixed place: the size is checked before any pixel is inflated.
+  if (bytes.length < 24) throw new InvalidInputError(`${source} is a truncated PNG image (only ${bytes.length} bytes)`);
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') throw new InvalidInputError(`${source} is a damaged PNG image (no IHDR header)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  checkDimensions(view.getUint32(16), view.getUint32(20), source);
+  try {
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return { data: png.data, width: png.width, height: png.height };
+  } catch (error) {
+    throw new InvalidInputError(`${source} is a damaged or truncated PNG image (${(error as Error).message})`);
+  }
+}
+
+function decodeJpeg(bytes: Uint8Array, source: string): Rgba {
+  const size = jpegSize(bytes);
+  if (!size) throw new InvalidInputError(`${source} is a damaged or truncated JPEG image (no image header found)`);
+  checkDimensions(size.width, size.height, source);
+  try {
+    const image = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: QR_IMAGE_MAX_PIXELS / 1_000_000,
+      maxMemoryUsageInMB: 1024,
+    });
+    return { data: image.data, width: image.width, height: image.height };
+  } catch (error) {
+    throw new InvalidInputError(`${source} is a damaged or truncated JPEG image (${(error as Error).message})`);
+  }
+}
+
+/** Puts transparent pixels on white, as a viewer shows them; jsQR itself ignores alpha. */
+function onWhite(image: Rgba): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  for (let i = 3; i < out.length; i += 4) {
+    const alpha = out[i]!;
+    if (alpha === 255) continue;
+    for (let c = i - 3; c < i; c++) out[c] = (out[c]! * alpha + 255 * (255 - alpha)) / 255;
+    out[i] = 255;
+  }
+  return out;
+}
+
+/** The text of the QR code in a PNG or JPEG image. */
+export function decodeQrImage(bytes: Uint8Array, source: string): string {
+  if (bytes.length > QR_IMAGE_MAX_BYTES) {
+    throw new InvalidInputError(
+      `${source} is too large (${bytes.length} bytes; at most ${QR_IMAGE_MAX_BYTES / 1024 / 1024} MB): crop or scale it down to the QR code`,
+    );
+  }
+  let image: Rgba;
+  if (startsWith(bytes, PNG_MAGIC)) image = decodePng(bytes, source);
+  else if (startsWith(bytes, [0xff, 0xd8, 0xff])) image = decodeJpeg(bytes, source);
+  else if (bytes.length === 0) throw new InvalidInputError(`${source} is empty; expected a PNG or JPEG image of a QR code`);
+  else throw new InvalidInputError(`${source} is not a PNG or JPEG image; expected a picture of a QR code`);
+
+  const found = jsQR(onWhite(image), image.width, image.height, { inversionAttempts: 'attemptBoth' });
+  if (!found) {
+    throw new InvalidInputError(
+      `no QR code found in ${source} (${image.width}x${image.height} pixels): make sure the whole code is in the picture, sharp and not too small`,
+    );
+  }
+  // binaryData holds the bytes of every segment; a payload is UTF-8 text.
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(found.binaryData));
+  } catch {
+    return found.data;
+  }
+}
