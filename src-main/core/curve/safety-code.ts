@@ -9,9 +9,10 @@ export function safetyCode(publicKey: PublicKey): SafetyCode {
   const digest = createHash('sha256').update(publicKeyBytes(publicKey)).digest();
   const groups: string[] = [];
   for (let chunk = 0; chunk < 6; chunk++) {
-    let value = 0n;
-    for (let i = 0; i < 5; i++) value = (value << 8n) | BigInt(digest[chunk * 5 + i]!);
-    groups.push((value % 100000n).toString().padStart(5, '0'));
+    // 40 bits fit a double exactly, so plain numbers do (BigInt costs ten times as much here).
+    let value = 0;
+    for (let i = 0; i < 5; i++) value = value * 256 + digest[chunk * 5 + i]!;
+    groups.push((value % 100000).toString().padStart(5, '0'));
   }
   return groups.join(' ') as SafetyCode;
 }

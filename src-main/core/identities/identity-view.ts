@@ -52,6 +52,8 @@ export function generationView(g: KeyGeneration): GenerationView {
 
 export function identityView(identity: Identity, now: Date): IdentityView {
   const current = currentGeneration(identity);
+  const generations = identity.generations.map(generationView);
+  const currentView = generations[identity.generations.indexOf(current)]!;
   const due = dueDate(identity);
   const daysLeft = due ? (due.getTime() - now.getTime()) / 86_400_000 : null;
   const pending = pendingGeneration(identity);
@@ -62,15 +64,15 @@ export function identityView(identity: Identity, now: Date): IdentityView {
     tags: identity.tags,
     endpoints: identity.endpoints,
     createdAt: identity.createdAt,
-    publicKey: current.publicKey as PublicKey,
-    safetyCode: safetyCode(current.publicKey as PublicKey),
+    publicKey: currentView.publicKey,
+    safetyCode: currentView.safetyCode,
     state: current.state,
     generation: current.generation,
     ageDays: ageDays(identity, now),
     rotateEveryDays: identity.rotateEveryDays,
     dueAt: due ? due.toISOString() : null,
     due: daysLeft === null ? 'never' : daysLeft < 0 ? 'overdue' : daysLeft <= DUE_SOON_DAYS ? 'due-soon' : 'ok',
-    pending: pending ? generationView(pending) : null,
-    generations: identity.generations.map(generationView),
+    pending: pending ? generations[identity.generations.indexOf(pending)]! : null,
+    generations,
   };
 }

@@ -1,5 +1,7 @@
 // The allowlist handed to a server: one public certificate file per allowed peer, a folder that
-// CZMQ's zcertstore and pyzmq's load_certificates read as it is.
+// CZMQ's zcertstore and pyzmq's load_certificates both read as it is. pyzmq only reads `*.key`
+// files and zcertstore reads every file but `*_secret`, so files are named NAME.key in either
+// flavour; the flavour decides only how values are written.
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PublicKey } from '../curve/keys.js';
@@ -35,7 +37,7 @@ export async function writeAllowlist(dir: string, entries: ReadonlyArray<Allowli
   const files: string[] = [];
   const wanted = new Set<string>();
   for (const entry of entries) {
-    const file = certFileNames(entry.name, flavour).publicFile;
+    const file = certFileNames(entry.name, 'pyzmq').publicFile;
     if (wanted.has(file)) throw new InvalidInputError(`two allowlist entries would both be written to ${file}`);
     wanted.add(file);
     const text = formatCertFile({ publicKey: entry.publicKey, secretKey: null, metadata: { name: entry.name, ...(entry.endpoint ? { endpoint: entry.endpoint } : {}) } }, flavour, { secret: false, now });
