@@ -1,5 +1,6 @@
 // `curvekeep keys ...`: own identities.
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { action, collect, table, UsageError } from '../runner.js';
 import type { IdentityView } from '../../core/identities/identity-view.js';
 

@@ -1,5 +1,6 @@
 // `curvekeep peers ...`: other parties' public keys.
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { action, collect, table } from '../runner.js';
 import type { PeerView } from '../../core/peers/peer-view.js';
 

@@ -1,6 +1,6 @@
 // Handing an identity out (public material by default; the secret only when asked, 0600) and
 // taking a key pair in from a file written by CZMQ, pyzmq or Curvekeep.
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type PublicKey, type SecretKey, assertKeyPairMatches } from '../curve/keys.js';
 
 import { InvalidInputError, RefusedError } from '../errors.js';
@@ -113,8 +113,8 @@ export async function importIdentity(ws: Workspace, request: ImportRequest): Pro
   const trimmed = request.text.trimStart();
   let publicKey: PublicKey;
   let secretKey: SecretKey | null;
-  let metaName: string | null = null;
-  let endpoint: string | null = null;
+  let metaName: string | null;
+  let endpoint: string | null;
   if (trimmed.startsWith('{')) {
     const parsed = parseKeyJson(request.text, request.source);
     publicKey = parsed.publicKey;
