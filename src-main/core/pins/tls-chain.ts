@@ -120,6 +120,9 @@ export function connectTls(target: TlsTarget, extra: tls.ConnectionOptions = {})
       host: target.host,
       port: target.port,
       rejectUnauthorized: false,
+      // Node folds a hostname mismatch into `authorizationError`; the hostname is checked
+      // separately below, so that `trusted` says only whether the chain verifies.
+      checkServerIdentity: () => undefined,
       // No `session`: every probe makes a full handshake, so that the chain is really sent.
       ...(servername ? { servername } : {}),
       ...(target.ca && target.ca.length > 0 ? { ca: [...tls.rootCertificates, ...target.ca.map((c) => c.toString())] } : {}),
@@ -160,14 +163,19 @@ export function connectTls(target: TlsTarget, extra: tls.ConnectionOptions = {})
   });
 }
 
-/** Leaf first; follows `issuerCertificate` until a self-issued certificate or a repeat. */
-export function peerChain(socket: tls.TLSSocket): X509Certificate[] {
-  const leaf = socket.getPeerX509Certificate();
-  if (!leaf) return [];
+/**
+ * Leaf first; follows `issuerCertificate` until a self-issued certificate or a repeat.
+ * The detailed certificate is read before `getPeerX509Certificate()`: in Node 20, once the latter
+ * has been called, `getPeerCertificate()` on the same socket returns an empty object.
+ */
+export function peerChain(socket: tls.TLSSocket): { chain: X509Certificate[]; detailed: tls.DetailedPeerCertificate | null } {
+  const detailed = socket.getPeerCertificate(true);
+  if (!detailed || !detailed.raw) return { chain: [], detailed: null };
+  const leaf = socket.getPeerX509Certificate() ?? new X509Certificate(detailed.raw);
   const chain = [leaf];
   const seen = new Set([leaf.fingerprint256]);
-  let current: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-  while (current && current.issuerCertificate && current.issuerCertificate !== current) {
+  let current: tls.DetailedPeerCertificate = detailed;
+  while (current.issuerCertificate && current.issuerCertificate !== current) {
     const last = chain[chain.length - 1]!;
     if (last.subject === last.issuer) break;
     const next = new X509Certificate(current.issuerCertificate.raw);
@@ -176,16 +184,16 @@ export function peerChain(socket: tls.TLSSocket): X509Certificate[] {
     chain.push(next);
     current = current.issuerCertificate;
   }
-  return chain;
+  return { chain, detailed };
 }
 
 function describeConnection(target: TlsTarget, connection: RawConnection): LiveChain {
   const { socket } = connection;
-  const certificates = peerChain(socket);
-  if (certificates.length === 0) throw new NetworkError(`${where(target)} completed the handshake without a certificate`);
+  const { chain: certificates, detailed } = peerChain(socket);
+  if (!detailed || certificates.length === 0) throw new NetworkError(`${where(target)} completed the handshake without a certificate`);
   const cipher = socket.getCipher();
   const ephemeral = socket.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number } | null;
-  const identityError = tls.checkServerIdentity(connection.checkedName, socket.getPeerCertificate());
+  const identityError = tls.checkServerIdentity(connection.checkedName, detailed);
   return {
     host: target.host,
     port: target.port,
