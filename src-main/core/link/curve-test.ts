@@ -173,10 +173,6 @@ function fromAttempt(endpoint: string, attempt: AttemptOutcome, probe: ProbeResu
       if (attempt.code === 'ERR_ZMTP_CRYPTOGRAPHIC' || attempt.code === 'ERR_ZMTP_KEY_EXCHANGE') {
         return result('wrong-server-key', endpoint, `the CURVE handshake failed (${attempt.code})`, withMechanism);
       }
-      if (probe.zmtp && probe.mechanism === 'CURVE' && !probe.asServer) {
-        return result('auth-error', endpoint, 'the peer speaks CURVE as a client, not as a server', withMechanism,
-          'the peer is set up as a CURVE client: it needs curve_server = 1 and its own secret key');
-      }
       return result('auth-error', endpoint, `the handshake failed with a protocol error (${attempt.code})`, withMechanism);
     case 'stalled':
       if (probe.zmtp) {

@@ -5,7 +5,7 @@
 //   byte  10      major version (3 for ZMTP 3.x; 1 is the ZMTP 2.0 revision byte)
 //   byte  11      minor version (ZMTP 2.0: the socket type)
 //   bytes 12..31  mechanism name, ASCII, padded with zero bytes
-//   byte  32      as-server (0 or 1)
+//   byte  32      as-server (0 or 1; libzmq always sends 0, so it tells nothing about a libzmq peer)
 //   bytes 33..63  filler
 
 export const GREETING_LENGTH = 64;
