@@ -1,0 +1,225 @@
+// End-to-end harness: the real renderer (dist/renderer) in Debian's Chromium, through the real
+// browser bridge (dist/main/bridge/serve.js) over a fresh data folder and a keychain service of
+// its own. Build first: `npm run -s build:main && npx vite build`; run inside
+// `node scripts/with-keychain.mjs`. Every page's console errors, uncaught exceptions, failed
+// requests and CSP violations are collected, so that each test can assert there were none.
+//
+//   const app = await launchApp('keys');           // bridge + browser + page, opened on the UI
+//   await app.page.getByRole('link', { name: 'Keys' }).click();
+//   await app.screenshot('keys-list');             // test-results/screenshots/keys-list.png
+//   app.expectClean();                             // no console error, no CSP violation
+//   await app.close();                             // kills the bridge, deletes keychain items
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import { type TestWorkspace, testWorkspace } from '../helpers/workspace.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+const SERVE = join(ROOT, 'dist', 'main', 'bridge', 'serve.js');
+const RENDERER_INDEX = join(ROOT, 'dist', 'renderer', 'index.html');
+
+export const CHROMIUM_PATH = process.env.CURVEKEEP_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS: ReadonlyArray<string> = Object.freeze([
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]);
+
+const BRIDGE_START_TIMEOUT_MS = 15_000;
+const BRIDGE_STOP_TIMEOUT_MS = 5_000;
+
+export interface RunningBridgeProcess {
+  /** http://127.0.0.1:PORT/?token=... as the bridge printed it. */
+  readonly pageUrl: string;
+  readonly origin: string;
+  readonly child: ChildProcess;
+  /** What the bridge wrote to stderr (refusals, internal errors). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/main/bridge/serve.js` over this workspace and waits for its UI line. */
+export async function startBridgeProcess(workspace: TestWorkspace): Promise<RunningBridgeProcess> {
+  if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run \`npm run build:main\` first`);
+  if (!existsSync(RENDERER_INDEX)) throw new Error(`${RENDERER_INDEX} is missing: run \`npx vite build\` first`);
+  const child = spawn(process.execPath, [SERVE], { env: workspace.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
+  const pageUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the bridge printed no UI line within ${BRIDGE_START_TIMEOUT_MS} ms; stderr: ${err}`));
+    }, BRIDGE_START_TIMEOUT_MS);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const match = /^UI: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the bridge exited (${code ?? signal}) before printing its UI line; stderr: ${err}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), BRIDGE_STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { pageUrl, origin: new URL(pageUrl).origin, child, stderr: () => err, stop };
+}
+
+export interface LaunchOptions {
+  /** 'light' or 'dark' for prefers-color-scheme. */
+  readonly colorScheme?: 'light' | 'dark';
+  readonly viewport?: { readonly width: number; readonly height: number };
+  /**
+   * A .y4m or .mjpeg file that Chromium's fake camera plays (for webcam QR scanning); the camera
+   * permission is then granted to the bridge origin.
+   */
+  readonly fakeCamera?: string;
+  /** Seed the data folder through the core before the bridge starts. */
+  readonly seed?: (workspace: TestWorkspace) => Promise<void>;
+  /** Open the page (default true). */
+  readonly open?: boolean;
+}
+
+/** Something the page did that a test must not tolerate. */
+export interface PageProblem {
+  readonly kind: 'console-error' | 'page-error' | 'csp-violation' | 'request-failed';
+  readonly text: string;
+}
+
+export interface E2eApp {
+  readonly workspace: TestWorkspace;
+  /** The data folder the bridge serves. */
+  readonly home: string;
+  /** The keychain service of this run. */
+  readonly keychainService: string;
+  /** Environment for a CLI child process over the same data folder and keychain. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly bridge: RunningBridgeProcess;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Opens the UI (again) in `page`, waiting for the app frame. */
+  open(path?: string): Promise<void>;
+  /** Goes to a view by its sidebar label ("Keys", "Peers", ...). */
+  go(label: string): Promise<void>;
+  /** Saves a screenshot of the page or of one element to test-results/screenshots/NAME.png. */
+  screenshot(name: string, target?: Locator): Promise<string>;
+  /** Everything that went wrong in the page so far. */
+  problems(): ReadonlyArray<PageProblem>;
+  /** Throws, listing them, when the page logged an error or violated the CSP. */
+  expectClean(): void;
+  /** Stops the browser and the bridge, deletes the keychain items and the data folder. */
+  close(): Promise<void>;
+}
+
+let launched = 0;
+
+function describeProblems(problems: ReadonlyArray<PageProblem>): string {
+  return problems.map((p) => `  ${p.kind}: ${p.text}`).join('\n');
+}
+
+/** Starts a bridge over a fresh workspace and opens the UI in a fresh Chromium. */
+export async function launchApp(label: string, options: LaunchOptions = {}): Promise<E2eApp> {
+  const workspace = testWorkspace(`e2e-${label}-${++launched}`);
+  let bridge: RunningBridgeProcess | undefined;
+  let browser: Browser | undefined;
+  try {
+    if (options.seed) await options.seed(workspace);
+    bridge = await startBridgeProcess(workspace);
+    const args = [...CHROMIUM_ARGS];
+    if (options.fakeCamera) {
+      args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeCamera}`);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args });
+    const context = await browser.newContext({
+      viewport: options.viewport ? { ...options.viewport } : { width: 1280, height: 860 },
+      colorScheme: options.colorScheme ?? 'light',
+      acceptDownloads: false,
+      ...(options.fakeCamera ? { permissions: ['camera'] } : {}),
+    });
+    const problems: PageProblem[] = [];
+    // Reported from the page by the init script below; exposed before any page script runs.
+    await context.exposeBinding('__curvekeepCspViolation', (_source, text: string) => {
+      problems.push({ kind: 'csp-violation', text });
+    });
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        const report = (window as unknown as { __curvekeepCspViolation?: (text: string) => void }).__curvekeepCspViolation;
+        report?.(`${event.violatedDirective} blocked ${event.blockedURI || '(inline)'} at ${event.sourceFile}:${event.lineNumber}`);
+      });
+    });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push({ kind: 'console-error', text: message.text() });
+    });
+    page.on('pageerror', (error) => problems.push({ kind: 'page-error', text: `${error.name}: ${error.message}` }));
+    page.on('requestfailed', (request) => {
+      problems.push({ kind: 'request-failed', text: `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}` });
+    });
+
+    const runningBridge = bridge;
+    const runningBrowser = browser;
+    const app: E2eApp = {
+      workspace,
+      home: workspace.home,
+      keychainService: workspace.service,
+      env: workspace.env,
+      bridge: runningBridge,
+      browser: runningBrowser,
+      context,
+      page,
+      async open(path = '/') {
+        const url = new URL(runningBridge.pageUrl);
+        url.pathname = path;
+        await page.goto(url.href);
+        await page.locator('[data-app-ready="true"]').waitFor({ timeout: 10_000 });
+      },
+      async go(label: string) {
+        await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: label, exact: true }).click();
+        await page.locator(`main[data-view-label="${label}"]`).waitFor({ timeout: 10_000 });
+      },
+      async screenshot(name: string, target?: Locator) {
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        const path = join(SCREENSHOTS, `${name}.png`);
+        if (target) await target.screenshot({ path, animations: 'disabled' });
+        else await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+        return path;
+      },
+      problems: () => [...problems],
+      expectClean() {
+        if (problems.length > 0) throw new Error(`the page had ${problems.length} problem(s):\n${describeProblems(problems)}`);
+      },
+      async close() {
+        await runningBrowser.close().catch(() => undefined);
+        await runningBridge.stop();
+        await workspace.cleanup();
+      },
+    };
+    if (options.open !== false) await app.open();
+    return app;
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    await bridge?.stop();
+    await workspace.cleanup();
+    throw error;
+  }
+}
