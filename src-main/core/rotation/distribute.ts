@@ -1,0 +1,122 @@
+// The distribute step and grace-period allowlists: while a rotation is under way, a peer's
+// allowlist must carry every key this identity may present (current, previous within its grace
+// period, pending), so that no step of the rotation cuts a link.
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PublicKey } from '../curve/keys.js';
+import { InvalidInputError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
+import { type CertFlavour, certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
+import { qrPayload, renderQrPng } from '../formats/qr.js';
+import { findIdentity } from '../identities/identities.js';
+import type { AllowlistEntry } from '../peers/allowlist.js';
+import type { Identity, KeyState } from '../store/document.js';
+import type { Workspace } from '../workspace.js';
+
+export interface RotationAllowlistEntry extends AllowlistEntry {
+  readonly generation: number;
+  readonly state: KeyState;
+}
+
+/** The certificate name of one generation: stable while the key moves from pending to retired. */
+export function generationCertName(identityName: string, generation: number): string {
+  return `${identityName}.gen${generation}`;
+}
+
+/** The keys a peer must accept from this identity now: current, previous in grace, pending. */
+export function rotationAllowlistEntries(identity: Readonly<Identity>, now: Date): ReadonlyArray<RotationAllowlistEntry> {
+  const endpoint = identity.endpoints[0] ?? null;
+  return identity.generations
+    .filter((g) => {
+      if (g.state === 'current' || g.state === 'pending') return true;
+      return g.state === 'previous' && (g.graceUntil === undefined || Date.parse(g.graceUntil) > now.getTime());
+    })
+    .map((g) => ({ name: generationCertName(identity.name, g.generation), publicKey: g.publicKey as PublicKey, endpoint, generation: g.generation, state: g.state }));
+}
+
+export interface DistributeOptions {
+  readonly out: string;
+  readonly flavour?: CertFlavour;
+}
+
+export interface DistributedRotation {
+  readonly dir: string;
+  readonly entries: ReadonlyArray<Omit<RotationAllowlistEntry, 'endpoint'>>;
+  /** Certificate files written or already up to date. */
+  readonly files: ReadonlyArray<string>;
+  /** This identity's certificate files of keys no longer accepted, removed. */
+  readonly removed: ReadonlyArray<string>;
+  /** The QR image of the pending key's public certificate, when a rotation is staged. */
+  readonly qrFile: string | null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+async function holdsKey(path: string, publicKey: string): Promise<boolean> {
+  try {
+    return parseCertFile(await readFile(path, 'utf8'), path).publicKey === publicKey;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes this identity's public certificates for its peers into `out`. The folder may be a
+ * server's shared allowlist: only this identity's own `NAME.genN` files are added or removed,
+ * and a file already holding the right key is left as it is.
+ */
+export async function distributeRotation(ws: Workspace, ref: string, options: Readonly<DistributeOptions>): Promise<DistributedRotation> {
+  const flavour = options.flavour ?? 'zcert';
+  const { data } = await ws.store.read();
+  const identity = findIdentity(data.identities, ref);
+  const now = ws.now();
+  const entries = rotationAllowlistEntries(identity, now);
+  const dir = options.out;
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new InvalidInputError(`cannot create ${dir}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+
+  const files: string[] = [];
+  const wanted = new Set<string>();
+  for (const entry of entries) {
+    // NAME.key in either flavour, as peers/allowlist.ts does: pyzmq reads only *.key files.
+    const file = certFileNames(entry.name, 'pyzmq').publicFile;
+    wanted.add(file);
+    const path = join(dir, file);
+    files.push(path);
+    if (await holdsKey(path, entry.publicKey)) continue;
+    const text = formatCertFile({ publicKey: entry.publicKey, metadata: { name: entry.name, ...(entry.endpoint ? { endpoint: entry.endpoint } : {}) } }, flavour, { secret: false, now });
+    await writeFileAtomic(path, text, { mode: 0o644, overwrite: true });
+  }
+
+  const pending = entries.find((e) => e.state === 'pending');
+  if (pending) wanted.add(`${pending.name}.png`);
+  const own = new RegExp(`^${escapeRegExp(identity.name)}\\.gen\\d+\\.(cert|key|png)$`);
+  const removed: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (own.test(name) && !wanted.has(name)) {
+      await unlink(join(dir, name));
+      removed.push(join(dir, name));
+    }
+  }
+
+  let qrFile: string | null = null;
+  if (pending) {
+    qrFile = join(dir, `${pending.name}.png`);
+    const png = await renderQrPng(qrPayload({ name: identity.name, endpoint: pending.endpoint ?? null, publicKey: pending.publicKey }));
+    await writeFileAtomic(qrFile, png, { mode: 0o644, overwrite: true });
+  }
+
+  await ws.store.update((tx) =>
+    tx.audit({
+      action: 'rotation.distributed',
+      subject: identity.name,
+      details: { id: identity.id, dir, format: flavour, generations: entries.map((e) => `${e.generation}:${e.state}`).join(' '), removed: removed.length },
+    }),
+  );
+  return { dir, entries: entries.map(({ endpoint: _endpoint, ...rest }) => rest), files, removed, qrFile };
+}

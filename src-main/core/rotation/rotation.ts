@@ -1,0 +1,408 @@
+// The staged rotation of ARCHITECTURE.md section 5, with key generations:
+//   stage (new pending key, secret in the keychain) -> test (a live CURVE test with the pending
+//   key) -> promote (pending -> current, current -> previous for a grace period) -> finish
+//   (previous -> retired, its secret deleted). Rollback returns to the previous key at any step.
+// All state lives in the sealed document, so a rotation interrupted by a restart simply resumes.
+import type { PublicKey } from '../curve/keys.js';
+import { generateKeyPair } from '../curve/keys.js';
+import { InvalidInputError, NotFoundError, RefusedError } from '../errors.js';
+import { findIdentity, identityKeyPair, secretAccount } from '../identities/identities.js';
+import { type IdentityView, identityView } from '../identities/identity-view.js';
+import type { LinkSocketType, LinkResult } from '../link/curve-test.js';
+import type { Identity, KeyGeneration } from '../store/document.js';
+import type { Workspace } from '../workspace.js';
+import { pendingGeneration } from './policy.js';
+
+export const DEFAULT_GRACE_DAYS = 7;
+const MAX_GRACE_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+/**
+ * Where an identity stands in its rotation:
+ * - `idle`: one current key, nothing under way;
+ * - `staged`: a pending key exists, not yet shown to work (or its last test failed);
+ * - `tested`: the pending key passed a live test, promotion is offered;
+ * - `promoted`: the new key is current, the previous one is still kept (grace period);
+ * - `grace-over`: as promoted, but the grace period has ended: time to finish.
+ */
+export type RotationStage = 'idle' | 'staged' | 'tested' | 'promoted' | 'grace-over';
+
+export interface RotationStatus {
+  readonly identity: IdentityView;
+  readonly stage: RotationStage;
+  /** The command that takes the rotation on, for a person. */
+  readonly next: string;
+}
+
+function previousGeneration(identity: Identity): KeyGeneration | null {
+  return identity.generations.find((g) => g.state === 'previous') ?? null;
+}
+
+function currentOf(identity: Identity): KeyGeneration | null {
+  return identity.generations.find((g) => g.state === 'current') ?? null;
+}
+
+export function rotationStage(identity: Identity, now: Date): RotationStage {
+  const pending = pendingGeneration(identity);
+  if (pending) return pending.lastTest?.verdict === 'ok' ? 'tested' : 'staged';
+  const previous = previousGeneration(identity);
+  if (previous) return previous.graceUntil && Date.parse(previous.graceUntil) <= now.getTime() ? 'grace-over' : 'promoted';
+  return 'idle';
+}
+
+function nextStep(identity: Identity, stage: RotationStage): string {
+  const name = identity.name;
+  switch (stage) {
+    case 'idle':
+      return `curvekeep rotate ${name} --stage`;
+    case 'staged':
+      return `hand the pending key to its peers (curvekeep rotate ${name} --distribute --out DIR), then curvekeep rotate ${name} --test ENDPOINT --peer SERVER`;
+    case 'tested':
+      return `curvekeep rotate ${name} --promote`;
+    case 'promoted':
+      return `once every peer uses the new key: curvekeep rotate ${name} --finish (or --rollback)`;
+    case 'grace-over':
+      return `the grace period is over: curvekeep rotate ${name} --finish`;
+  }
+}
+
+function status(identity: Identity, now: Date): RotationStatus {
+  const stage = rotationStage(identity, now);
+  return { identity: identityView(identity, now), stage, next: nextStep(identity, stage) };
+}
+
+export async function rotationStatus(ws: Workspace, ref: string): Promise<RotationStatus> {
+  const { data } = await ws.store.read();
+  return status(findIdentity(data.identities, ref), ws.now());
+}
+
+const ACCOUNT = /^identity:(.+):(\d+)$/;
+
+/**
+ * Deletes keychain items of this identity that no live generation owns: a pending key whose
+ * document write never happened (a crash between the keychain write and the document write), or
+ * a retired or revoked key whose delete was interrupted. Returns the accounts removed.
+ */
+async function sweepStraySecrets(ws: Workspace, identity: Identity): Promise<string[]> {
+  const live = new Set(
+    identity.generations.filter((g) => g.state === 'pending' || g.state === 'current' || g.state === 'previous').map((g) => g.generation),
+  );
+  const removed: string[] = [];
+  for (const account of await ws.secrets.accounts()) {
+    const match = ACCOUNT.exec(account);
+    if (!match || match[1] !== identity.id || live.has(Number(match[2]))) continue;
+    if (await ws.secrets.delete(account)) removed.push(account);
+  }
+  return removed;
+}
+
+function assertIdle(identity: Identity, what: string): void {
+  const pending = pendingGeneration(identity);
+  if (pending) {
+    throw new RefusedError(
+      `${identity.name} has a rotation in progress already (pending generation ${pending.generation}, staged ${pending.createdAt}); ` +
+        `promote it (curvekeep rotate ${identity.name} --promote) or roll it back (--rollback) before you ${what}`,
+    );
+  }
+  const previous = previousGeneration(identity);
+  if (previous) {
+    throw new RefusedError(
+      `${identity.name} is still in the grace period of its last rotation (generation ${previous.generation} is kept until ${previous.graceUntil ?? 'finished'}); ` +
+        `finish it (curvekeep rotate ${identity.name} --finish) or roll it back (--rollback) before you ${what}`,
+    );
+  }
+}
+
+export interface StagedRotation extends RotationStatus {
+  readonly generation: number;
+  readonly publicKey: PublicKey;
+  /** Keychain items of this identity that no generation owned, removed before staging. */
+  readonly straySecretsRemoved: number;
+}
+
+/**
+ * Stage: a new pending key pair whose secret goes into the keychain; the current key is untouched.
+ * The keychain write happens under the store's lock, so two stagers cannot overwrite each other's
+ * secret; a crash after it leaves a stray item that the next stage removes first.
+ */
+export async function stageRotation(ws: Workspace, ref: string): Promise<StagedRotation> {
+  let written: string | null = null;
+  try {
+    return await ws.store.update(async (tx) => {
+      const identity = findIdentity(tx.data.identities, ref);
+      assertIdle(identity, 'stage another');
+      const stray = await sweepStraySecrets(ws, identity);
+      const generation = Math.max(...identity.generations.map((g) => g.generation)) + 1;
+      const pair = generateKeyPair();
+      written = secretAccount(identity.id, generation);
+      await ws.secrets.set(written, pair.secretKey);
+      identity.generations.push({ generation, publicKey: pair.publicKey, state: 'pending', createdAt: tx.now.toISOString() });
+      tx.audit({
+        action: 'rotation.staged',
+        subject: identity.name,
+        details: { id: identity.id, generation, publicKey: pair.publicKey, straySecretsRemoved: stray.length },
+      });
+      return { ...status(identity, tx.now), generation, publicKey: pair.publicKey, straySecretsRemoved: stray.length };
+    });
+  } catch (error) {
+    // The document refused the change: the secret written for it must not stay behind.
+    if (written) await ws.secrets.delete(written).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A live test made with the pending key, as the link test reports it. */
+export interface RotationTestResult {
+  readonly endpoint: string;
+  readonly verdict: string;
+  readonly handshakeMs?: number;
+  /** The key the test was made with: it must be the pending key, or the record proves nothing. */
+  readonly publicKey: string;
+}
+
+export async function recordRotationTest(ws: Workspace, ref: string, result: Readonly<RotationTestResult>): Promise<RotationStatus> {
+  return ws.store.update((tx) => {
+    const identity = findIdentity(tx.data.identities, ref);
+    const pending = requirePending(identity);
+    if (pending.publicKey !== result.publicKey) {
+      throw new RefusedError(
+        `that test was made with key ${result.publicKey}, not with the pending key of ${identity.name} (${pending.publicKey}); it is not recorded`,
+      );
+    }
+    pending.lastTest = {
+      endpoint: result.endpoint,
+      verdict: result.verdict,
+      at: tx.now.toISOString(),
+      ...(result.handshakeMs !== undefined ? { handshakeMs: result.handshakeMs } : {}),
+    };
+    tx.audit({
+      action: 'rotation.tested',
+      subject: identity.name,
+      details: { id: identity.id, generation: pending.generation, endpoint: result.endpoint, verdict: result.verdict },
+    });
+    return status(identity, tx.now);
+  });
+}
+
+export interface PendingKeyTest {
+  readonly endpoint: string;
+  /** The server's public key the pending key should be accepted by. */
+  readonly serverKey: string;
+  readonly socketType?: LinkSocketType;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface PendingKeyTestOutcome extends RotationStatus {
+  readonly result: LinkResult;
+}
+
+/** Test: runs the live CURVE test with the pending key pair and records its verdict. */
+export async function testPendingKey(ws: Workspace, ref: string, test: Readonly<PendingKeyTest>): Promise<PendingKeyTestOutcome> {
+  const { testLink } = await import('../link/curve-test.js');
+  const pair = await identityKeyPair(ws, ref, 'pending');
+  const result = await testLink({
+    endpoint: test.endpoint,
+    serverKey: test.serverKey,
+    client: { publicKey: pair.publicKey, secretKey: pair.secretKey },
+    ...(test.socketType ? { socketType: test.socketType } : {}),
+    ...(test.timeoutMs !== undefined ? { timeoutMs: test.timeoutMs } : {}),
+    ...(test.signal ? { signal: test.signal } : {}),
+  });
+  const recorded = await recordRotationTest(ws, pair.identity.id, {
+    endpoint: result.endpoint,
+    verdict: result.verdict,
+    publicKey: pair.publicKey,
+    ...(result.handshakeMs !== undefined ? { handshakeMs: result.handshakeMs } : {}),
+  });
+  return { ...recorded, result };
+}
+
+function requirePending(identity: Identity): KeyGeneration {
+  const pending = pendingGeneration(identity);
+  if (!pending) throw new RefusedError(`${identity.name} has no pending key; stage a rotation first (curvekeep rotate ${identity.name} --stage)`);
+  return pending;
+}
+
+export interface PromoteOptions {
+  /** Promote without a recorded passing test; the promotion is logged as forced. */
+  readonly force?: boolean;
+  /** How long the previous key stays valid beside the new one (default 7 days). */
+  readonly graceDays?: number;
+}
+
+export function checkGraceDays(days: number): number {
+  if (!Number.isInteger(days) || days < 0 || days > MAX_GRACE_DAYS) {
+    throw new InvalidInputError(`the grace period must be a whole number of days from 0 to ${MAX_GRACE_DAYS}, got ${days}`);
+  }
+  return days;
+}
+
+/** Promote: pending -> current, current -> previous (kept for the grace period). */
+export async function promoteRotation(ws: Workspace, ref: string, options: Readonly<PromoteOptions> = {}): Promise<RotationStatus> {
+  const graceDays = checkGraceDays(options.graceDays ?? DEFAULT_GRACE_DAYS);
+  const force = options.force === true;
+  return ws.store.update((tx) => {
+    const identity = findIdentity(tx.data.identities, ref);
+    const pending = requirePending(identity);
+    const test = pending.lastTest;
+    const passed = test?.verdict === 'ok';
+    if (!passed && !force) {
+      const last = test ? `its last test against ${test.endpoint} at ${test.at} said ${test.verdict}` : 'it has not been tested';
+      throw new RefusedError(
+        `the pending key of ${identity.name} has no passing live test (${last}); test it first ` +
+          `(curvekeep rotate ${identity.name} --test ENDPOINT --peer SERVER), or promote anyway with --force`,
+      );
+    }
+    const now = tx.now.toISOString();
+    const graceUntil = new Date(tx.now.getTime() + graceDays * DAY_MS).toISOString();
+    const current = currentOf(identity);
+    if (current) {
+      current.state = 'previous';
+      current.graceUntil = graceUntil;
+    }
+    pending.state = 'current';
+    pending.promotedAt = now;
+    if (!passed) pending.lastTest = { endpoint: test?.endpoint ?? '', verdict: test?.verdict ?? 'untested', at: test?.at ?? now, forced: true };
+    tx.audit({
+      action: 'rotation.promoted',
+      subject: identity.name,
+      details: {
+        id: identity.id,
+        generation: pending.generation,
+        publicKey: pending.publicKey,
+        previousGeneration: current?.generation ?? null,
+        graceUntil: current ? graceUntil : null,
+        forced: !passed,
+        verdict: test?.verdict ?? null,
+      },
+    });
+    return status(identity, tx.now);
+  });
+}
+
+export interface FinishOptions {
+  /** Finish before the grace period ends (peers still on the old key are cut off). */
+  readonly force?: boolean;
+}
+
+export interface FinishedRotation extends RotationStatus {
+  readonly retiredGeneration: number;
+  readonly secretDeleted: boolean;
+}
+
+/** Finish: previous -> retired, and its secret leaves the keychain. */
+export async function finishRotation(ws: Workspace, ref: string, options: Readonly<FinishOptions> = {}): Promise<FinishedRotation> {
+  const { identity, retired } = await ws.store.update((tx) => {
+    const identity = findIdentity(tx.data.identities, ref);
+    const previous = previousGeneration(identity);
+    if (!previous) {
+      const pending = pendingGeneration(identity);
+      throw new RefusedError(
+        pending
+          ? `${identity.name}'s rotation is not promoted yet; promote it first (curvekeep rotate ${identity.name} --promote)`
+          : `${identity.name} has no previous key to retire: no rotation is in progress`,
+      );
+    }
+    const early = previous.graceUntil !== undefined && Date.parse(previous.graceUntil) > tx.now.getTime();
+    if (early && options.force !== true) {
+      throw new RefusedError(
+        `the grace period of ${identity.name}'s previous key runs until ${previous.graceUntil}; peers that have not switched yet still use it. ` +
+          'Finish after that, or now with --force',
+      );
+    }
+    previous.state = 'retired';
+    previous.retiredAt = tx.now.toISOString();
+    tx.audit({ action: 'rotation.finished', subject: identity.name, details: { id: identity.id, retiredGeneration: previous.generation, early } });
+    return { identity, retired: previous.generation };
+  });
+  // After the document says retired: a crash here leaves a stray item the next stage removes.
+  const secretDeleted = await ws.secrets.delete(secretAccount(identity.id, retired));
+  return { ...status(identity, ws.now()), retiredGeneration: retired, secretDeleted };
+}
+
+export interface RolledBackRotation extends RotationStatus {
+  /** What was undone: a staged (never promoted) key, or a promotion. */
+  readonly undone: 'staged' | 'promoted';
+  readonly revokedGeneration: number;
+  readonly secretDeleted: boolean;
+}
+
+/**
+ * Rollback: before promotion the pending key is dropped (revoked, its secret deleted); after
+ * promotion the previous key becomes current again and the promoted one is revoked. After finish
+ * there is nothing to go back to: the old secret is gone.
+ */
+export async function rollbackRotation(ws: Workspace, ref: string): Promise<RolledBackRotation> {
+  const done = await ws.store.update((tx) => {
+    const identity = findIdentity(tx.data.identities, ref);
+    const now = tx.now.toISOString();
+    const pending = pendingGeneration(identity);
+    const previous = previousGeneration(identity);
+    let undone: 'staged' | 'promoted';
+    let revoked: KeyGeneration;
+    if (pending) {
+      undone = 'staged';
+      revoked = pending;
+    } else if (previous) {
+      undone = 'promoted';
+      const current = currentOf(identity);
+      if (!current) {
+        throw new RefusedError(`${identity.name} has no current key to roll back from (it was revoked); stage a new rotation instead`);
+      }
+      revoked = current;
+      previous.state = 'current';
+      delete previous.graceUntil;
+    } else {
+      const retired = identity.generations.filter((g) => g.state === 'retired').at(-1);
+      throw new RefusedError(
+        retired
+          ? `the last rotation of ${identity.name} was finished${retired.retiredAt ? ` on ${retired.retiredAt}` : ''}: generation ${retired.generation} is retired and its secret deleted, ` +
+              `so there is no key to roll back to. To replace the current key, stage a new rotation (curvekeep rotate ${identity.name} --stage)`
+          : `${identity.name} has no rotation in progress; there is nothing to roll back`,
+      );
+    }
+    revoked.state = 'revoked';
+    revoked.revokedAt = now;
+    tx.audit({
+      action: 'rotation.rolled-back',
+      subject: identity.name,
+      details: { id: identity.id, undone, revokedGeneration: revoked.generation, currentGeneration: currentOf(identity)?.generation ?? null },
+    });
+    return { identity, undone, revoked: revoked.generation };
+  });
+  const secretDeleted = await ws.secrets.delete(secretAccount(done.identity.id, done.revoked));
+  return { ...status(done.identity, ws.now()), undone: done.undone, revokedGeneration: done.revoked, secretDeleted };
+}
+
+export interface RevokedKey extends RotationStatus {
+  readonly revokedGeneration: number;
+  readonly secretDeleted: boolean;
+}
+
+/**
+ * Revokes one generation (a key that leaked, say): any state -> revoked, its secret deleted.
+ * Revoking the current key leaves the identity without a usable key until a new one is staged
+ * and promoted, so it is refused unless `allowCurrent`.
+ */
+export async function revokeKey(ws: Workspace, ref: string, generation: number, options: { readonly allowCurrent?: boolean } = {}): Promise<RevokedKey> {
+  const done = await ws.store.update((tx) => {
+    const identity = findIdentity(tx.data.identities, ref);
+    const target = identity.generations.find((g) => g.generation === generation);
+    if (!target) throw new NotFoundError(`${identity.name} has no key generation ${generation}; \`curvekeep keys show ${identity.name}\` lists them`);
+    if (target.state === 'revoked') throw new RefusedError(`generation ${generation} of ${identity.name} is revoked already`);
+    if (target.state === 'current' && options.allowCurrent !== true) {
+      throw new RefusedError(
+        `generation ${generation} is ${identity.name}'s current key: revoking it leaves no usable key. Stage and promote a new key first ` +
+          `(curvekeep rotate ${identity.name} --stage, then --promote), or confirm with --force`,
+      );
+    }
+    const was = target.state;
+    target.state = 'revoked';
+    target.revokedAt = tx.now.toISOString();
+    tx.audit({ action: 'rotation.revoked', subject: identity.name, details: { id: identity.id, generation, publicKey: target.publicKey, was } });
+    return { identity };
+  });
+  const secretDeleted = await ws.secrets.delete(secretAccount(done.identity.id, generation));
+  return { ...status(done.identity, ws.now()), revokedGeneration: generation, secretDeleted };
+}
