@@ -47,6 +47,8 @@ async function generate(algorithm: BackupKeyAlgorithm): Promise<{ keys: webcrypt
 export async function createBackupKey(ws: Workspace, host: string, options: BackupKeyOptions = {}): Promise<NewBackupKey> {
   const pattern = parseHostPattern(host);
   const algorithm = options.algorithm ?? 'ec-p256';
+  // @peculiar/x509 resolves its parts through tsyringe, which needs the Reflect metadata API.
+  await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   // Node's WebCrypto is the standard Crypto; only the type declarations differ (no DOM lib here).
   x509.cryptoProvider.set(webcrypto as never);

@@ -208,7 +208,9 @@ export function parsePin(text: string): Pin {
   let body: string;
   const hpkp = /^pin-sha256\s*=\s*"?([^"]*)"?;?$/i.exec(input);
   if (hpkp) body = hpkp[1]!;
-  else if (/^sha256\/\//i.test(input)) body = input.slice(8);
+  // `sha256//X` is curl's form, unless the digest itself starts with '/' (OkHttp's form then
+  // reads `sha256//...` too): the length tells them apart.
+  else if (/^sha256\/\//i.test(input)) body = input.length === 7 + 44 ? input.slice(7) : input.slice(8);
   else if (/^sha256\//i.test(input)) body = input.slice(7);
   else if (/^sha1\//i.test(input)) {
     throw new InvalidInputError(`pin ${JSON.stringify(text)} is a SHA-1 pin; Curvekeep uses SHA-256 pins only (sha256/...)`);
