@@ -57,7 +57,8 @@ function createSocket(type: LinkSocketType, target: AttemptTarget, waitMs: numbe
     // -1: no reconnection after a failed or dropped connection; one test, one connection.
     reconnectInterval: -1,
     connectTimeout: waitMs,
-    handshakeInterval: waitMs,
+    // A little longer than our own limit, so that our timer (not libzmq's) decides a stall.
+    handshakeInterval: waitMs + 500,
     curveServerKey: target.serverKey,
     curvePublicKey: target.publicKey,
     curveSecretKey: target.secretKey,
@@ -124,9 +125,13 @@ function waitForHandshake(socket: zmq.Socket, endpoint: string, options: Attempt
             case 'handshake:error:protocol':
               settle({ kind: 'protocol', code: event.error.code });
               break;
-            case 'handshake:error:other':
-              settle({ kind: 'dropped', detail: `the peer closed the connection during the handshake (${errorCode(event.error)})` });
+            case 'handshake:error:other': {
+              const code = errorCode(event.error);
+              // libzmq's own handshake timer (EAGAIN) is a stall, not the peer hanging up.
+              if (code === 'EAGAIN' || code === 'ETIMEDOUT') settle({ kind: 'stalled', connected });
+              else settle({ kind: 'dropped', detail: `the peer closed the connection during the handshake (${code})` });
               break;
+            }
             case 'disconnect':
               settle(connected
                 ? { kind: 'dropped', detail: 'the peer closed the connection during the handshake' }

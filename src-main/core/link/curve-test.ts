@@ -104,10 +104,12 @@ export async function testLink(options: LinkTestOptions): Promise<LinkResult> {
       if (byProbe) return byProbe;
     }
     checkCancelled(options.signal);
-    return (
-      fromAttempt(endpoint, attemptResult, probeResult) ??
-      (await afterSilentFailure(endpoint, socketType, target, attemptResult, probeResult, deadline, stop.signal))
-    );
+    const decided = fromAttempt(endpoint, attemptResult, probeResult);
+    if (decided) return decided;
+    if (probeResult?.zmtp) return await afterSilentFailure(endpoint, socketType, target, attemptResult, probeResult, deadline, stop.signal);
+    // The probe saw no greeting in time, and the CURVE connection did not get through either.
+    const seen = attemptResult.kind === 'dropped' ? `${attemptResult.detail}; ` : '';
+    return result('timeout', endpoint, `${seen}${probeResult?.detail ?? 'no answer within the limit'}`);
   } finally {
     options.signal?.removeEventListener('abort', onCallerAbort);
     if (!stop.signal.aborted) stop.abort();
@@ -199,7 +201,7 @@ async function afterSilentFailure(
   socketType: LinkSocketType,
   target: AttemptTarget,
   attempt: AttemptOutcome,
-  probe: ProbeResult | undefined,
+  probe: ProbeResult,
   deadline: number,
   signal: AbortSignal,
 ): Promise<LinkResult> {
@@ -211,7 +213,7 @@ async function afterSilentFailure(
       `the key is right (a ${accepted.toUpperCase()} socket completes the handshake), but the peer refuses a ${socketType.toUpperCase()} socket; it is a ${TALKS_TO[accepted]} socket`,
       { mechanism: 'CURVE' }, `choose the matching socket type: --socket-type ${accepted}`);
   }
-  const mechanism = probe?.zmtp ? { mechanism: probe.mechanism } : {};
+  const mechanism = probe.zmtp ? { mechanism: probe.mechanism } : {};
   return result('wrong-server-key', endpoint, `${detail}: it speaks CURVE but drops our HELLO, so the server key we hold is not its key`, mechanism);
 }
 
