@@ -4,10 +4,12 @@
 import type { z } from 'zod';
 import { appChannels } from './channels/app.js';
 import { keysChannels } from './channels/keys.js';
+import { pinsChannels } from './channels/pins.js';
 
 export const contract = Object.freeze({
   ...appChannels,
   ...keysChannels,
+  ...pinsChannels,
 });
 
 export type Contract = typeof contract;

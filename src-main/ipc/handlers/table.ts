@@ -4,10 +4,12 @@ import type { Contract } from '../contract.js';
 import { appHandlers } from './app.js';
 import type { AreaHandlers } from './context.js';
 import { keysHandlers } from './keys.js';
+import { pinsHandlers } from './pins.js';
 
 export type HandlerTable = AreaHandlers<Contract>;
 
 export const handlerTable: HandlerTable = Object.freeze({
   ...appHandlers,
   ...keysHandlers,
+  ...pinsHandlers,
 });

@@ -1,0 +1,106 @@
+// The pins channels through the one dispatcher, against a real TLS server (Node's) on 127.0.0.1
+// and the real keychain: what the Pins view calls, with the arguments it sends.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dispatcher, type Sender } from '../../../src-main/ipc/dispatch.js';
+import type { HandlerContext } from '../../../src-main/ipc/handlers/context.js';
+import { handlerTable } from '../../../src-main/ipc/handlers/table.js';
+import { type Pki, type RunningServer, buildPki, opensslPin, startNodeTlsServer } from '../../helpers/pki/pki.js';
+import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
+
+const TOKEN = 'pins-test-token';
+const sender: Sender = { kind: 'bridge', token: TOKEN };
+
+let pki: Pki;
+let server: RunningServer;
+let tws: TestWorkspace;
+let dispatcher: Dispatcher;
+
+async function call(channel: string, args: unknown) {
+  return dispatcher.call(channel, args, sender);
+}
+
+async function ok(channel: string, args: unknown): Promise<Record<string, unknown>> {
+  const outcome = await call(channel, args);
+  if (!outcome.ok) throw new Error(`${channel} failed: ${outcome.error.code}: ${outcome.error.message}`);
+  return outcome.result as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  pki = buildPki();
+  server = await startNodeTlsServer(pki.leaves.ec256, null);
+  tws = testWorkspace('ipc-pins');
+  const context: HandlerContext = { shell: 'bridge', appVersion: '0.0.0', workspace: () => tws.ws, chooseExportFolder: async () => null };
+  dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'bridge', token: TOKEN }, log: () => undefined });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await tws?.cleanup();
+  pki?.remove();
+});
+
+describe('pins channels', () => {
+  it('computes the pins of an uploaded certificate file as openssl does', async () => {
+    const bytes = readFileSync(pki.leaves.ec256.bundle);
+    const result = await ok('pins.computeFromFile', { fileName: 'bundle.pem', base64: bytes.toString('base64') });
+    const certificates = result.certificates as Array<{ role: string; pin: string }>;
+    expect(result.kind).toBe('certificate');
+    expect(certificates.map((c) => c.role)).toEqual(['leaf', 'intermediate']);
+    expect(certificates[0]!.pin).toBe(opensslPin(pki.leaves.ec256.cert));
+  });
+
+  it('refuses a file that is not a certificate, and an oversized upload before any handler runs', async () => {
+    const bad = await call('pins.computeFromFile', { fileName: 'notes.txt', base64: Buffer.from('hello').toString('base64') });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const huge = await call('pins.computeFromFile', { fileName: 'big.pem', base64: 'A'.repeat(400_000) });
+    expect(huge).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } });
+  });
+
+  it('reads the live chain, saves a set only with a backup pin, and checks it', async () => {
+    const live = await ok('pins.computeFromHost', { endpoint: `127.0.0.1:${server.port}`, timeoutMs: 5000 });
+    const leafPin = (live.certificates as Array<{ pin: string }>)[0]!.pin;
+    expect(leafPin).toBe(opensslPin(pki.leaves.ec256.cert));
+
+    const noBackup = await call('pins.saveSet', { host: '127.0.0.1', pins: [leafPin], backupPins: [] });
+    expect(noBackup).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } });
+
+    const backup = await ok('pins.createBackupKey', { host: '127.0.0.1' });
+    expect(JSON.stringify(backup)).not.toMatch(/PRIVATE KEY/);
+    const saved = await ok('pins.saveSet', { host: '127.0.0.1', pins: [leafPin], backupPins: [backup.pin] });
+    expect(saved.replaced).toBe(false);
+
+    const report = await ok('pins.check', { endpoint: `127.0.0.1:${server.port}`, legacy: false, timeoutMs: 5000 });
+    expect((report.pins as { verdict: string }).verdict).toBe('match');
+    // A private root the machine does not trust: the report says so as an error finding.
+    expect(report.findings).toContainEqual(expect.objectContaining({ check: 'chain-trust', severity: 'error' }));
+
+    const listed = await ok('pins.listSets', {});
+    expect((listed.sets as Array<{ host: string }>).map((s) => s.host)).toEqual(['127.0.0.1']);
+    const exported = await ok('pins.export', { host: '127.0.0.1', format: 'curl' });
+    expect(exported.text).toContain(`sha256//${leafPin.slice(7)}`);
+  });
+
+  it('reports a mismatch with the chain pins beside the pinned ones', async () => {
+    const other = await ok('pins.createBackupKey', { host: 'localhost' });
+    const spare = await ok('pins.createBackupKey', { host: 'localhost' });
+    await ok('pins.saveSet', { host: 'localhost', pins: [other.pin], backupPins: [spare.pin] });
+    const report = await ok('pins.check', { endpoint: `localhost:${server.port}`, legacy: false, timeoutMs: 5000 });
+    const pins = report.pins as { verdict: string; pinned: string[]; chain: Array<{ pin: string }> };
+    expect(pins.verdict).toBe('mismatch');
+    expect(pins.pinned).toEqual([other.pin, spare.pin]);
+    expect(pins.chain[0]!.pin).toBe(opensslPin(pki.leaves.ec256.cert));
+    expect(report.ok).toBe(false);
+  });
+
+  it('times out on a port that never answers TLS', async () => {
+    const { startBlackHole } = await import('../../helpers/pki/pki.js');
+    const hole = await startBlackHole();
+    try {
+      const outcome = await call('pins.computeFromHost', { endpoint: `127.0.0.1:${hole.port}`, timeoutMs: 300 });
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'network' } });
+    } finally {
+      await hole.stop();
+    }
+  });
+});
