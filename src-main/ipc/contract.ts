@@ -4,11 +4,13 @@
 import type { z } from 'zod';
 import { appChannels } from './channels/app.js';
 import { keysChannels } from './channels/keys.js';
+import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
 
 export const contract = Object.freeze({
   ...appChannels,
   ...keysChannels,
+  ...linksChannels,
   ...pinsChannels,
 });
 

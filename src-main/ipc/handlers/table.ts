@@ -4,6 +4,7 @@ import type { Contract } from '../contract.js';
 import { appHandlers } from './app.js';
 import type { AreaHandlers } from './context.js';
 import { keysHandlers } from './keys.js';
+import { linksHandlers } from './links.js';
 import { pinsHandlers } from './pins.js';
 
 export type HandlerTable = AreaHandlers<Contract>;
@@ -11,5 +12,6 @@ export type HandlerTable = AreaHandlers<Contract>;
 export const handlerTable: HandlerTable = Object.freeze({
   ...appHandlers,
   ...keysHandlers,
+  ...linksHandlers,
   ...pinsHandlers,
 });
