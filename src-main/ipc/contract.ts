@@ -3,12 +3,20 @@
 // nothing but zod and the channel files (no Node modules).
 import type { z } from 'zod';
 import { appChannels } from './channels/app.js';
+import { auditChannels } from './channels/audit.js';
+import { keyExportChannels } from './channels/key-exports.js';
+import { peersChannels } from './channels/peers.js';
+import { settingsChannels } from './channels/settings.js';
 import { keysChannels } from './channels/keys.js';
 import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
 
 export const contract = Object.freeze({
   ...appChannels,
+  ...auditChannels,
+  ...keyExportChannels,
+  ...peersChannels,
+  ...settingsChannels,
   ...keysChannels,
   ...linksChannels,
   ...pinsChannels,

@@ -14,6 +14,11 @@ export interface HandlerContext {
    * under the data folder in the bridge); the page never names a path to write. Null: cancelled.
    */
   chooseExportFolder(request: Readonly<{ title: string; secret: boolean }>): Promise<string | null>;
+  /**
+   * A file the user picks to import (an open dialog in Electron). Absent in the bridge, where the
+   * page uploads the file's bytes instead. Null: cancelled.
+   */
+  chooseImportFile?(request: Readonly<{ title: string }>): Promise<string | null>;
 }
 
 /** Handlers may return the core's readonly views as they are. */

@@ -2,6 +2,10 @@
 // contract, so a channel without a handler does not compile.
 import type { Contract } from '../contract.js';
 import { appHandlers } from './app.js';
+import { auditHandlers } from './audit.js';
+import { keyExportHandlers } from './key-exports.js';
+import { peersHandlers } from './peers.js';
+import { settingsHandlers } from './settings.js';
 import type { AreaHandlers } from './context.js';
 import { keysHandlers } from './keys.js';
 import { linksHandlers } from './links.js';
@@ -11,6 +15,10 @@ export type HandlerTable = AreaHandlers<Contract>;
 
 export const handlerTable: HandlerTable = Object.freeze({
   ...appHandlers,
+  ...auditHandlers,
+  ...keyExportHandlers,
+  ...peersHandlers,
+  ...settingsHandlers,
   ...keysHandlers,
   ...linksHandlers,
   ...pinsHandlers,

@@ -1,0 +1,22 @@
+// The settings area: where the data and the secrets live, and which build this is. The theme is
+// a page preference and stays in the page.
+import { z } from 'zod';
+import { defineChannels } from './spec.js';
+
+export const settingsChannels = defineChannels({
+  'settings.show': {
+    args: z.strictObject({}),
+    result: z.object({
+      version: z.string(),
+      shell: z.enum(['electron', 'bridge']),
+      platform: z.string(),
+      /** The data folder shared with the CLI (CURVEKEEP_HOME). */
+      dataFolder: z.string(),
+      storeFile: z.string(),
+      auditFile: z.string(),
+      /** The keychain service name (CURVEKEEP_KEYCHAIN_SERVICE, default `curvekeep`). */
+      keychainService: z.string(),
+      keychain: z.string(),
+    }),
+  },
+});
