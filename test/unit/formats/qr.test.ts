@@ -122,6 +122,19 @@ describe('QR images', () => {
     expect(decodeQrImage(small, 'small.png')).toBe(payload);
   });
 
+  it('reads a code drawn at one pixel per module, and one small in a large picture', async () => {
+    expect(decodeQrImage(await renderQrPng(payload, { scale: 1 }), 'tiny.png')).toBe(payload);
+    // 2600x1900 pixels with the code in a corner: found in the shrunk copies.
+    const code = PNG.sync.read(await renderQrPng(payload, { scale: 6 }));
+    const big = pngOf(2600, 1900, (x, y) => {
+      const cx = x - 2000;
+      const cy = y - 1300;
+      if (cx >= 0 && cx < code.width && cy >= 0 && cy < code.height) return code.data[(cy * code.width + cx) * 4]!;
+      return 180 + ((x * 7 + y * 13) % 50);
+    });
+    expect(decodeQrImage(big, 'big.png')).toBe(payload);
+  });
+
   it('keeps UTF-8 names intact', async () => {
     const text = qrPayload({ name: 'Pumpe Süd €', publicKey: generateKeyPair().publicKey });
     expect(decodeQrImage(await renderQrPng(text), 'utf8.png')).toBe(text);
