@@ -1,0 +1,140 @@
+// What the link commands resolve from the store before touching the network: which own identity
+// tests or serves, which client keys a responder admits, and which endpoints a sweep visits.
+import { identityKeyPair, type IdentityKeyPair } from '../identities/identities.js';
+import type { PublicKey } from '../curve/keys.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import { findPeer } from '../peers/peers.js';
+import type { DocumentData, Identity, Role } from '../store/document.js';
+import type { Workspace } from '../workspace.js';
+import { parseEndpoint } from './endpoint.js';
+import type { KnownClient } from './responder.js';
+
+/**
+ * The identity named by `ref`, or, without one, the only identity of the given roles. Its secret
+ * comes from the keychain; with `pending`, the key of a rotation under way.
+ */
+export async function chooseIdentity(
+  ws: Workspace,
+  ref: string | undefined,
+  roles: ReadonlyArray<Role>,
+  which: 'current' | 'pending' = 'current',
+): Promise<IdentityKeyPair> {
+  if (ref !== undefined) return identityKeyPair(ws, ref, which);
+  const { data } = await ws.store.read();
+  const candidates = data.identities.filter((identity) => roles.includes(identity.role));
+  if (candidates.length === 1) return identityKeyPair(ws, candidates[0]!.id, which);
+  const kinds = roles.join(' or ');
+  if (candidates.length === 0) {
+    throw new InvalidInputError(`no ${kinds} identity to use: name one with --as REF, or make one with curvekeep keys generate --role ${roles[0]}`);
+  }
+  throw new InvalidInputError(
+    `--as REF is required: there are ${candidates.length} ${kinds} identities (${candidates.map((i) => i.name).join(', ')})`,
+  );
+}
+
+/** The keys an identity may present during a rotation: current, pending, and previous (grace). */
+function liveKeys(identity: Identity): ReadonlyArray<PublicKey> {
+  return identity.generations
+    .filter((g) => g.state === 'current' || g.state === 'pending' || g.state === 'previous')
+    .map((g) => g.publicKey as PublicKey);
+}
+
+export interface ResponderAllowlist {
+  readonly allow: 'any' | ReadonlyArray<KnownClient>;
+  /** Every key the store can name, for the log. */
+  readonly known: ReadonlyArray<KnownClient>;
+  /** In words, for the ready message. */
+  readonly description: string;
+}
+
+/**
+ * `--allow`: `peers` (the default: every peer on the allowlist), `any`, or references to peers
+ * and own identities (an own client identity is how one tests a rotation on one machine).
+ */
+export function resolveAllowlist(data: Readonly<DocumentData>, allow: ReadonlyArray<string>): ResponderAllowlist {
+  const known: KnownClient[] = [
+    ...data.peers.map((peer) => ({ publicKey: peer.publicKey as PublicKey, name: peer.name })),
+    ...data.identities.flatMap((identity) => liveKeys(identity).map((publicKey) => ({ publicKey, name: identity.name }))),
+  ];
+  const words = allow.length === 0 ? ['peers'] : allow;
+  if (words.length === 1 && words[0] === 'any') return { allow: 'any', known, description: 'any client key' };
+  if (words.length === 1 && words[0] === 'peers') {
+    const allowed = data.peers.filter((peer) => peer.allowed).map((peer) => ({ publicKey: peer.publicKey as PublicKey, name: peer.name }));
+    return { allow: allowed, known, description: `${allowed.length} allowed peer${allowed.length === 1 ? '' : 's'}` };
+  }
+  if (words.includes('any') || words.includes('peers')) {
+    throw new InvalidInputError('--allow takes either "peers", "any", or a list of peer and identity references, not a mix');
+  }
+  const listed: KnownClient[] = [];
+  for (const ref of words) {
+    try {
+      const peer = findPeer(data.peers, ref);
+      listed.push({ publicKey: peer.publicKey as PublicKey, name: peer.name });
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      const identity = data.identities.find((candidate) => candidate.id === ref || candidate.name === ref);
+      if (!identity) throw new NotFoundError(`--allow ${ref}: no peer or identity with that id or name`);
+      listed.push(...liveKeys(identity).map((publicKey) => ({ publicKey, name: identity.name })));
+    }
+  }
+  return { allow: listed, known, description: words.join(', ') };
+}
+
+export interface SweepEntry {
+  readonly endpoint: string;
+  readonly serverKey: PublicKey;
+  readonly peerId?: string;
+  readonly peerName?: string;
+}
+
+export interface SweepPlan {
+  readonly entries: ReadonlyArray<SweepEntry>;
+  /** Peer endpoints that cannot be link-tested (ipc://, ws://, ...), with why. */
+  readonly skipped: ReadonlyArray<{ readonly peerName: string; readonly endpoint: string; readonly reason: string }>;
+}
+
+/**
+ * The endpoints of a sweep. With `usePeers` (or no endpoints given), every TCP endpoint of every
+ * peer. A given endpoint uses the key of the peer that lists it, or `serverKey`.
+ */
+export function planSweep(
+  data: Readonly<DocumentData>,
+  endpoints: ReadonlyArray<string>,
+  options: { readonly usePeers?: boolean; readonly serverKey?: PublicKey },
+): SweepPlan {
+  const entries: SweepEntry[] = [];
+  const skipped: Array<{ peerName: string; endpoint: string; reason: string }> = [];
+  const byEndpoint = new Map<string, { id: string; name: string; publicKey: PublicKey }>();
+  for (const peer of data.peers) {
+    for (const raw of peer.endpoints) {
+      let endpoint: string;
+      try {
+        endpoint = parseEndpoint(raw).endpoint;
+      } catch {
+        skipped.push({ peerName: peer.name, endpoint: raw, reason: 'not a TCP endpoint' });
+        continue;
+      }
+      byEndpoint.set(endpoint, { id: peer.id, name: peer.name, publicKey: peer.publicKey as PublicKey });
+      if (options.usePeers || endpoints.length === 0) {
+        entries.push({ endpoint, serverKey: peer.publicKey as PublicKey, peerId: peer.id, peerName: peer.name });
+      }
+    }
+  }
+  for (const raw of endpoints) {
+    const { endpoint } = parseEndpoint(raw);
+    const peer = byEndpoint.get(endpoint);
+    if (peer) {
+      if (!entries.some((entry) => entry.endpoint === endpoint && entry.peerId === peer.id)) {
+        entries.push({ endpoint, serverKey: peer.publicKey, peerId: peer.id, peerName: peer.name });
+      }
+    } else if (options.serverKey) {
+      entries.push({ endpoint, serverKey: options.serverKey });
+    } else {
+      throw new InvalidInputError(`no peer lists ${endpoint}: give its key with --server-key Z85, or add the endpoint to a peer`);
+    }
+  }
+  if (entries.length === 0) {
+    throw new InvalidInputError('nothing to sweep: give endpoints, or add TCP endpoints to peers (curvekeep peers add --endpoint)');
+  }
+  return { entries, skipped };
+}
