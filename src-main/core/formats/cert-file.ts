@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   assertKeyPairMatches,
   parsePublicKey,
@@ -184,7 +184,8 @@ async function exists(path: string): Promise<boolean> {
 
 /** Writes `text` to a fresh temporary file beside `path`, created with `mode` and synced. */
 async function writeTemp(path: string, text: string, mode: number): Promise<string> {
-  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  // A hidden name: folder readers (zcertstore, pyzmq load_certificates) skip it while it is written.
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   // Created with its final mode: a secret never sits in a file others may read, not even briefly.
   const handle = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
   try {

@@ -47,8 +47,7 @@ function lineOf(text: string, index: number): number {
 
 /** Refuses what cannot be a ZPL text file: too large, binary, or not UTF-8. */
 export function checkTextInput(text: string, source: string, maxBytes = ZPL_MAX_BYTES): void {
-  // A string's UTF-8 length is at least its UTF-16 length, so the cheap test comes first.
-  const bytes = text.length > maxBytes ? text.length : Buffer.byteLength(text, 'utf8');
+  const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
     throw new InvalidInputError(
       `${source} is too large (${bytes} bytes; at most ${maxBytes / 1024} KiB is accepted): it is not a key or certificate file`,
