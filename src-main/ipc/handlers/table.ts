@@ -8,6 +8,7 @@ import { peersHandlers } from './peers.js';
 import { settingsHandlers } from './settings.js';
 import type { AreaHandlers } from './context.js';
 import { keysHandlers } from './keys.js';
+import { rotationHandlers } from './rotation.js';
 import { linksHandlers } from './links.js';
 import { pinsHandlers } from './pins.js';
 
@@ -20,6 +21,7 @@ export const handlerTable: HandlerTable = Object.freeze({
   ...peersHandlers,
   ...settingsHandlers,
   ...keysHandlers,
+  ...rotationHandlers,
   ...linksHandlers,
   ...pinsHandlers,
 });

@@ -1,0 +1,86 @@
+// The rotation channels through the one dispatcher: a rotation against our own CURVE responder
+// on 127.0.0.1 (real keychain, real sockets) as the wizard drives it, and a rollback.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
+import { type Responder, startResponder } from '../../../src-main/core/link/responder.js';
+import { Dispatcher, type Sender } from '../../../src-main/ipc/dispatch.js';
+import type { HandlerContext } from '../../../src-main/ipc/handlers/context.js';
+import { handlerTable } from '../../../src-main/ipc/handlers/table.js';
+import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
+
+const TOKEN = 'rotation-test-token';
+const sender: Sender = { kind: 'bridge', token: TOKEN };
+
+let tws: TestWorkspace;
+let dispatcher: Dispatcher;
+let responder: Responder;
+let outDir: string;
+const server = generateKeyPair();
+
+async function call(channel: string, args: unknown) {
+  return dispatcher.call(channel, args, sender);
+}
+
+async function ok(channel: string, args: unknown): Promise<Record<string, unknown>> {
+  const outcome = await call(channel, args);
+  if (!outcome.ok) throw new Error(`${channel} failed: ${outcome.error.code}: ${outcome.error.message}`);
+  return outcome.result as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  tws = testWorkspace('ipc-rotation');
+  outDir = mkdtempSync(join(tmpdir(), 'curvekeep-distribute-'));
+  const context: HandlerContext = { shell: 'bridge', appVersion: '0.0.0', workspace: () => tws.ws, chooseExportFolder: async () => outDir };
+  dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'bridge', token: TOKEN }, log: () => undefined });
+  responder = await startResponder({ endpoint: 'tcp://127.0.0.1:0', server, allow: 'any' });
+});
+
+afterAll(async () => {
+  await responder?.close();
+  await tws?.cleanup();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('rotation channels', () => {
+  it('stages, distributes, tests, promotes and finishes', async () => {
+    await ok('keys.generate', { name: 'gateway', role: 'client', rotateEveryDays: 90 });
+    expect(await ok('rotation.status', { ref: 'gateway' })).toMatchObject({ stage: 'idle' });
+    const staged = await ok('rotation.stage', { ref: 'gateway' });
+    expect(staged).toMatchObject({ stage: 'staged', generation: 2 });
+
+    const refused = await call('rotation.promote', { ref: 'gateway' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'refused' } });
+
+    const distributed = await ok('rotation.distribute', { ref: 'gateway' });
+    expect(distributed.dir).toBe(outDir);
+    expect(readdirSync(outDir).sort()).toEqual(['gateway.gen1.key', 'gateway.gen2.key', 'gateway.gen2.png']);
+    expect(distributed.qrSvg).toMatch(/^<svg|<\?xml/);
+
+    const tested = await ok('rotation.test', { ref: 'gateway', endpoint: responder.endpoint, serverKey: server.publicKey, timeoutMs: 3000 });
+    expect(tested).toMatchObject({ stage: 'tested', result: { verdict: 'ok' } });
+
+    const promoted = await ok('rotation.promote', { ref: 'gateway', graceDays: 7 });
+    expect(promoted).toMatchObject({ stage: 'promoted', identity: { generation: 2 } });
+    expect(await call('rotation.finish', { ref: 'gateway' })).toMatchObject({ ok: false, error: { code: 'refused' } });
+    const finished = await ok('rotation.finish', { ref: 'gateway', force: true });
+    expect(finished).toMatchObject({ stage: 'idle', retiredGeneration: 1, secretDeleted: true });
+    expect(JSON.stringify(finished)).not.toMatch(/secretKey/);
+  });
+
+  it('rolls a promotion back to the previous key', async () => {
+    await ok('keys.generate', { name: 'sensor', role: 'device' });
+    await ok('rotation.stage', { ref: 'sensor' });
+    await ok('rotation.promote', { ref: 'sensor', force: true });
+    const back = await ok('rotation.rollback', { ref: 'sensor' });
+    expect(back).toMatchObject({ stage: 'idle', undone: 'promoted', revokedGeneration: 2, identity: { generation: 1 } });
+  });
+
+  it('lists key ages against policies for the timeline', async () => {
+    const schedule = await ok('rotation.schedule', {});
+    const items = schedule.items as Array<{ name: string; rotateEveryDays: number | null; daysLeft: number | null; stage: string }>;
+    expect(items.find((i) => i.name === 'gateway')).toMatchObject({ rotateEveryDays: 90, daysLeft: 89, stage: 'idle' });
+  });
+});
