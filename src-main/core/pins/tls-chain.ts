@@ -187,6 +187,13 @@ export function peerChain(socket: tls.TLSSocket): { chain: X509Certificate[]; de
   return { chain, detailed };
 }
 
+/** The names a certificate is valid for, as the user would list them. */
+function namesOf(certificate: tls.PeerCertificate): string {
+  if (certificate.subjectaltname) return certificate.subjectaltname.replace(/IP Address:/g, 'IP:');
+  const cn = certificate.subject?.CN;
+  return cn ? `CN=${Array.isArray(cn) ? cn.join(', CN=') : cn}` : 'no name at all';
+}
+
 function describeConnection(target: TlsTarget, connection: RawConnection): LiveChain {
   const { socket } = connection;
   const { chain: certificates, detailed } = peerChain(socket);
@@ -204,7 +211,7 @@ function describeConnection(target: TlsTarget, connection: RawConnection): LiveC
     ephemeralKey: ephemeral && ephemeral.type ? [ephemeral.type, ephemeral.name, ephemeral.size ? `${ephemeral.size} bits` : ''].filter(Boolean).join(' ') : null,
     trusted: socket.authorized,
     trustError: socket.authorized ? null : String(socket.authorizationError ?? 'unknown'),
-    hostnameError: identityError ? identityError.message : null,
+    hostnameError: identityError ? `it is valid for ${namesOf(detailed)} only` : null,
     certificates: describeChain(certificates),
   };
 }

@@ -90,6 +90,10 @@ export function hostnameFinding(chain: Pick<LiveChain, 'checkedName' | 'hostname
   return { check: 'hostname', severity: 'error', message: `the certificate does not match ${chain.checkedName}: ${chain.hostnameError}` };
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function label(certificate: ChainCertificate): string {
   return certificate.role === 'leaf' ? 'the certificate' : `the ${certificate.role} certificate (${certificate.subject})`;
 }
@@ -103,13 +107,13 @@ export function expiryFinding(certificate: ChainCertificate, now: Date): Finding
   }
   if (now.getTime() > to) {
     const days = Math.floor((now.getTime() - to) / DAY_MS);
-    return { check: 'expiry', severity: 'error', message: `${what} expired on ${certificate.validTo.slice(0, 10)} (${days} days ago)` };
+    return { check: 'expiry', severity: 'error', message: `${what} expired on ${certificate.validTo.slice(0, 10)} (${plural(days, 'day')} ago)` };
   }
   const days = Math.floor((to - now.getTime()) / DAY_MS);
   if (days < EXPIRY_WARNING_DAYS) {
-    return { check: 'expiry', severity: 'warning', message: `${what} expires in ${days} days (${certificate.validTo.slice(0, 10)}): renew it` };
+    return { check: 'expiry', severity: 'warning', message: `${what} expires in ${plural(days, 'day')} (${certificate.validTo.slice(0, 10)}): renew it` };
   }
-  return { check: 'expiry', severity: 'ok', message: `${what} expires in ${days} days (${certificate.validTo.slice(0, 10)})` };
+  return { check: 'expiry', severity: 'ok', message: `${what} expires in ${plural(days, 'day')} (${certificate.validTo.slice(0, 10)})` };
 }
 
 /** The leaf always; other certificates of the chain only when they need attention. */

@@ -126,6 +126,7 @@ describe('TLS report', () => {
     const port = await serve(pki.leaves.mismatch);
     const r = await report(port);
     expect(finding(r, 'hostname')[0]).toMatchObject({ severity: 'error', message: expect.stringContaining(GOOD_NAME) });
+    expect(finding(r, 'hostname')[0]!.message).toContain('valid for DNS:elsewhere.test only');
     expect(finding(r, 'chain-trust')[0]).toMatchObject({ severity: 'ok' });
     expect(r.ok).toBe(false);
     const right = await report(port, { servername: 'elsewhere.test' });
