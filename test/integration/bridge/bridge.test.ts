@@ -82,9 +82,13 @@ describe('bridge: where it listens', () => {
     for (const address of [...others, '::1']) {
       const reached = await new Promise<boolean>((resolve) => {
         const socket = connect({ host: address, port: bridge.port, timeout: 3000 });
-        socket.once('connect', () => (socket.destroy(), resolve(true)));
-        socket.once('error', () => resolve(false));
-        socket.once('timeout', () => (socket.destroy(), resolve(false)));
+        const done = (reachable: boolean) => {
+          socket.destroy();
+          resolve(reachable);
+        };
+        socket.once('connect', () => done(true));
+        socket.once('error', () => done(false));
+        socket.once('timeout', () => done(false));
       });
       expect(reached, address).toBe(false);
     }
@@ -259,7 +263,9 @@ describe('npm run web (the real process)', () => {
       const line = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no UI line within 10 s')), 10_000);
         child!.stdout!.on('data', () => {
-          if (stdout.includes('\n')) (clearTimeout(timer), resolve(stdout));
+          if (!stdout.includes('\n')) return;
+          clearTimeout(timer);
+          resolve(stdout);
         });
         child!.once('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
       });

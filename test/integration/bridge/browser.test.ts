@@ -79,7 +79,7 @@ describe('contract client in Chromium through the bridge', () => {
     expect(page.url()).not.toContain(bridge.token);
 
     // The CSP stopped the inline script, and said so.
-    expect(await page.evaluate(() => (window as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
     expect(violations.some((v) => /Content Security Policy/.test(v))).toBe(true);
     // And eval in the page's own script (page.evaluate would bypass the CSP).
     expect([result.eval, result.fn]).toEqual(['blocked', 'blocked']);
