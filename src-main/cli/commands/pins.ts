@@ -106,13 +106,14 @@ export function registerPins(program: Command): void {
       .option('--no-backup', 'accept a set without a backup pin (clients break at the next key change)')
       .option('--from-live <host:port>', 'pin what the server presents now (needs --yes and a backup pin)')
       .option('--roles <roles>', 'with --from-live: which certificates to pin, e.g. leaf,intermediate (default leaf)')
+      .option('--check-live <host:port>', 'refuse a backup pin that the server at HOST:PORT presents now')
       .option('--yes', 'confirm pinning the live chain'),
   ).action(
     action(
       async (
         ctx,
         host: string,
-        options: ConnectOptions & { pin?: string[]; backupPin?: string[]; expires?: string; backup: boolean; fromLive?: string; roles?: string; yes?: boolean },
+        options: ConnectOptions & { pin?: string[]; backupPin?: string[]; expires?: string; backup: boolean; fromLive?: string; checkLive?: string; roles?: string; yes?: boolean },
         command: Command,
       ) => {
         const pinSet = await import('../../core/pins/pin-set.js');
@@ -154,7 +155,15 @@ export function registerPins(program: Command): void {
             confirmed: true,
           });
         } else {
-          change = await pinSet.setPinSet(ctx.workspace(), { ...common, pins: options.pin ?? [], noBackup: !options.backup });
+          const input = { ...common, pins: options.pin ?? [], noBackup: !options.backup };
+          // The cheap checks first, then the live chain (when asked) against the backup pins.
+          pinSet.validatePinSet(input, new Date());
+          let liveChain: ReadonlyArray<ChainCertificate> | undefined;
+          if (options.checkLive) {
+            const { fetchChain } = await import('../../core/pins/tls-chain.js');
+            liveChain = (await fetchChain(await target(options.checkLive, options, command))).certificates;
+          }
+          change = await pinSet.setPinSet(ctx.workspace(), { ...input, ...(liveChain ? { liveChain } : {}) });
         }
         const { set, replaced } = change;
         return {

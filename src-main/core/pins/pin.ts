@@ -65,6 +65,7 @@ function certificatesOf(input: string | Uint8Array, where: string): X509Certific
     return blocks.map((b, i) => parseCertificate(b.der, blocks.length > 1 ? `certificate ${i + 1} of ${where}` : where));
   }
   if (typeof input === 'string') throw new InvalidInputError(`${where} is neither PEM nor DER`);
+  if (input.length === 0 || input[0] !== 0x30) throw new InvalidInputError(`${where} is neither a PEM certificate ("-----BEGIN CERTIFICATE-----") nor a DER one`);
   return [parseCertificate(Buffer.from(input), where)];
 }
 

@@ -79,7 +79,12 @@ describe('curvekeep pins', () => {
     expect(malformed.stderr).toContain('decodes to 3 bytes');
     expect((await runCli(['--json', 'pins', 'list'], t.env)).json()).toEqual([]);
 
-    const set = await runCli(['pins', 'set', GOOD_NAME, '--pin', leafPin, '--backup-pin', `pin-sha256="${backup.slice(7)}"`, '--expires', '2030-06-30'], t.env);
+    // A backup pin the server presents now (its intermediate) is no backup.
+    const live = await runCli(['pins', 'set', GOOD_NAME, '--pin', leafPin, '--backup-pin', opensslPin(pki.intermediateCert), '--check-live', `127.0.0.1:${port}`], t.env);
+    expect(live.code).toBe(2);
+    expect(live.stderr).toContain('in the chain the server presents now');
+
+    const set = await runCli(['pins', 'set', GOOD_NAME, '--check-live', `127.0.0.1:${port}`, '--pin', leafPin, '--backup-pin', `pin-sha256="${backup.slice(7)}"`, '--expires', '2030-06-30'], t.env);
     expect(set.code, set.stderr).toBe(0);
     const list = await runCli(['--json', 'pins', 'list'], t.env);
     expect(list.json()).toEqual([expect.objectContaining({ host: GOOD_NAME, pins: [leafPin], backupPins: [backup], expires: '2030-06-30', expired: false })]);

@@ -52,7 +52,8 @@ describe('pins from files equal the OpenSSL pipeline', () => {
 
   it('garbage is refused with an InvalidInputError', () => {
     expect(() => pinOfCertificate('hello')).toThrow(InvalidInputError);
-    expect(() => pinOfCertificate(Buffer.from('not der at all'))).toThrow(/not a readable X.509 certificate/);
+    expect(() => pinOfCertificate(Buffer.from('not der at all'))).toThrow(/neither a PEM certificate .* nor a DER one/);
+    expect(() => pinOfCertificate(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]))).toThrow(/not a readable X.509 certificate/);
     expect(() => pinOfCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')).toThrow(InvalidInputError);
     expect(() => pinOfCsr('-----BEGIN CERTIFICATE REQUEST-----\nMAMCAQA=\n-----END CERTIFICATE REQUEST-----\n')).toThrow(InvalidInputError);
     expect(() => pinOfPublicKey('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n')).toThrow(InvalidInputError);
