@@ -1,0 +1,293 @@
+// The rotation wizard's state: which step is shown, the form of each step, and the identity's
+// rotation status as the main process last reported it. The step follows from the key
+// generations (a half-finished rotation opens where it stands); rollback is offered at every step
+// of a rotation under way; promotion only after a passing live test, or with an explicit force.
+// No DOM here: each step is its own component over this class, and the class is tested alone.
+import type { ArgsOf, ChannelName, ResultOf } from '../../../src-main/ipc/contract.js';
+
+/** The contract client's one method the wizard needs (the real ContractClient, or a test's stub). */
+export interface RotationCalls {
+  call<C extends ChannelName>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>>;
+}
+
+export type RotationStatus = ResultOf<'rotation.status'>;
+export type RotationStage = RotationStatus['stage'];
+export type Distribution = ResultOf<'rotation.distribute'>;
+export type PendingTestResult = ResultOf<'rotation.test'>['result'];
+
+export const WIZARD_STEPS = ['stage', 'distribute', 'test', 'promote', 'finish'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+export const STEP_LABELS: Readonly<Record<WizardStep, string>> = {
+  stage: 'Stage',
+  distribute: 'Distribute',
+  test: 'Test',
+  promote: 'Promote',
+  finish: 'Finish',
+};
+
+export const STAGE_LABELS: Readonly<Record<RotationStage, string>> = {
+  idle: 'No rotation in progress',
+  staged: 'Pending key staged, not yet shown to work',
+  tested: 'Pending key passed a live test',
+  promoted: 'New key promoted; the previous key is kept for its grace period',
+  'grace-over': 'New key promoted; the grace period is over, time to finish',
+};
+
+export type SocketType = NonNullable<ArgsOf<'rotation.test'>['socketType']>;
+
+export interface WizardForm {
+  /** Distribute: the folder to write into (a server's allowlist folder); empty: the app picks one. */
+  out: string;
+  flavour: 'zcert' | 'pyzmq';
+  /** Test: whose key the server has: a stored peer, or a pasted key. */
+  serverSource: 'peer' | 'key';
+  peer: string;
+  serverKey: string;
+  /** Empty: the peer's first endpoint. */
+  endpoint: string;
+  socketType: SocketType;
+  timeoutMs: number;
+  /** Promote: days the previous key stays valid beside the new one. */
+  graceDays: number;
+  /** Promote without a passing test (the user ticked the warning). */
+  forcePromote: boolean;
+  /** Finish before the grace period ends. */
+  forceFinish: boolean;
+}
+
+export interface WizardFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The step a rotation in this stage opens on. */
+export function stepForStatus(status: Pick<RotationStatus, 'stage' | 'identity'>): WizardStep {
+  switch (status.stage) {
+    case 'idle':
+      return 'stage';
+    case 'staged':
+      // A pending key tested and failed goes back to the test; an untested one still needs handing out.
+      return status.identity.pending?.lastTest ? 'test' : 'distribute';
+    case 'tested':
+      return 'promote';
+    case 'promoted':
+    case 'grace-over':
+      return 'finish';
+  }
+}
+
+/** Which steps make sense in this stage. */
+export function stepsReachable(stage: RotationStage): ReadonlySet<WizardStep> {
+  switch (stage) {
+    case 'idle':
+      return new Set(['stage']);
+    case 'staged':
+    case 'tested':
+      return new Set(['distribute', 'test', 'promote']);
+    case 'promoted':
+    case 'grace-over':
+      return new Set(['finish']);
+  }
+}
+
+function failureOf(error: unknown): WizardFailure {
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
+    return { code: String((error as { code: unknown }).code), message: String((error as { message: unknown }).message) };
+  }
+  return { code: 'page-error', message: error instanceof Error ? error.message : String(error) };
+}
+
+export class RotationWizard {
+  readonly ref: string;
+  status = $state<RotationStatus | null>(null);
+  step = $state<WizardStep>('stage');
+  busy = $state(false);
+  error = $state<WizardFailure | null>(null);
+  /** What the last action did, in a sentence (for the live region). */
+  notice = $state<string | null>(null);
+  distribution = $state<Distribution | null>(null);
+  lastTest = $state<PendingTestResult | null>(null);
+  /** The generation retired by the last finish: the rotation is complete. */
+  finishedGeneration = $state<number | null>(null);
+  form = $state<WizardForm>({
+    out: '',
+    flavour: 'zcert',
+    serverSource: 'peer',
+    peer: '',
+    serverKey: '',
+    endpoint: '',
+    socketType: 'dealer',
+    timeoutMs: 5000,
+    graceDays: 7,
+    forcePromote: false,
+    forceFinish: false,
+  });
+  readonly #client: RotationCalls;
+
+  constructor(client: RotationCalls, ref: string) {
+    this.#client = client;
+    this.ref = ref;
+  }
+
+  get stage(): RotationStage {
+    return this.status?.stage ?? 'idle';
+  }
+
+  get reachable(): ReadonlySet<WizardStep> {
+    return stepsReachable(this.stage);
+  }
+
+  /** A rotation is under way: rollback is offered. */
+  get canRollback(): boolean {
+    return this.stage !== 'idle';
+  }
+
+  /** The pending key's last recorded test passed. */
+  get testPassed(): boolean {
+    return this.stage === 'tested';
+  }
+
+  /** Promotion is offered: after a passing test, or when the user chose to force it. */
+  get canPromote(): boolean {
+    return this.testPassed || (this.stage === 'staged' && this.form.forcePromote);
+  }
+
+  /** The grace period still runs: finishing now needs the user's explicit choice. */
+  get finishIsEarly(): boolean {
+    return this.stage === 'promoted';
+  }
+
+  get canFinish(): boolean {
+    return this.stage === 'grace-over' || (this.stage === 'promoted' && this.form.forceFinish);
+  }
+
+  get canTest(): boolean {
+    if (!(this.stage === 'staged' || this.stage === 'tested')) return false;
+    if (this.form.serverSource === 'peer') return this.form.peer.trim() !== '';
+    return this.form.serverKey.trim().length === 40 && this.form.endpoint.trim() !== '';
+  }
+
+  /** Reads where the identity's rotation stands and opens the step it is at. */
+  async load(): Promise<boolean> {
+    return this.#run(async () => {
+      this.#apply(await this.#client.call('rotation.status', { ref: this.ref }));
+    });
+  }
+
+  /** Shows another step, if it makes sense in the current stage. */
+  goTo(step: WizardStep): boolean {
+    if (!this.reachable.has(step)) return false;
+    this.step = step;
+    this.error = null;
+    return true;
+  }
+
+  async stageKey(): Promise<boolean> {
+    return this.#run(async () => {
+      const staged = await this.#client.call('rotation.stage', { ref: this.ref });
+      this.finishedGeneration = null;
+      this.distribution = null;
+      this.lastTest = null;
+      this.form.forcePromote = false;
+      this.form.forceFinish = false;
+      this.#apply(staged);
+      this.notice = `Staged generation ${staged.generation}: the current key is untouched until promotion.`;
+    });
+  }
+
+  async distribute(): Promise<boolean> {
+    return this.#run(async () => {
+      const out = this.form.out.trim();
+      const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(out ? { out } : {}) });
+      this.distribution = done;
+      this.notice = `Wrote ${done.files.length} public certificate${done.files.length === 1 ? '' : 's'} to ${done.dir}.`;
+      this.step = 'test';
+    });
+  }
+
+  async test(): Promise<boolean> {
+    return this.#run(async () => {
+      const f = this.form;
+      const endpoint = f.endpoint.trim();
+      const args: ArgsOf<'rotation.test'> = {
+        ref: this.ref,
+        socketType: f.socketType,
+        timeoutMs: f.timeoutMs,
+        ...(f.serverSource === 'peer' ? { peer: f.peer.trim() } : { serverKey: f.serverKey.trim() }),
+        ...(endpoint ? { endpoint } : {}),
+      };
+      const tested = await this.#client.call('rotation.test', args);
+      this.lastTest = tested.result;
+      this.#apply(tested, tested.result.verdict === 'ok' ? 'promote' : 'test');
+      this.notice =
+        tested.result.verdict === 'ok'
+          ? 'The pending key passed the live test: promotion is offered.'
+          : `The live test said ${tested.result.verdict}: ${tested.result.hint}.`;
+    });
+  }
+
+  async promote(): Promise<boolean> {
+    if (!this.canPromote) {
+      this.error = { code: 'refused', message: 'promotion needs a passing live test of the pending key, or an explicit force' };
+      return false;
+    }
+    const force = !this.testPassed && this.form.forcePromote;
+    return this.#run(async () => {
+      this.#apply(await this.#client.call('rotation.promote', { ref: this.ref, graceDays: this.form.graceDays, ...(force ? { force: true } : {}) }));
+      this.notice = force
+        ? 'Promoted without a passing test (forced; recorded in the audit log).'
+        : `Promoted: the previous key stays valid for ${this.form.graceDays} day${this.form.graceDays === 1 ? '' : 's'}.`;
+    });
+  }
+
+  async finish(): Promise<boolean> {
+    if (!this.canFinish) {
+      this.error = { code: 'refused', message: 'the grace period still runs; tick "finish now" to cut off peers still on the previous key' };
+      return false;
+    }
+    return this.#run(async () => {
+      const finished = await this.#client.call('rotation.finish', { ref: this.ref, ...(this.stage === 'promoted' ? { force: true } : {}) });
+      this.#apply(finished, 'finish');
+      this.finishedGeneration = finished.retiredGeneration;
+      this.notice = `Rotation finished: generation ${finished.retiredGeneration} is retired${finished.secretDeleted ? ' and its secret deleted from the keychain' : ''}.`;
+    });
+  }
+
+  async rollback(): Promise<boolean> {
+    if (!this.canRollback) return false;
+    return this.#run(async () => {
+      const back = await this.#client.call('rotation.rollback', { ref: this.ref });
+      this.distribution = null;
+      this.lastTest = null;
+      this.finishedGeneration = null;
+      this.form.forcePromote = false;
+      this.form.forceFinish = false;
+      this.#apply(back);
+      this.notice =
+        back.undone === 'staged'
+          ? `Rolled back: pending generation ${back.revokedGeneration} is revoked; the current key never changed.`
+          : `Rolled back: generation ${back.revokedGeneration} is revoked and the previous key is current again.`;
+    });
+  }
+
+  #apply(status: RotationStatus, step?: WizardStep): void {
+    this.status = { identity: status.identity, stage: status.stage, next: status.next };
+    this.step = step ?? stepForStatus(status);
+  }
+
+  async #run(work: () => Promise<void>): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = true;
+    this.error = null;
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      this.error = failureOf(error);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
