@@ -1,10 +1,10 @@
 // Reading what the user hands us and writing what we hand out: bounded reads with clear errors,
 // atomic writes that never leave half a file, secrets created 0600 from the first byte.
-import { constants } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { InvalidInputError, DataFolderError } from './errors.js';
+import { constants } from 'node:fs';
+import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DataFolderError, InvalidInputError, RefusedError } from './errors.js';
 
 export async function readInputFile(path: string, maxBytes: number): Promise<Buffer> {
   let info;
@@ -37,38 +37,98 @@ export async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+function existsError(path: string): RefusedError {
+  return new RefusedError(`${path} exists already; it was left untouched (choose another name or folder, or allow overwriting)`);
+}
+
+/**
+ * Writes `content` to a fresh temporary file beside `path`, created with its final `mode` (a
+ * secret never sits in a file others may read, not even briefly) and synced. The name starts
+ * with a dot: zcertstore skips hidden files, so a half-written copy is never loaded.
+ */
+export async function writeTemp(path: string, content: string | Uint8Array, mode: number): Promise<string> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  return temp;
+}
+
+/** Moves `temp` to `path`; without `overwrite` an existing `path` is refused, even one made meanwhile. */
+export async function commitTemp(temp: string, path: string, overwrite: boolean): Promise<void> {
+  if (overwrite) {
+    await rename(temp, path);
+    return;
+  }
+  try {
+    // link() fails when the target exists, so a file made since any check is not replaced.
+    await link(temp, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw existsError(path);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    // A file system without hard links: check, then rename.
+    if (await pathExists(path)) throw existsError(path);
+    await rename(temp, path);
+    return;
+  }
+  await unlink(temp);
+}
+
+export async function syncFolder(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Not every platform can sync a folder (Windows); the rename is still atomic.
+  }
+}
+
 export interface WriteOptions {
   /** 0o600 for anything holding a secret. */
   readonly mode: number;
   readonly overwrite?: boolean;
 }
 
-/** Writes to a temporary file in the same folder, fsyncs it and renames it into place. */
+function writeError(path: string, error: unknown): Error {
+  if (error instanceof RefusedError || error instanceof InvalidInputError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EROFS' || code === 'EISDIR'
+    ? new InvalidInputError(`cannot write ${path}: ${code}`)
+    : new DataFolderError(`cannot write ${path}: ${code ?? (error as Error).message}`);
+}
+
+/** Writes one file whole or not at all. */
 export async function writeFileAtomic(path: string, content: string | Uint8Array, options: WriteOptions): Promise<void> {
-  if (!options.overwrite) {
-    try {
-      await stat(path);
-      throw new InvalidInputError(`${path} exists already; remove it or choose another path`);
-    } catch (error) {
-      if (error instanceof InvalidInputError) throw error;
-    }
-  }
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  let temp: string | undefined;
   try {
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode);
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    if (!options.overwrite && (await pathExists(path))) throw existsError(path);
+    temp = await writeTemp(path, content, options.mode);
+    await commitTemp(temp, path, Boolean(options.overwrite));
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    if (error instanceof InvalidInputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EROFS')
-      ? new InvalidInputError(`cannot write ${path}: ${code}`)
-      : new DataFolderError(`cannot write ${path}: ${code ?? (error as Error).message}`);
+    if (temp) await unlink(temp).catch(() => undefined);
+    throw writeError(path, error);
   }
+  await syncFolder(dirname(path));
 }

@@ -1,9 +1,7 @@
 // CURVE certificate files as CZMQ (zcert_save: NAME.cert / NAME.cert_secret) and pyzmq
 // (zmq.auth.create_certificates: NAME.key / NAME.key_secret) write them, read back by both.
-import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   assertKeyPairMatches,
   parsePublicKey,
@@ -12,6 +10,7 @@ import {
   type SecretKey,
 } from '../curve/keys.js';
 import { InvalidInputError, InvalidKeyError, RefusedError } from '../errors.js';
+import { commitTemp, pathExists, syncFolder, writeTemp } from '../files.js';
 import { parseZpl, writeZpl, zplChild, type ZplNode } from './zpl.js';
 
 export type CertFlavour = 'zcert' | 'pyzmq';
@@ -172,65 +171,6 @@ export function certMetadataName(cert: Pick<CertFile, 'metadata'>): string | nul
   return name !== undefined && name.trim() !== '' ? name : null;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-}
-
-/** Writes `text` to a fresh temporary file beside `path`, created with `mode` and synced. */
-async function writeTemp(path: string, text: string, mode: number): Promise<string> {
-  // A hidden name: folder readers (zcertstore, pyzmq load_certificates) skip it while it is written.
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  // Created with its final mode: a secret never sits in a file others may read, not even briefly.
-  const handle = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return temp;
-}
-
-/** Moves `temp` to `path`; without `overwrite` an existing `path` is refused, even one made meanwhile. */
-async function commit(temp: string, path: string, overwrite: boolean): Promise<void> {
-  if (overwrite) {
-    await rename(temp, path);
-    return;
-  }
-  try {
-    // link() fails when the target exists, so a file made since the check is not replaced.
-    await link(temp, path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new RefusedError(`${path} exists already; it was left untouched (choose another folder or name, or allow overwriting)`);
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
-    // A file system without hard links: check, then rename.
-    if (await exists(path)) throw new RefusedError(`${path} exists already; it was left untouched (choose another folder or name, or allow overwriting)`);
-    await rename(temp, path);
-    return;
-  }
-  await unlink(temp);
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Not every platform can sync a folder (Windows); the rename is still atomic.
-  }
-}
-
 /**
  * Writes NAME's public certificate file and, with `secret`, its secret file (mode 0600) into
  * `dir`. Each file appears whole or not at all; existing files are refused unless `overwrite`.
@@ -253,7 +193,7 @@ export async function writeCertFiles(
   await mkdir(dir, { recursive: true });
   if (!overwrite) {
     for (const file of files) {
-      if (await exists(file.path)) {
+      if (await pathExists(file.path)) {
         throw new RefusedError(`${file.path} exists already; nothing was written (choose another folder or name, or allow overwriting)`);
       }
     }
@@ -264,7 +204,7 @@ export async function writeCertFiles(
   try {
     for (const file of files) temps.push(await writeTemp(file.path, file.text, file.mode));
     for (const [index, file] of files.entries()) {
-      await commit(temps[index]!, file.path, overwrite);
+      await commitTemp(temps[index]!, file.path, overwrite);
       committed.push(file.path);
     }
   } catch (error) {
