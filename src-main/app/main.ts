@@ -47,17 +47,20 @@ async function serveRenderer(request: Request): Promise<Response> {
   });
 }
 
+/** A native dialog over the app window: paths come from the user's choice, never from the page. */
+async function choose(options: OpenDialogOptions): Promise<string | null> {
+  const chosen = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+}
+
 function handlerContext(): HandlerContext {
   let workspace: Workspace | undefined;
   return {
     shell: 'electron',
     appVersion: app.getVersion(),
     workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()))),
-    chooseExportFolder: async ({ title }) => {
-      const options = { title, properties: ['openDirectory', 'createDirectory'] } satisfies OpenDialogOptions;
-      const chosen = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
-      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
-    },
+    chooseExportFolder: ({ title }) => choose({ title, properties: ['openDirectory', 'createDirectory'] }),
+    chooseImportFile: ({ title }) => choose({ title, properties: ['openFile'] }),
   };
 }
 
