@@ -33,6 +33,11 @@ async function target(endpoint: string, options: ConnectOptions, command: Comman
   const { parseEndpoint } = await import('../../core/pins/tls-chain.js');
   const { host, port } = parseEndpoint(endpoint);
   const ca = await Promise.all(caFiles(command, options).map((file) => readInput(file, '--ca file')));
+  if (ca.length > 0) {
+    // A bad --ca file is bad input (exit 2), not a network failure.
+    const { certificatesOfBundle } = await import('../../core/pins/pin.js');
+    caFiles(command, options).forEach((file, i) => certificatesOfBundle(ca[i]!, `--ca file ${file}`));
+  }
   let timeoutMs: number | undefined;
   if (options.timeout !== undefined) {
     timeoutMs = Number(options.timeout);

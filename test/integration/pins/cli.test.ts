@@ -137,6 +137,9 @@ describe('curvekeep pins', () => {
     expect(silent.code).toBe(1);
     expect(silent.stderr).toMatch(/no TLS handshake .* within 0\.8 s/);
     expect((await runCli(['pins', 'check', 'no-port-here'], t.env)).code).toBe(2);
+    const badCa = await runCli(['pins', 'check', `127.0.0.1:${hole.port}`, '--ca', join(pki.dir, 'index.txt')], t.env);
+    expect(badCa.code).toBe(2);
+    expect(badCa.stderr).toContain('--ca file');
   });
 
   it('set --from-live needs --yes and a backup pin', async () => {
