@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// 10,000 devices provisioned by the real CLI process (`curvekeep provision`): wall time, CPU time
+// (user and system) and peak memory (VmHWM, polled from /proc). Goal: under 5 s and 400 MB on a
+// 2-core machine. Peer in the same run: pyzmq's zmq.auth.create_certificates for the same number
+// of devices (a public and a secret file each; no bundle, QR, config, allowlist or manifest).
+// Run with `npm run bench` (it builds and provides a keychain); figures are printed, not asserted.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 10_000);
+const CLI = fileURLToPath(new URL('../bin/curvekeep.js', import.meta.url));
+const CLOCK_TICKS = 100;
+
+function procStats(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { hwmKb: hwm, userS: Number(fields[11]) / CLOCK_TICKS, sysS: Number(fields[12]) / CLOCK_TICKS };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a process to completion, polling its peak memory and CPU time until it exits. */
+function measure(command, args, env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let last = { hwmKb: 0, userS: 0, sysS: 0 };
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.resume();
+    const poll = setInterval(() => {
+      const now = procStats(child.pid);
+      // A zombie still has its CPU times but no memory figures: keep the highest mark seen.
+      if (now) last = { hwmKb: Math.max(last.hwmKb, now.hwmKb), userS: now.userS, sysS: now.sysS };
+    }, 10);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      const wallS = (performance.now() - started) / 1000;
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ wallS, ...last });
+    });
+  });
+}
+
+const fmt = (r) => `${r.wallS.toFixed(2)} s wall, ${r.userS.toFixed(2)} s user + ${r.sysS.toFixed(2)} s system CPU, peak ${(r.hwmKb / 1024).toFixed(0)} MB`;
+
+const home = mkdtempSync(join(tmpdir(), 'curvekeep-bench-home-'));
+const out = mkdtempSync(join(tmpdir(), 'curvekeep-bench-out-'));
+const service = `curvekeep-bench-provision-${process.pid}`;
+const env = { ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service };
+try {
+  const made = spawnSync(process.execPath, [CLI, 'keys', 'generate', '--name', 'plant-broker', '--role', 'server', '--endpoint', 'tcp://10.0.0.1:5555'], { env, encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`keys generate failed: ${made.stderr}`);
+  const csv = join(out, 'devices.csv');
+  const lines = ['name,endpoint,tags,public_key'];
+  for (let i = 0; i < DEVICES; i++) lines.push(`device-${String(i).padStart(5, '0')},,plant-3;sensor,`);
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+
+  console.log(`provision: ${DEVICES} devices (bundle with public+secret cert, server cert, config.json, QR PNG; allowlist; manifest; results)`);
+  const first = await measure(process.execPath, [CLI, 'provision', '--csv', csv, '--server', 'plant-broker', '--out', join(out, 'fleet')], env);
+  console.log(`  curvekeep provision, new fleet:  ${fmt(first)}`);
+  const rerun = await measure(process.execPath, [CLI, 'provision', '--csv', csv, '--server', 'plant-broker', '--out', join(out, 'fleet')], env);
+  console.log(`  curvekeep provision, rerun:      ${fmt(rerun)}  (every device skipped)`);
+  console.log(`  goal: under 5 s and 400 MB -> ${first.wallS < 5 && first.hwmKb < 400 * 1024 ? 'met' : 'NOT met'} on this run`);
+
+  const script = `
+import sys, zmq.auth
+d = sys.argv[1]
+for i in range(${DEVICES}):
+    zmq.auth.create_certificates(d, 'device-%05d' % i)
+`;
+  const pyDir = join(out, 'pyzmq');
+  spawnSync('mkdir', ['-p', pyDir]);
+  const peer = await measure('/usr/bin/python3', ['-c', script, pyDir], process.env);
+  console.log(`  peer: pyzmq create_certificates: ${fmt(peer)}  (2 files per device, nothing else)`);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`  machine load average during the run: ${load} (file creation time on this VM varies with it)`);
+} finally {
+  spawnSync(process.execPath, ['-e', `
+    const k = require('@github/keytar');
+    k.findCredentials(${JSON.stringify(service)}).then((c) => Promise.all(c.map((x) => k.deletePassword(${JSON.stringify(service)}, x.account))));
+  `], { stdio: 'ignore' });
+  rmSync(home, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+}

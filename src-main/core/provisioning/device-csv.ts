@@ -1,0 +1,73 @@
+// The device inventory CSV of `curvekeep provision`: columns `name` (required), `endpoint`,
+// `tags`, `public_key`; other columns are ignored (inventories carry more). A bad row fails
+// alone, with its reason; a file that is not CSV at all, or has no `name` column, fails whole.
+import { parse } from 'csv-parse/sync';
+import { type PublicKey, parsePublicKey } from '../curve/keys.js';
+import { InvalidInputError } from '../errors.js';
+import { checkEndpoint, checkName, checkTag } from '../names.js';
+
+export interface DeviceRow {
+  /** The line of the file the row ends on (the header is line 1), as a spreadsheet numbers it. */
+  readonly row: number;
+  readonly name: string;
+  readonly endpoint: string;
+  readonly tags: string;
+  readonly publicKey: string;
+}
+
+export interface CheckedDevice {
+  readonly row: number;
+  readonly name: string;
+  readonly endpoint: string;
+  readonly tags: ReadonlyArray<string>;
+  /** The device made its own key: no secret is made or handled for it. */
+  readonly publicKey: PublicKey | null;
+}
+
+const KNOWN = ['name', 'endpoint', 'tags', 'public_key'];
+
+export function readDeviceRows(text: string, source: string): ReadonlyArray<DeviceRow> {
+  let records: Array<{ record: Record<string, string | undefined>; info: { lines: number } }>;
+  let columns: string[] = [];
+  try {
+    records = parse(text, {
+      columns: (header: string[]) => (columns = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'))),
+      skip_empty_lines: true,
+      relax_column_count: true,
+      bom: true,
+      info: true,
+    });
+  } catch (error) {
+    throw new InvalidInputError(`${source} is not a readable CSV file: ${(error as Error).message}; nothing was provisioned`);
+  }
+  if (!columns.includes('name')) {
+    throw new InvalidInputError(`${source} has no "name" column; its first line must name the columns, e.g. ${KNOWN.join(',')}`);
+  }
+  return records.map(({ record, info }) => ({
+    row: info.lines,
+    name: (record.name ?? '').trim(),
+    endpoint: (record.endpoint ?? '').trim(),
+    tags: (record.tags ?? '').trim(),
+    publicKey: (record.public_key ?? '').trim(),
+  }));
+}
+
+/** Tags in one cell, separated by spaces, `;` or `|` (a comma would need quoting in CSV). */
+export function splitTags(cell: string): string[] {
+  return cell.split(/[\s;|,]+/).filter((t) => t !== '').map(checkTag);
+}
+
+/**
+ * Checks one row on its own. `defaultEndpoint` is the --endpoint flag or the server's endpoint.
+ * Throws InvalidInputError/InvalidKeyError with the reason for results.csv.
+ */
+export function checkDeviceRow(row: DeviceRow, defaultEndpoint: string | null): CheckedDevice {
+  if (row.name === '') throw new InvalidInputError('name is missing');
+  const name = checkName(row.name, 'device');
+  const endpointText = row.endpoint || defaultEndpoint;
+  if (!endpointText) throw new InvalidInputError('no endpoint: give one in the endpoint column, or --endpoint for every row');
+  const endpoint = checkEndpoint(endpointText);
+  const tags = splitTags(row.tags);
+  const publicKey = row.publicKey === '' ? null : parsePublicKey(row.publicKey, 'public_key');
+  return { row: row.row, name, endpoint, tags, publicKey };
+}
