@@ -3,7 +3,7 @@
 // the shape is refused with the path of the first bad field.
 import { z } from 'zod';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION } from './schema-version.js';
 
 const isoTime = z.string().datetime({ offset: true });
 const z85Key = z.string().length(40);

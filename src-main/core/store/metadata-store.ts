@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { SecretStore } from '../../keychain/secret-store.js';
 import { DataFolderError, StoreCorruptError, StoreTamperedError } from '../errors.js';
 import { type AuditEvent, type AuditHead, appendEntries, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
-import { type DocumentData, DocumentDataSchema, SCHEMA_VERSION, emptyDocument } from './document.js';
+import type { DocumentData } from './document.js';
+import { SCHEMA_VERSION } from './schema-version.js';
 import { withFileLock } from './file-lock.js';
 import { checkSchema, migrate } from './migrations.js';
 
@@ -102,8 +103,9 @@ export class MetadataStore {
     return { envelope: e as Envelope, body: JSON.stringify(e.data) };
   }
 
-  #validate(envelope: Envelope): DocumentData {
+  async #validate(envelope: Envelope): Promise<DocumentData> {
     const body = migrate(envelope.schema, envelope.data as Record<string, unknown>, this.file);
+    const { DocumentDataSchema } = await import('./document.js');
     const result = DocumentDataSchema.safeParse(body);
     if (!result.success) {
       const issue = result.error.issues[0]!;
@@ -116,7 +118,7 @@ export class MetadataStore {
 
   async #load(): Promise<Snapshot> {
     const raw = await this.#readRaw();
-    if (raw === null) return { revision: 0, data: emptyDocument() };
+    if (raw === null) return { revision: 0, data: (await import('./document.js')).emptyDocument() };
     const { envelope, body } = this.#parse(raw);
     checkSchema(envelope.schema, this.file);
     const key = await this.#key(STORE_SEAL_ACCOUNT, false);
@@ -128,7 +130,7 @@ export class MetadataStore {
           'A swapped peer key or pin is how a man in the middle gets in: review the file, then run `curvekeep store reseal` to accept it',
       );
     }
-    return { revision: envelope.revision, data: this.#validate(envelope) };
+    return { revision: envelope.revision, data: await this.#validate(envelope) };
   }
 
   /** The current document, checked against its seal. */
@@ -211,7 +213,7 @@ export class MetadataStore {
         if (!(error instanceof StoreTamperedError)) throw error;
         wasTampered = true;
       }
-      const data = this.#validate(this.#parse(raw).envelope);
+      const data = await this.#validate(this.#parse(raw).envelope);
       const revision = this.#parse(raw).envelope.revision + 1;
       const auditKey = (await this.#key(AUDIT_SEAL_ACCOUNT, true))!;
       const { entries, head } = makeEntries(

@@ -1,7 +1,7 @@
 // Migrations between schema versions, from the first release on: MIGRATIONS[n] turns a version-n
 // document body into a version-(n+1) body. Version 1 is the first; none are needed yet.
 import { StoreCorruptError } from '../errors.js';
-import { SCHEMA_VERSION } from './document.js';
+import { SCHEMA_VERSION } from './schema-version.js';
 
 type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
 
