@@ -1,0 +1,104 @@
+// `curvekeep rotate` and `curvekeep schedule` as real processes over one data folder and keychain:
+// each step is a new process (a restart between every step), due dates from an injected clock,
+// the ICS file parsed back, and the pending key tested against a real pyzmq server.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ICAL from 'ical.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
+import { generateIdentity } from '../../../src-main/core/identities/identities.js';
+import { dueList } from '../../../src-main/core/rotation/schedule.js';
+import { createWorkspace } from '../../../src-main/core/workspace.js';
+import { runCli } from '../../helpers/cli.js';
+import { startFolderRouter } from '../../helpers/rotation/folder-router.js';
+import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
+
+describe('rotate and schedule on the command line', () => {
+  let t: TestWorkspace;
+  let dir: string;
+
+  beforeAll(async () => {
+    t = testWorkspace('rotation-cli');
+    dir = mkdtempSync(join(tmpdir(), 'curvekeep-rotation-cli-'));
+    // Made "in 2020" through an injected clock: 30-day period, long overdue now.
+    const past = createWorkspace(t.home, t.keychain, () => new Date('2020-01-01T12:00:00Z'));
+    await generateIdentity(past, { name: 'old-client', role: 'client', rotateEveryDays: 30 });
+    await generateIdentity(t.ws, { name: 'fresh-server', role: 'server' });
+  });
+  afterAll(async () => {
+    await t.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('computes due and overdue from the clock it is given', async () => {
+    const at = (iso: string) => createWorkspace(t.home, t.keychain, () => new Date(iso));
+    const before = await dueList(at('2020-01-20T00:00:00Z'));
+    expect(before.items.map((i) => [i.name, i.overdue])).toEqual([['old-client', false]]);
+    const after = await dueList(at('2020-02-15T00:00:00Z'));
+    expect(after).toMatchObject({ overdue: 1, items: [{ name: 'old-client', overdue: true, dueAt: '2020-01-31T12:00:00.000Z' }] });
+    const planning = await dueList(at('2020-01-02T00:00:00Z'), { at: new Date('2020-01-15T00:00:00Z') });
+    expect(planning.items).toEqual([]);
+  });
+
+  it('rotate --due lists the overdue key, --check exits 1, --at plans ahead; rotate without REF is bad usage', async () => {
+    const due = await runCli(['--json', 'rotate', '--due'], t.env);
+    expect(due.code).toBe(0);
+    expect(due.json<{ items: Array<{ name: string; overdue: boolean }> }>().items).toEqual([expect.objectContaining({ name: 'old-client', overdue: true })]);
+    const check = await runCli(['rotate', '--due', '--check'], t.env);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/old-client.*OVERDUE/);
+    const ahead = await runCli(['--json', 'rotate', '--due', '--at', '2099-01-01'], t.env);
+    expect(ahead.json<{ items: Array<{ name: string }> }>().items.map((i) => i.name)).toEqual(['old-client', 'fresh-server']);
+    expect((await runCli(['rotate'], t.env)).code).toBe(2);
+    expect((await runCli(['rotate', 'fresh-server', '--stage', '--promote'], t.env)).code).toBe(2);
+    expect((await runCli(['rotate', '--due', '--at', 'next week'], t.env)).code).toBe(2);
+  });
+
+  it('schedule --ics writes a calendar that ical.js reads: one event per due date', async () => {
+    const file = join(dir, 'rotations.ics');
+    const result = await runCli(['schedule', '--ics', file], t.env);
+    expect(result.code).toBe(0);
+    const calendar = new ICAL.Component(ICAL.parse(readFileSync(file, 'utf8')));
+    const events = calendar.getAllSubcomponents('vevent').map((c) => new ICAL.Event(c));
+    expect(events.map((e) => e.summary)).toEqual(['Rotate old-client', 'Rotate fresh-server']);
+    expect(events[0]!.startDate.toString()).toBe('2020-01-31');
+    expect(events[0]!.description).toContain('curvekeep rotate old-client --stage');
+  });
+
+  it('runs a whole rotation, one process per step, with the live test against a pyzmq server', async () => {
+    const server = generateKeyPair();
+    const allow = join(dir, 'allow');
+    const stage = await runCli(['--json', 'rotate', 'fresh-server', '--stage'], t.env);
+    expect(stage.code).toBe(0);
+    const pendingKey = stage.json<{ publicKey: string }>().publicKey;
+
+    // A new process sees the rotation in progress.
+    const show = await runCli(['--json', 'keys', 'show', 'fresh-server'], t.env);
+    expect(show.json<{ pending: { publicKey: string } }>().pending.publicKey).toBe(pendingKey);
+    const status = await runCli(['rotate', 'fresh-server'], t.env);
+    expect(status.stdout).toMatch(/ROTATION IN PROGRESS \(staged\)/);
+    const refused = await runCli(['rotate', 'fresh-server', '--promote'], t.env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no passing live test/);
+
+    const distributed = await runCli(['rotate', 'fresh-server', '--distribute', '--out', allow, '--format', 'pyzmq'], t.env);
+    expect(distributed.code).toBe(0);
+    expect(readdirSync(allow).sort()).toEqual(['fresh-server.gen1.key', 'fresh-server.gen2.key', 'fresh-server.gen2.png']);
+    const router = await startFolderRouter(server, allow);
+    try {
+      const tested = await runCli(['--json', 'rotate', 'fresh-server', '--test', router.endpoint, '--server-key', server.publicKey, '--timeout', '4000'], t.env);
+      expect(tested.code).toBe(0);
+      expect(tested.json<{ result: { verdict: string }; stage: string }>()).toMatchObject({ result: { verdict: 'ok' }, stage: 'tested' });
+    } finally {
+      await router.stop();
+    }
+    expect((await runCli(['rotate', 'fresh-server', '--promote', '--grace', '2'], t.env)).code).toBe(0);
+    const early = await runCli(['rotate', 'fresh-server', '--finish'], t.env);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/grace period/);
+    const back = await runCli(['--json', 'rotate', 'fresh-server', '--rollback'], t.env);
+    expect(back.code).toBe(0);
+    expect(back.json<{ undone: string; identity: { generation: number } }>()).toMatchObject({ undone: 'promoted', identity: { generation: 1 } });
+  });
+});
