@@ -50,6 +50,7 @@ export interface AttemptOptions {
 }
 
 const PING = 'curvekeep-ping';
+const HANDSHAKE_MARGIN_MS = 250;
 
 function createSocket(type: LinkSocketType, target: AttemptTarget, waitMs: number): zmq.Socket {
   const options = {
@@ -57,8 +58,10 @@ function createSocket(type: LinkSocketType, target: AttemptTarget, waitMs: numbe
     // -1: no reconnection after a failed or dropped connection; one test, one connection.
     reconnectInterval: -1,
     connectTimeout: waitMs,
-    // A little longer than our own limit, so that our timer (not libzmq's) decides a stall.
-    handshakeInterval: waitMs + 500,
+    // libzmq (4.3.5) sometimes keeps the TCP connection of a socket closed mid-handshake open
+    // until its handshake timer fires; tying that timer to our limit bounds the leftover. The
+    // margin lets our own timer decide a stall first.
+    handshakeInterval: waitMs + HANDSHAKE_MARGIN_MS,
     curveServerKey: target.serverKey,
     curvePublicKey: target.publicKey,
     curveSecretKey: target.secretKey,
@@ -97,8 +100,10 @@ function waitForHandshake(socket: zmq.Socket, endpoint: string, options: Attempt
   return new Promise<AttemptOutcome>((resolve) => {
     let settled = false;
     let connected = false;
-    const settle = (outcome: AttemptOutcome): void => {
+    const settle = (found: AttemptOutcome): void => {
       if (settled) return;
+      // A connection that dies at the limit died of libzmq's handshake timer: a stall.
+      const outcome = found.kind === 'dropped' && performance.now() >= options.deadline - 5 ? { kind: 'stalled' as const, connected } : found;
       settled = true;
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);

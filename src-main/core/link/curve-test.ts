@@ -209,20 +209,28 @@ async function afterSilentFailure(
   const others = SOCKET_TYPES.filter((type) => type !== socketType);
   const accepted = await firstAcceptedType(others, target, deadline, signal);
   if (accepted) {
+    const refusal = accepted.refusedWith === undefined ? '' :
+      `; with that type the peer's ZAP handler ${accepted.refusedWith === 400 ? 'refuses our client key (400)' : `fails (${accepted.refusedWith})`}`;
+    const also = accepted.refusedWith === 400 ? ", and add our public key to the peer's allowlist" : '';
     return result('socket-mismatch', endpoint,
-      `the key is right (a ${accepted.toUpperCase()} socket completes the handshake), but the peer refuses a ${socketType.toUpperCase()} socket; it is a ${TALKS_TO[accepted]} socket`,
-      { mechanism: 'CURVE' }, `choose the matching socket type: --socket-type ${accepted}`);
+      `the server key is right (a ${accepted.type.toUpperCase()} socket gets through the CURVE handshake), but the peer refuses a ${socketType.toUpperCase()} socket; it is a ${TALKS_TO[accepted.type]} socket${refusal}`,
+      { mechanism: 'CURVE' }, `choose the matching socket type: --socket-type ${accepted.type}${also}`);
   }
   const mechanism = probe.zmtp ? { mechanism: probe.mechanism } : {};
   return result('wrong-server-key', endpoint, `${detail}: it speaks CURVE but drops our HELLO, so the server key we hold is not its key`, mechanism);
 }
 
+/**
+ * The first socket type the peer lets through the CURVE handshake. A ZAP refusal counts: libzmq
+ * asks its authenticator only after our HELLO and INITIATE opened with the server key, so the
+ * key is right even then.
+ */
 async function firstAcceptedType(
   types: ReadonlyArray<LinkSocketType>,
   target: AttemptTarget,
   deadline: number,
   signal: AbortSignal,
-): Promise<LinkSocketType | undefined> {
+): Promise<{ readonly type: LinkSocketType; readonly refusedWith?: number } | undefined> {
   if (deadline - performance.now() < 1) return undefined;
   const done = new AbortController();
   const onAbort = (): void => done.abort();
@@ -231,8 +239,9 @@ async function firstAcceptedType(
   try {
     const attempts = types.map(async (type) => {
       const outcome = await attemptCurve(type, target, { deadline, startedAt, echoTimeoutMs: 0, measureRtt: false, signal: done.signal });
-      if (outcome.kind !== 'handshake') throw new Error('not accepted');
-      return type;
+      if (outcome.kind === 'handshake') return { type };
+      if (outcome.kind === 'auth') return { type, refusedWith: outcome.status };
+      throw new Error('not accepted');
     });
     try {
       return await Promise.any(attempts);

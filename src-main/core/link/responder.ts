@@ -104,17 +104,40 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
     }
   })();
 
+  const bound = router.lastEndpoint ?? endpoint;
   let closing: Promise<void> | undefined;
   return {
-    endpoint: router.lastEndpoint ?? endpoint,
+    endpoint: bound,
     publicKey,
     get stats() {
       return { ...stats };
     },
     close: () => (closing ??= (async () => {
+      await stopListening(router, bound);
       router.close();
       await echoing;
       await zap.unregister();
     })()),
   };
+}
+
+/**
+ * Unbinds and waits (at most a second) until libzmq reports the listener closed: its I/O thread
+ * closes the port after unbind() returns, and a caller that reuses the port right after close()
+ * must not find the old listener still accepting.
+ */
+async function stopListening(router: zmq.Router, endpoint: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1000);
+    router.events.on('close', () => resolve());
+  });
+  try {
+    await router.unbind(endpoint);
+    await closed;
+  } catch {
+    // Already unbound: close() below ends the rest.
+  } finally {
+    clearTimeout(timer);
+  }
 }

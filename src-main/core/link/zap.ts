@@ -51,8 +51,20 @@ class ZapHandler {
 
   static async open(context: zmq.Context): Promise<ZapHandler> {
     const router = new zmq.Router({ context, linger: 0 });
-    await router.bind(ZAP_ENDPOINT);
-    return new ZapHandler(router);
+    // A handler closed a moment ago may still hold the address: libzmq releases it from its
+    // reaper thread, shortly after close() returns.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await router.bind(ZAP_ENDPOINT);
+        return new ZapHandler(router);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= 100) {
+          router.close();
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
   }
 
   get size(): number {
