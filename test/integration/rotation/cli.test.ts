@@ -1,6 +1,7 @@
 // `curvekeep rotate` and `curvekeep schedule` as real processes over one data folder and keychain:
 // each step is a new process (a restart between every step), due dates from an injected clock,
 // the ICS file parsed back, and the pending key tested against a real pyzmq server.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { generateIdentity } from '../../../src-main/core/identities/identities.js';
+import { setPinSet } from '../../../src-main/core/pins/pin-set.js';
 import { dueList } from '../../../src-main/core/rotation/schedule.js';
 import { createWorkspace } from '../../../src-main/core/workspace.js';
 import { runCli } from '../../helpers/cli.js';
@@ -100,5 +102,17 @@ describe('rotate and schedule on the command line', () => {
     const back = await runCli(['--json', 'rotate', 'fresh-server', '--rollback'], t.env);
     expect(back.code).toBe(0);
     expect(back.json<{ undone: string; identity: { generation: number } }>()).toMatchObject({ undone: 'promoted', identity: { generation: 1 } });
+  });
+
+  it('rotates a TLS pin set: the backup pin becomes active and a new backup pin is required', async () => {
+    const pin = () => `sha256/${randomBytes(32).toString('base64')}`;
+    const [active, backup, next] = [pin(), pin(), pin()];
+    await setPinSet(t.ws, { host: 'api.example.com', pins: [active], backupPins: [backup] });
+    const missing = await runCli(['rotate', '--pin-set', 'api.example.com'], t.env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--new-backup-pin/);
+    const rotated = await runCli(['--json', 'rotate', '--pin-set', 'api.example.com', '--new-backup-pin', next], t.env);
+    expect(rotated.code).toBe(0);
+    expect(rotated.json<{ pins: string[]; backupPins: string[] }>()).toMatchObject({ pins: [backup], backupPins: [next] });
   });
 });
