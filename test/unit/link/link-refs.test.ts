@@ -1,0 +1,91 @@
+// Endpoint parsing, and what serve and sweep resolve from the store document (pure functions).
+import { describe, expect, test } from 'vitest';
+import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
+import { InvalidInputError, NotFoundError } from '../../../src-main/core/errors.js';
+import { parseEndpoint } from '../../../src-main/core/link/endpoint.js';
+import { planSweep, resolveAllowlist } from '../../../src-main/core/link/link-refs.js';
+import { type DocumentData, emptyDocument } from '../../../src-main/core/store/document.js';
+
+const at = '2025-01-01T00:00:00.000Z';
+const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair(), generateKeyPair()];
+
+function document(): DocumentData {
+  const data = emptyDocument();
+  const peer = (id: string, name: string, key: string, allowed: boolean, endpoints: string[]) => ({
+    id, name, publicKey: key, endpoints, tags: [], allowed, createdAt: at, verification: { state: 'unverified' as const },
+  });
+  data.peers.push(
+    peer('p1', 'gw-1', keys[0]!.publicKey, true, ['tcp://10.0.0.1:5555', 'ipc:///tmp/gw']),
+    peer('p2', 'gw-2', keys[1]!.publicKey, false, ['10.0.0.2:5555']),
+  );
+  data.identities.push({
+    id: 'i1', name: 'laptop', role: 'client', tags: [], endpoints: [], createdAt: at, rotateEveryDays: null,
+    generations: [
+      { generation: 1, publicKey: keys[2]!.publicKey, state: 'current', createdAt: at },
+      { generation: 2, publicKey: keys[3]!.publicKey, state: 'pending', createdAt: at },
+    ],
+  });
+  return data;
+}
+
+describe('parseEndpoint', () => {
+  test('normalises what people type', () => {
+    expect(parseEndpoint('10.0.0.7:5555')).toEqual({ endpoint: 'tcp://10.0.0.7:5555', host: '10.0.0.7', port: 5555 });
+    expect(parseEndpoint(' tcp://gateway.local:1 ')).toMatchObject({ host: 'gateway.local', port: 1 });
+    expect(parseEndpoint('tcp://[::1]:5555')).toEqual({ endpoint: 'tcp://[::1]:5555', host: '::1', port: 5555 });
+    expect(parseEndpoint('tcp://*:0', true)).toMatchObject({ host: '*', port: 0 });
+  });
+
+  test('refuses the rest, naming the input', () => {
+    for (const bad of ['ipc:///tmp/x', 'tcp://host', 'tcp://host:0', 'tcp://host:65536', 'tcp://*:5555', 'tcp://a b:1', '']) {
+      expect(() => parseEndpoint(bad), bad).toThrow(InvalidInputError);
+    }
+    expect(() => parseEndpoint('tcp://host')).toThrow('"tcp://host"');
+  });
+});
+
+describe('resolveAllowlist', () => {
+  test('peers (the default) admits the allowed peers and names every known key', () => {
+    const list = resolveAllowlist(document(), []);
+    expect(list.allow).toEqual([{ publicKey: keys[0]!.publicKey, name: 'gw-1' }]);
+    expect(list.known.map((k) => k.name)).toEqual(['gw-1', 'gw-2', 'laptop', 'laptop']);
+    expect(list.description).toBe('1 allowed peer');
+  });
+
+  test('any, and references to peers and own identities (current and pending keys)', () => {
+    expect(resolveAllowlist(document(), ['any']).allow).toBe('any');
+    const listed = resolveAllowlist(document(), ['gw-2', 'laptop']).allow;
+    expect(listed).toEqual([
+      { publicKey: keys[1]!.publicKey, name: 'gw-2' },
+      { publicKey: keys[2]!.publicKey, name: 'laptop' },
+      { publicKey: keys[3]!.publicKey, name: 'laptop' },
+    ]);
+  });
+
+  test('unknown references and mixes are refused', () => {
+    expect(() => resolveAllowlist(document(), ['nobody'])).toThrow(NotFoundError);
+    expect(() => resolveAllowlist(document(), ['any', 'gw-1'])).toThrow(InvalidInputError);
+  });
+});
+
+describe('planSweep', () => {
+  test('every TCP endpoint of every peer; other transports are skipped with a reason', () => {
+    const plan = planSweep(document(), [], {});
+    expect(plan.entries).toEqual([
+      { endpoint: 'tcp://10.0.0.1:5555', serverKey: keys[0]!.publicKey, peerId: 'p1', peerName: 'gw-1' },
+      { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
+    ]);
+    expect(plan.skipped).toEqual([{ peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not a TCP endpoint' }]);
+  });
+
+  test('given endpoints use the peer that lists them, or --server-key', () => {
+    const serverKey = keys[3]!.publicKey;
+    const plan = planSweep(document(), ['10.0.0.2:5555', 'tcp://10.0.0.9:1'], { serverKey });
+    expect(plan.entries).toEqual([
+      { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
+      { endpoint: 'tcp://10.0.0.9:1', serverKey },
+    ]);
+    expect(() => planSweep(document(), ['tcp://10.0.0.9:1'], {})).toThrow(/--server-key/);
+    expect(() => planSweep(emptyDocument(), [], {})).toThrow(/nothing to sweep/);
+  });
+});
