@@ -201,12 +201,13 @@ export class RotationWizard {
       const out = this.form.out.trim();
       const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(out ? { out } : {}) });
       this.distribution = done;
+      // The step stays, so the files written and the QR code can be read before moving on.
       this.notice = `Wrote ${done.files.length} public certificate${done.files.length === 1 ? '' : 's'} to ${done.dir}.`;
-      this.step = 'test';
     });
   }
 
   async test(): Promise<boolean> {
+    this.lastTest = null;
     return this.#run(async () => {
       const f = this.form;
       const endpoint = f.endpoint.trim();
@@ -219,7 +220,8 @@ export class RotationWizard {
       };
       const tested = await this.#client.call('rotation.test', args);
       this.lastTest = tested.result;
-      this.#apply(tested, tested.result.verdict === 'ok' ? 'promote' : 'test');
+      // The step stays so that the verdict card can be read; promotion is then one click away.
+      this.#apply(tested, 'test');
       this.notice =
         tested.result.verdict === 'ok'
           ? 'The pending key passed the live test: promotion is offered.'
@@ -280,6 +282,7 @@ export class RotationWizard {
     if (this.busy) return false;
     this.busy = true;
     this.error = null;
+    this.notice = null;
     try {
       await work();
       return true;

@@ -144,7 +144,9 @@ describe('a full rotation', () => {
 
     wizard.form.out = ' /srv/allow ';
     expect(await wizard.distribute()).toBe(true);
-    expect(wizard.step).toBe('test');
+    expect(wizard.step).toBe('distribute');
+    expect(wizard.distribution?.files).toHaveLength(2);
+    expect(wizard.goTo('test')).toBe(true);
     expect(wizard.notice).toContain('/srv/allow');
 
     wizard.form.serverSource = 'key';
@@ -153,8 +155,10 @@ describe('a full rotation', () => {
     wizard.form.endpoint = 'tcp://127.0.0.1:5555';
     expect(wizard.canTest).toBe(true);
     expect(await wizard.test()).toBe(true);
-    expect(wizard.step).toBe('promote');
+    expect(wizard.step).toBe('test');
+    expect(wizard.lastTest?.verdict).toBe('ok');
     expect(wizard.canPromote).toBe(true);
+    expect(wizard.goTo('promote')).toBe(true);
 
     wizard.form.graceDays = 0;
     expect(await wizard.promote()).toBe(true);

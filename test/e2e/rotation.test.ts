@@ -1,0 +1,127 @@
+// The rotation wizard in Chromium through the bridge, against a running responder: a pyzmq CURVE
+// ROUTER whose authenticator admits the keys of a certificate folder (test/helpers/rotation).
+// The pending key is rejected until the Distribute step writes it into that folder, passes after,
+// is promoted and the rotation finished; then a second rotation is rolled back.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src-main/core/curve/keys.js';
+import { generateIdentity } from '../../src-main/core/identities/identities.js';
+import { addPeer } from '../../src-main/core/peers/peers.js';
+import { distributeRotation } from '../../src-main/core/rotation/distribute.js';
+import { type FolderRouter, startFolderRouter } from '../helpers/rotation/folder-router.js';
+import { type E2eApp, launchApp } from './harness.js';
+
+const serverKeys = generateKeyPair();
+let allowDir: string;
+let router: FolderRouter;
+let app: E2eApp;
+
+beforeAll(async () => {
+  allowDir = mkdtempSync(join(tmpdir(), 'curvekeep-e2e-allow-'));
+  router = await startFolderRouter(serverKeys, allowDir);
+  app = await launchApp('rotation', {
+    seed: async (tws) => {
+      await generateIdentity(tws.ws, { name: 'gateway', role: 'client', endpoints: [], tags: [] });
+      await addPeer(tws.ws, { name: 'broker', publicKey: serverKeys.publicKey, endpoints: [router.endpoint] });
+      // The broker admits the gateway's current key, as before any rotation.
+      await distributeRotation(tws.ws, 'gateway', { out: allowDir });
+    },
+  });
+  expect(await router.reload()).toBe(1);
+  await app.go('Rotation');
+});
+
+afterAll(async () => {
+  await app?.close();
+  await router?.stop();
+  rmSync(allowDir, { recursive: true, force: true });
+});
+
+function stateRow(generation: number) {
+  return app.page.getByRole('table', { name: 'Key generations' }).locator(`tr[data-generation="${generation}"]`);
+}
+
+/** Runs the Test step against the broker and waits for the verdict it expects (the card shows it). */
+async function testPendingKey(expected: string): Promise<void> {
+  const { page } = app;
+  const form = page.getByRole('form', { name: 'Test the pending key' });
+  await form.getByLabel('Server peer').selectOption({ label: 'broker' });
+  await form.getByRole('button', { name: 'Test the pending key' }).click();
+  await page.locator('[data-notice]').waitFor({ timeout: 15_000 });
+  expect(await page.locator('article[data-verdict]').getAttribute('data-verdict')).toBe(expected);
+}
+
+describe('Rotation wizard', () => {
+  it('stages, distributes, tests, promotes and finishes against a running responder', async () => {
+    const { page } = app;
+    await page.getByLabel('Identity to rotate').selectOption({ label: 'gateway' });
+    await page.locator('section[data-step="stage"]').waitFor();
+    expect(await page.locator('aside[data-stage]').getAttribute('data-stage')).toBe('idle');
+    await page.getByRole('button', { name: 'Stage a new key' }).click();
+    await page.locator('section[data-step="distribute"]').waitFor();
+    expect(await stateRow(2).getAttribute('data-state')).toBe('pending');
+    expect(await page.getByRole('button', { name: 'Roll back this rotation' }).count()).toBe(1);
+    await app.screenshot('rotation-1-staged');
+
+    // Testing before the broker knows the pending key: rejected, and no promotion on offer.
+    await page.getByRole('button', { name: 'Skip: the peers have it already' }).click();
+    await testPendingKey('rejected');
+    await page.getByRole('list', { name: 'Rotation steps' }).getByRole('button', { name: '4. Promote' }).click();
+    expect(await page.getByRole('button', { name: 'Promote the pending key' }).isDisabled()).toBe(true);
+    await app.screenshot('rotation-2-promote-refused');
+
+    await page.getByRole('list', { name: 'Rotation steps' }).getByRole('button', { name: '2. Distribute' }).click();
+    const distribute = page.getByRole('form', { name: 'Distribute the pending key' });
+    await distribute.getByLabel(/Folder to write into/).fill(allowDir);
+    await distribute.getByRole('button', { name: 'Write the certificates' }).click();
+    await page.locator('[data-distributed]').waitFor();
+    expect(readdirSync(allowDir).sort()).toEqual(['gateway.gen1.key', 'gateway.gen2.key', 'gateway.gen2.png']);
+    expect(await page.getByRole('img', { name: /QR code of the pending public key/ }).count()).toBe(1);
+    expect(await router.reload()).toBe(2);
+
+    await page.getByRole('button', { name: 'Continue to the test' }).click();
+    await page.locator('section[data-step="test"]').waitFor();
+    await testPendingKey('ok');
+    await app.screenshot('rotation-3-tested');
+    await page.getByRole('button', { name: 'Go to promotion' }).click();
+    await page.getByLabel(/Grace period/).fill('0');
+    await page.getByRole('button', { name: 'Promote the pending key' }).click();
+    await page.locator('section[data-step="finish"]').waitFor();
+    expect(await stateRow(2).getAttribute('data-state')).toBe('current');
+    expect(await stateRow(1).getAttribute('data-state')).toBe('previous');
+    await app.screenshot('rotation-4-promoted');
+
+    await page.getByRole('button', { name: 'Finish: retire the previous key' }).click();
+    await page.locator('[data-rotation-finished]').waitFor();
+    expect(await stateRow(1).getAttribute('data-state')).toBe('retired');
+    expect(await page.locator('aside[data-stage]').getAttribute('data-stage')).toBe('idle');
+    expect(await page.getByRole('button', { name: 'Roll back this rotation' }).count()).toBe(0);
+    await app.screenshot('rotation-5-finished');
+    app.expectClean();
+  });
+
+  it('rolls a staged rotation back, and a reload shows where a rotation stands', async () => {
+    const { page } = app;
+    await page.getByRole('list', { name: 'Rotation steps' }).getByRole('button', { name: '1. Stage' }).click();
+    await page.getByRole('button', { name: 'Stage a new key' }).click();
+    await page.locator('section[data-step="distribute"]').waitFor();
+
+    // A half-finished rotation is a visible state: the page opened again lands on it.
+    await app.open('/');
+    await app.go('Rotation');
+    await page.getByLabel('Identity to rotate').selectOption({ label: 'gateway (rotation staged)' });
+    await page.locator('section[data-step="distribute"]').waitFor();
+    expect(await page.locator('aside[data-stage]').getAttribute('data-stage')).toBe('staged');
+
+    await page.getByRole('button', { name: 'Roll back this rotation' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await page.locator('[data-notice]').filter({ hasText: 'Rolled back' }).waitFor();
+    expect(await stateRow(3).getAttribute('data-state')).toBe('revoked');
+    expect(await stateRow(2).getAttribute('data-state')).toBe('current');
+    expect(await page.locator('section[data-step]').getAttribute('data-step')).toBe('stage');
+    await app.screenshot('rotation-6-rolled-back');
+    app.expectClean();
+  });
+});
