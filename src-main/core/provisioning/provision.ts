@@ -23,15 +23,15 @@ import { DEFAULT_ROTATION_DAYS } from '../rotation/policy.js';
 import type { Identity, Peer } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type CheckedDevice, checkDeviceRow, readDeviceRows } from './device-csv.js';
-import { bulkQrPng } from './qr-png.js';
+import { qrRenderer } from './qr-renderer.js';
 import { freshPairSecretCert } from './secret-cert.js';
 
 export const PROVISION_TAG = 'provisioned';
 const MAX_CSV_BYTES = 64 * 1024 * 1024;
 /** Existing bundles read at once, and keychain writes in flight. */
 const CONCURRENCY = 16;
-/** Devices written between two turns of the event loop (progress, signals). */
-const YIELD_EVERY = 50;
+/** Devices per batch: the QR worker draws one batch while the main thread writes the one before. */
+const BATCH = 200;
 
 export interface ProvisionRequest {
   readonly csvPath: string;
@@ -84,6 +84,14 @@ interface Server {
 
 interface Device extends CheckedDevice {
   readonly index: number;
+}
+
+interface Prepared {
+  readonly device: Device;
+  readonly pair: { readonly publicKey: PublicKey; readonly secretKey: SecretKey } | null;
+  readonly publicKey: PublicKey;
+  /** The QR text: public material only. */
+  readonly payload: string;
 }
 
 interface Made {
@@ -262,9 +270,12 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
 
   // Names device-unique already: one random token per run keeps temporary names apart from another run's.
   const runToken = randomBytes(6).toString('hex');
-  const writeBundle = (device: Device): Made => {
+  const prepare = (device: Device): Prepared => {
     const pair = device.publicKey ? null : generateKeyPair();
     const publicKey = device.publicKey ?? pair!.publicKey;
+    return { device, pair, publicKey, payload: qrPayload({ name: device.name, endpoint: device.endpoint, publicKey }) };
+  };
+  const writeBundle = ({ device, pair, publicKey }: Prepared, png: Uint8Array): Made => {
     const names = certFileNames(device.name, 'zcert');
     const metadata = { name: device.name, endpoint: device.endpoint };
     const temp = join(devicesDir, `.${device.name}.partial-${runToken}`);
@@ -278,7 +289,6 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
       files: { publicCert: names.publicFile, secretCert: pair ? names.secretFile : null, serverCert: serverCertFile, qr: `${device.name}.png` },
     };
     const publicText = formatCertFile({ publicKey, metadata }, 'zcert', { secret: false, now });
-    const png = bulkQrPng(qrPayload({ name: device.name, endpoint: device.endpoint, publicKey }));
     try {
       mkdirSync(temp, { mode: pair ? 0o700 : 0o755 });
       // Created 0600 from the first byte: the secret never sits in a file others may read.
@@ -328,21 +338,36 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   // New devices: key pair, bundle in a hidden folder, renamed into place; then its allowlist entry.
   // Synchronous file calls, one device after the other: creating files costs kernel time, and
   // measured on ext4 parallel writers into one folder only contend (more system time, slower),
-  // while thread-pool round trips double the system time per file. A yield every few devices
-  // keeps the progress bar and signals alive.
-  for (const [position, device] of toMake.entries()) {
-    try {
-      const entry = writeBundle(device);
-      made.push(entry);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      fail(device.index, device.row, device.name, code === 'ENOTEMPTY' || code === 'EEXIST' ? 'its bundle appeared meanwhile (another run?); left as it is' : reasonOf(error));
-    }
-    done += 1;
-    if (position % YIELD_EVERY === YIELD_EVERY - 1) {
+  // while thread-pool round trips double the system time per file.
+  // Batches flow through a pipeline: while the main thread writes one batch's files, the QR
+  // worker draws the next batch's codes.
+  const renderer = qrRenderer();
+  try {
+    const batches: Device[][] = [];
+    for (let i = 0; i < toMake.length; i += BATCH) batches.push(toMake.slice(i, i + BATCH));
+    const start = (batch: Device[]): { prepared: Prepared[]; pngs: Promise<ReadonlyArray<Uint8Array>> } => {
+      const prepared = batch.map(prepare);
+      return { prepared, pngs: renderer.render(prepared.map((p) => p.payload)) };
+    };
+    let current = batches.length > 0 ? start(batches[0]!) : null;
+    for (let b = 0; current; b++) {
+      const next = b + 1 < batches.length ? start(batches[b + 1]!) : null;
+      const pngs = await current.pngs;
+      current.prepared.forEach((item, i) => {
+        const { device } = item;
+        try {
+          made.push(writeBundle(item, pngs[i]!));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          fail(device.index, device.row, device.name, code === 'ENOTEMPTY' || code === 'EEXIST' ? 'its bundle appeared meanwhile (another run?); left as it is' : reasonOf(error));
+        }
+        done += 1;
+      });
       progress();
-      await new Promise((resolve) => setImmediate(resolve));
+      current = next;
     }
+  } finally {
+    await renderer.close();
   }
   progress();
 
