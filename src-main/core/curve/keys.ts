@@ -1,6 +1,7 @@
 // CURVE keys: 32 bytes, written as 40 Z85 characters.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { curveKeyPair } from 'zeromq';
+import { createRequire } from 'node:module';
+import type * as Zeromq from 'zeromq';
 import { InvalidKeyError } from '../errors.js';
 import { z85Decode, z85Encode } from './z85.js';
 
@@ -46,7 +47,11 @@ export function publicKeyBytes(key: PublicKey): Uint8Array {
   return z85Decode(key);
 }
 
+// zeromq's native module is loaded on first use: listing or exporting keys never needs it.
+let curveKeyPair: (() => { publicKey: string; secretKey: string }) | undefined;
+
 export function generateKeyPair(): KeyPair {
+  curveKeyPair ??= (createRequire(import.meta.url)('zeromq') as typeof Zeromq).curveKeyPair;
   const pair = curveKeyPair();
   return { publicKey: pair.publicKey as PublicKey, secretKey: pair.secretKey as SecretKey };
 }
