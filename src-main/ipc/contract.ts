@@ -8,6 +8,7 @@ import { keyExportChannels } from './channels/key-exports.js';
 import { peersChannels } from './channels/peers.js';
 import { settingsChannels } from './channels/settings.js';
 import { keysChannels } from './channels/keys.js';
+import { provisioningChannels } from './channels/provisioning.js';
 import { rotationChannels } from './channels/rotation.js';
 import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
@@ -19,6 +20,7 @@ export const contract = Object.freeze({
   ...peersChannels,
   ...settingsChannels,
   ...keysChannels,
+  ...provisioningChannels,
   ...rotationChannels,
   ...linksChannels,
   ...pinsChannels,

@@ -21,6 +21,8 @@ export interface JobSnapshot<R> {
   readonly from: number;
   readonly results: ReadonlyArray<R>;
   readonly error: JobFailure | null;
+  /** What the whole job came to, once known (e.g. provisioning's counts and files). */
+  readonly summary: unknown;
 }
 
 /** What a job's work sees: its cancellation signal and where to put its results. */
@@ -30,6 +32,11 @@ export interface JobControl<R> {
   report(result: R): void;
   /** The total, when it is known only once the work has started. */
   setTotal(total: number): void;
+  /** Units done when the work counts them itself (its results come later, with `publish`). */
+  setDone(done: number): void;
+  /** Results that do not count as units done (they were counted with `setDone`). */
+  publish(results: ReadonlyArray<R>): void;
+  setSummary(summary: unknown): void;
 }
 
 interface Job {
@@ -41,6 +48,7 @@ interface Job {
   total: number;
   results: unknown[];
   error: JobFailure | null;
+  summary: unknown;
   finishedAt: number | null;
 }
 
@@ -78,6 +86,7 @@ export class JobRegistry {
       total,
       results: [],
       error: null,
+      summary: null,
       finishedAt: null,
     };
     this.#jobs.set(job.id, job);
@@ -91,6 +100,17 @@ export class JobRegistry {
       },
       setTotal: (value) => {
         job.total = Math.max(value, job.done);
+      },
+      setDone: (value) => {
+        if (job.state !== 'running') return;
+        job.done = Math.max(job.done, value);
+        if (job.done > job.total) job.total = job.done;
+      },
+      publish: (results) => {
+        if (job.state === 'running') job.results.push(...results);
+      },
+      setSummary: (summary) => {
+        if (job.state === 'running') job.summary = summary;
       },
     };
     // The work starts on the next turn, after the caller has the id.
@@ -117,6 +137,7 @@ export class JobRegistry {
       from: start,
       results: job.results.slice(start, start + MAX_RESULTS_PER_POLL) as R[],
       error: job.error,
+      summary: job.summary,
     };
   }
 

@@ -8,6 +8,7 @@ import { peersHandlers } from './peers.js';
 import { settingsHandlers } from './settings.js';
 import type { AreaHandlers } from './context.js';
 import { keysHandlers } from './keys.js';
+import { provisioningHandlers } from './provisioning.js';
 import { rotationHandlers } from './rotation.js';
 import { linksHandlers } from './links.js';
 import { pinsHandlers } from './pins.js';
@@ -21,6 +22,7 @@ export const handlerTable: HandlerTable = Object.freeze({
   ...peersHandlers,
   ...settingsHandlers,
   ...keysHandlers,
+  ...provisioningHandlers,
   ...rotationHandlers,
   ...linksHandlers,
   ...pinsHandlers,

@@ -1,0 +1,67 @@
+// The provisioning area: a CSV of devices (uploaded bytes) -> device bundles, a server allowlist,
+// manifest.json and results.csv in an output folder, run as a job (see job.ts) with per-row
+// results. Device secrets go into the bundles on disk; no result carries one.
+import { z } from 'zod';
+import { JobCancelArgs, JobCancelledSchema, JobStartedSchema, JobProgressArgs, jobProgressSchema } from './job.js';
+import { defineChannels } from './spec.js';
+
+/** An uploaded CSV: at most this many bytes (the bridge carries at most 1 MiB of arguments). */
+export const MAX_DEVICE_CSV_BYTES = 512 * 1024;
+const MAX_BASE64 = Math.ceil(MAX_DEVICE_CSV_BYTES / 3) * 4;
+
+export const ROW_STATUSES = ['ok', 'skipped', 'failed'] as const;
+
+export const ProvisionRowSchema = z.object({
+  /** The line of the CSV (the header is line 1). */
+  row: z.number().int(),
+  name: z.string(),
+  status: z.enum(ROW_STATUSES),
+  /** Why a row failed or was skipped; empty for ok. */
+  reason: z.string(),
+  publicKey: z.string().nullable(),
+});
+
+export const ProvisionSummarySchema = z.object({
+  outDir: z.string(),
+  server: z.object({ name: z.string(), publicKey: z.string() }),
+  total: z.number().int(),
+  ok: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  manifest: z.string(),
+  results: z.string(),
+  allowlist: z.string(),
+  peersAdded: z.number().int(),
+  secretsKept: z.number().int(),
+});
+
+export const provisioningChannels = defineChannels({
+  /** A folder for the output: a dialog in the app, a fresh folder under the data folder in the bridge. */
+  'provisioning.chooseFolder': {
+    args: z.strictObject({}),
+    result: z.object({ folder: z.string().nullable() }),
+  },
+  'provisioning.start': {
+    args: z.strictObject({
+      fileName: z.string().trim().min(1).max(255),
+      base64: z
+        .string()
+        .min(1, 'the CSV file is empty')
+        .max(MAX_BASE64, `the CSV is larger than ${MAX_DEVICE_CSV_BYTES / 1024} KiB; use \`curvekeep provision\` for larger inventories`)
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'the file bytes must be base64'),
+      /** The server the devices connect to: an own identity or a peer, by id or name. */
+      server: z.string().trim().min(1, 'choose the server').max(200),
+      /** Where the bundles go: an absolute folder path. */
+      outDir: z.string().trim().min(1, 'give the output folder').max(1000),
+      /** For rows without an endpoint; default: the server's first endpoint. */
+      endpoint: z.string().trim().max(300).optional(),
+      keepSecrets: z.boolean().optional(),
+    }),
+    result: JobStartedSchema,
+  },
+  'provisioning.progress': {
+    args: JobProgressArgs,
+    result: jobProgressSchema(ProvisionRowSchema).extend({ summary: ProvisionSummarySchema.nullable() }),
+  },
+  'provisioning.cancel': { args: JobCancelArgs, result: JobCancelledSchema },
+});
