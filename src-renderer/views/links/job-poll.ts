@@ -18,13 +18,13 @@ export const POLL_INTERVAL_MS = 200;
  * Polls until the job ends or `signal` aborts; `onUpdate` gets every poll with all results so
  * far. Resolves with the last progress (or null when stopped by the signal).
  */
-export async function followJob<R>(
-  poll: (from: number) => Promise<JobProgress<R>>,
-  onUpdate: (progress: JobProgress<R>, results: ReadonlyArray<R>) => void,
+export async function followJob<P extends JobProgress<unknown>>(
+  poll: (from: number) => Promise<P>,
+  onUpdate: (progress: P, results: ReadonlyArray<P['results'][number]>) => void,
   signal: AbortSignal,
   intervalMs = POLL_INTERVAL_MS,
-): Promise<JobProgress<R> | null> {
-  const results: R[] = [];
+): Promise<P | null> {
+  const results: Array<P['results'][number]> = [];
   for (;;) {
     if (signal.aborted) return null;
     const progress = await poll(results.length);

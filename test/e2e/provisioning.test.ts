@@ -1,0 +1,70 @@
+// The Provisioning view in Chromium through the bridge: a small CSV with bad rows, uploaded and
+// run with progress; the results table shows each failed row with its reason, and the bundles and
+// results.csv are on disk.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentity } from '../../src-main/core/identities/identities.js';
+import { type E2eApp, launchApp } from './harness.js';
+
+let app: E2eApp;
+let work: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'curvekeep-e2e-provision-'));
+  writeFileSync(
+    join(work, 'fleet.csv'),
+    'name,endpoint,tags,public_key\nvalve-01,,,\nvalve-02,,site-a,\nvalve-01,,,\n,,,\nvalve-05,,,not-a-z85-key\n',
+  );
+  app = await launchApp('provisioning', {
+    seed: async (tws) => void (await generateIdentity(tws.ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://10.1.0.1:5555'], tags: [] })),
+  });
+  await app.go('Provisioning');
+});
+
+afterAll(async () => {
+  await app?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('Provisioning view', () => {
+  it('provisions a CSV and lists each failed row with its reason', async () => {
+    const { page } = app;
+    const out = join(work, 'out');
+    const form = page.getByRole('form', { name: 'Provision devices' });
+    await form.getByLabel(/Devices CSV/).setInputFiles(join(work, 'fleet.csv'));
+    await expect.poll(() => form.getByLabel('Server the devices connect to').inputValue()).not.toBe('');
+    await form.getByLabel(/Output folder/).fill(out);
+    await form.getByRole('button', { name: 'Provision' }).click();
+    await page.locator('[data-job-state="done"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-job-state]').textContent()).toContain('5 of 5 rows');
+
+    const table = page.getByRole('table', { name: 'Provisioning results' });
+    expect(await table.locator('tr[data-status="ok"]').count()).toBe(2);
+    const failed = table.locator('tr[data-status="failed"]');
+    expect(await failed.count()).toBe(3);
+    expect(await table.locator('tr[data-row="4"] .reason').textContent()).toMatch(/duplicate name/);
+    expect(await table.locator('tr[data-row="5"] .reason').textContent()).toMatch(/name/);
+    expect(await table.locator('tr[data-row="6"] .reason').textContent()).toMatch(/public_key/);
+    expect(await page.locator('[data-summary]').textContent()).toMatch(/2 ok.*0 skipped.*3 failed/s);
+    await app.screenshot('provisioning-results');
+
+    await page.getByLabel('Show failed rows only').check();
+    expect(await table.locator('tbody tr').count()).toBe(3);
+
+    expect(existsSync(join(out, 'devices', 'valve-01', 'valve-01.cert_secret'))).toBe(true);
+    expect(existsSync(join(out, 'allowlist', 'valve-02.key'))).toBe(true);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8')).toMatch(/valve-05/);
+    app.expectClean();
+  });
+
+  it('refuses a relative output folder with a message that says what to fix', async () => {
+    const { page } = app;
+    const form = page.getByRole('form', { name: 'Provision devices' });
+    await form.getByLabel(/Output folder/).fill('relative/out');
+    await form.getByRole('button', { name: 'Provision' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/absolute path/);
+    app.expectClean();
+  });
+});
