@@ -24,7 +24,6 @@ import type { Identity, Peer } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type CheckedDevice, checkDeviceRow, readDeviceRows } from './device-csv.js';
 import { qrRenderer } from './qr-renderer.js';
-import { freshPairSecretCert } from './secret-cert.js';
 
 export const PROVISION_TAG = 'provisioned';
 const MAX_CSV_BYTES = 64 * 1024 * 1024;
@@ -263,7 +262,6 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   const serverConfig = { name: server.name, publicKey: server.publicKey, safetyCode: safetyCode(server.publicKey) };
   const serverCertText = formatCertFile({ publicKey: server.publicKey, metadata: { name: server.name, ...(defaultEndpoint ? { endpoint: defaultEndpoint } : {}) } }, 'zcert', { secret: false, now });
   const serverCertFile = certFileNames(server.name, 'zcert').publicFile;
-  const secretCertText = freshPairSecretCert(now);
   // The server's certificate, beside the bundles; each bundle holds a hard link to it.
   const serverCertPath = join(out, serverCertFile);
   await writeFileAtomic(serverCertPath, serverCertText, { mode: 0o644, overwrite: true });
@@ -292,7 +290,7 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     try {
       mkdirSync(temp, { mode: pair ? 0o700 : 0o755 });
       // Created 0600 from the first byte: the secret never sits in a file others may read.
-      if (pair) writeFileSync(join(temp, names.secretFile), secretCertText({ publicKey, secretKey: pair.secretKey, metadata }, publicText), { mode: 0o600, flag: 'wx' });
+      if (pair) writeFileSync(join(temp, names.secretFile), formatCertFile({ publicKey, secretKey: pair.secretKey, metadata }, 'zcert', { secret: true, now, freshPair: true }), { mode: 0o600, flag: 'wx' });
       writeFileSync(join(temp, names.publicFile), publicText, { mode: 0o644, flag: 'wx' });
       writeFileSync(join(temp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
       writeFileSync(join(temp, `${device.name}.png`), png, { mode: 0o644, flag: 'wx' });

@@ -146,6 +146,13 @@ describe('formatCertFile writes as CZMQ and pyzmq do', () => {
     expect(error.message).not.toContain(SECRET_OF_BROKER);
   });
 
+  it('writes a fresh pair without the key check, to the same bytes as with it', () => {
+    const pair = generateKeyPair();
+    const now = new Date('2026-11-22T10:00:00Z');
+    const cert = { ...pair, metadata: { name: 'device-1' } };
+    expect(formatCertFile(cert, 'zcert', { secret: true, now, freshPair: true })).toBe(formatCertFile(cert, 'zcert', { secret: true, now }));
+  });
+
   it.each(['zcert', 'pyzmq'] as const)('%s: round-trips fresh keys and awkward metadata', (flavour: CertFlavour) => {
     const pair = generateKeyPair();
     const metadata = { name: 'gateway 07 (€)', endpoint: 'tcp://10.0.0.7:5555', note: 'a # b', quote: 'say "hi"', lead: '  spaced', empty: '' };
