@@ -27,6 +27,12 @@ beforeAll(async () => {
       await addPeer(tws.ws, { name: 'broker', publicKey: serverKeys.publicKey, endpoints: [router.endpoint] });
       // The broker admits the gateway's current key, as before any rotation.
       await distributeRotation(tws.ws, 'gateway', { out: allowDir });
+      // A key past its policy, for the timeline: made 400 days ago, rotated yearly.
+      await generateIdentity(tws.ws, { name: 'old-sensor', role: 'device', rotateEveryDays: 365, endpoints: [], tags: [] });
+      await tws.ws.store.update((tx) => {
+        const sensor = tx.data.identities.find((i) => i.name === 'old-sensor')!;
+        sensor.generations[0]!.createdAt = new Date(Date.now() - 400 * 86_400_000).toISOString();
+      });
     },
   });
   expect(await router.reload()).toBe(1);
@@ -122,6 +128,26 @@ describe('Rotation wizard', () => {
     expect(await stateRow(2).getAttribute('data-state')).toBe('current');
     expect(await page.locator('section[data-step]').getAttribute('data-step')).toBe('stage');
     await app.screenshot('rotation-6-rolled-back');
+    app.expectClean();
+  });
+
+  it('shows key ages against policies on the timeline, from the keyboard', async () => {
+    const { page } = app;
+    await app.go('Timeline');
+    const rows = page.getByRole('list', { name: /Key age against rotation policy/ }).getByRole('listitem');
+    await rows.first().waitFor();
+    // Whole days, rounded down: a few seconds past the 35th day read as 36 days overdue.
+    expect(await rows.first().getAttribute('aria-label')).toMatch(/^old-sensor: key 400 days old, rotate every 365 days, overdue by 3[56] days$/);
+    expect(await rows.first().getAttribute('data-due')).toBe('overdue');
+    expect(await page.locator('[data-timeline-summary]').textContent()).toContain('1 overdue');
+    await rows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-identity'))).toBe('gateway');
+    await app.screenshot('timeline');
+    await page.keyboard.press('Enter');
+    await page.locator('main[data-view-label="Rotation"]').waitFor();
+    await page.locator('aside[data-stage]').waitFor();
+    expect(await page.getByLabel('Identity to rotate').inputValue()).not.toBe('');
     app.expectClean();
   });
 });
