@@ -168,6 +168,7 @@ export async function launchApp(label: string, options: LaunchOptions = {}): Pro
       });
     });
     const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push({ kind: 'console-error', text: message.text() });
     });

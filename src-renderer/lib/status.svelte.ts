@@ -1,0 +1,46 @@
+// The status area's messages: failures of contract calls (their stable code and message) and
+// short confirmations ("Saved ..."). Views report here; App.svelte shows them in a live region.
+import { CallError } from './contract-client.js';
+
+export interface StatusMessage {
+  readonly id: number;
+  readonly kind: 'error' | 'info';
+  /** The contract's error code (e.g. `not-found`), or null for a confirmation. */
+  readonly code: string | null;
+  readonly text: string;
+}
+
+const MAX_MESSAGES = 5;
+
+/** What an error says to the user: its code and message, whatever threw it. */
+export function describeError(error: unknown): { readonly code: string; readonly message: string } {
+  if (error instanceof CallError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'page-error', message: error.message };
+  return { code: 'page-error', message: String(error) };
+}
+
+export class StatusCenter {
+  messages = $state<ReadonlyArray<StatusMessage>>([]);
+  #next = 1;
+
+  #push(message: Omit<StatusMessage, 'id'>): void {
+    this.messages = [...this.messages, { ...message, id: this.#next++ }].slice(-MAX_MESSAGES);
+  }
+
+  error(error: unknown, doing?: string): void {
+    const { code, message } = describeError(error);
+    this.#push({ kind: 'error', code, text: doing ? `${doing}: ${message}` : message });
+  }
+
+  info(text: string): void {
+    this.#push({ kind: 'info', code: null, text });
+  }
+
+  dismiss(id: number): void {
+    this.messages = this.messages.filter((m) => m.id !== id);
+  }
+
+  clear(): void {
+    this.messages = [];
+  }
+}

@@ -1,0 +1,14 @@
+// The page's entry: theme first (no flash of the wrong colours), then the app frame.
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { createContractClient } from './lib/contract-client.js';
+import { StatusCenter } from './lib/status.svelte.js';
+import { applyTheme, loadThemeChoice } from './lib/theme.js';
+import './styles/app.css';
+
+applyTheme(loadThemeChoice());
+performance.mark('curvekeep:boot');
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+mount(App, { target, props: { client: createContractClient(), status: new StatusCenter() } });

@@ -1,0 +1,12 @@
+// What every view receives from the app frame.
+import type { ContractClient } from '../lib/contract-client.js';
+import type { StatusCenter } from '../lib/status.svelte.js';
+
+export interface ViewProps {
+  /** The typed door to the main process. */
+  readonly client: ContractClient;
+  /** Where failures and confirmations go (the status area under the header). */
+  readonly status: StatusCenter;
+  /** The view's label in the navigation, e.g. "Keys". */
+  readonly label: string;
+}

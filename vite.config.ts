@@ -1,0 +1,47 @@
+// The renderer build: src-renderer/ -> dist/renderer/, served by the app:// protocol in Electron
+// and by the browser bridge. Relative URLs (`base: './'`) so either origin works. Nothing inline:
+// the page runs under `script-src 'self'; style-src 'self'`, so scripts and component styles go
+// to files, and the CSP is written into index.html as a <meta> fallback from the one source.
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+import { type Plugin, defineConfig } from 'vite';
+import { CONTENT_SECURITY_POLICY_META } from './src-main/app/content-policy.js';
+
+function contentSecurityPolicyMeta(): Plugin {
+  return {
+    name: 'curvekeep-csp-meta',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html) || /<style[\s>]/i.test(html) || /\sstyle=/i.test(html)) {
+          throw new Error('index.html holds an inline script or style, which the CSP refuses');
+        }
+        const charset = /<meta charset="utf-8"\s*\/?>/i;
+        if (!charset.test(html)) throw new Error('index.html needs <meta charset="utf-8"> first in <head>');
+        // Right after the charset, before any script, so it governs everything that loads.
+        const meta = `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY_META.replace(/"/g, '&quot;')}" />`;
+        return html.replace(charset, (found) => `${found}\n    ${meta}`);
+      },
+    },
+  };
+}
+
+export default defineConfig({
+  root: fileURLToPath(new URL('./src-renderer/', import.meta.url)),
+  base: './',
+  publicDir: false,
+  plugins: [svelte({ compilerOptions: { runes: true }, emitCss: true }), contentSecurityPolicyMeta()],
+  build: {
+    outDir: fileURLToPath(new URL('./dist/renderer/', import.meta.url)),
+    emptyOutDir: true,
+    target: 'chrome120',
+    // The preload polyfill would be a script of its own; Chromium has modulepreload.
+    modulePreload: { polyfill: false },
+    // Never inline assets as data: URLs into CSS/JS where a file does as well.
+    assetsInlineLimit: 0,
+    sourcemap: true,
+    reportCompressedSize: false,
+    chunkSizeWarningLimit: 1000,
+  },
+});
