@@ -1,6 +1,5 @@
 // The views of the app, in navigation order: one line each (id for the URL hash, the label the
-// sidebar shows, and a loader so that each view's code loads when it is first opened). A view
-// that is not written yet shows the placeholder.
+// sidebar shows, and a loader so that each view's code loads when it is first opened).
 import type { Component } from 'svelte';
 import type { ViewProps } from './view-props.js';
 
@@ -14,7 +13,6 @@ export interface ViewEntry {
   readonly load: () => Promise<ViewModule>;
 }
 
-const placeholder = (): Promise<ViewModule> => import('./Placeholder.svelte');
 
 export const VIEWS: ReadonlyArray<ViewEntry> = Object.freeze([
   { id: 'keys', label: 'Keys', load: () => import('./keys/KeysView.svelte') },
