@@ -1,0 +1,293 @@
+// Peers view end to end: add by pasted key (and a refused key), import a pyzmq .key file and a
+// qrencode PNG through the file input, verify a safety code (match and mismatch), disallow,
+// remove after confirmation; then the camera: Chromium's fake camera plays a Y4M video of a QR
+// code, the page decodes it with jsQR and the scanned peer is added.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePublicKey } from '../../src-main/core/curve/keys.js';
+import { safetyCode } from '../../src-main/core/curve/safety-code.js';
+import { qrPayload } from '../../src-main/core/formats/qr.js';
+import { listPeers } from '../../src-main/core/peers/peers.js';
+import { type E2eApp, ROOT, launchApp } from './harness.js';
+
+// Keys and safety codes from test/fixtures/README.md.
+const SENSOR_KEY_FILE = join(ROOT, 'test', 'fixtures', 'pyzmq', 'sensor-0042.key');
+const SENSOR_KEY = 'v[3?5=7:2VbP31+KVGQG@&oqx{}n:=<YWEvnYGXk';
+const SENSOR_CODE = '80240 15211 82945 64608 97434 76502';
+const LAPTOP_KEY = '^vYZh+^[o^P9%zlwy2DFeB)AsDZscJz&[BgAUsuj';
+const GATEWAY_KEY = 'GEq9T6E2iLO$vZ[vs6pg.CaoTd5dml!>B6pDP>sZ';
+const BROKER_KEY = 'dvqM9b>lx#Y2qZghP$J2wJLb0a#EM3o^92vC?gK{';
+
+let scratch: string;
+
+/** A PNG of `payload` as qrencode draws it (8 px modules). */
+function qrPng(name: string, payload: string): string {
+  const path = join(scratch, `${name}.png`);
+  execFileSync('qrencode', ['-s', '8', '-m', '4', '-o', path, payload]);
+  return path;
+}
+
+/** A few 4:2:0 Y4M frames of a PNG: luma from the pixels, chroma neutral (128). */
+function y4mOfPng(pngPath: string, frames = 10): string {
+  const png = PNG.sync.read(readFileSync(pngPath));
+  // 4:2:0 needs even sides; the extra row and column are white.
+  const width = png.width + (png.width % 2);
+  const height = png.height + (png.height % 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let y = 0; y < png.height; y++) {
+    for (let x = 0; x < png.width; x++) {
+      const i = (y * png.width + x) * 4;
+      const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+      luma[y * width + x] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`, 'ascii')];
+  for (let f = 0; f < frames; f++) parts.push(Buffer.from('FRAME\n', 'ascii'), luma, chroma);
+  const path = pngPath.replace(/\.png$/, '.y4m');
+  writeFileSync(path, Buffer.concat(parts));
+  return path;
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'curvekeep-e2e-peers-'));
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('Peers view', () => {
+  let app: E2eApp;
+
+  beforeAll(async () => {
+    app = await launchApp('peers');
+    await app.go('Peers');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const peerNames = async () => (await listPeers(app.workspace.ws)).map((p) => p.name).sort();
+  const messages = () => app.page.getByRole('status', { name: 'Messages' });
+  const options = () => app.page.getByRole('listbox', { name: 'Peers' }).getByRole('option');
+
+  it('adds a peer by pasted key, and shows the refusal of a bad key from the main process', async () => {
+    const { page } = app;
+    await page.getByText('No peers yet.').waitFor();
+    await page.getByRole('button', { name: 'Add peer…' }).click();
+    const form = page.getByRole('form', { name: 'Add a peer by key' });
+    await form.getByLabel('Name', { exact: true }).fill('field-laptop');
+    await form.getByLabel(/^Public key/).fill(`${LAPTOP_KEY.slice(0, 39)}`);
+    await form.getByRole('button', { name: 'Add peer' }).click();
+    await messages().getByText(/Adding the peer: /).waitFor();
+    expect(await peerNames()).toEqual([]);
+
+    await form.getByLabel(/^Public key/).fill(LAPTOP_KEY);
+    await form.getByLabel('Endpoint (optional)').fill('tcp://10.0.0.9:5555');
+    await form.getByLabel('Allow this peer to connect').check();
+    await form.getByRole('button', { name: 'Add peer' }).click();
+    await page.getByRole('heading', { level: 2, name: 'field-laptop' }).waitFor();
+    expect(await page.getByTestId('peer-public-key').textContent()).toBe(LAPTOP_KEY);
+    expect(await page.getByTestId('peer-safety-code').textContent()).toBe(safetyCode(parsePublicKey(LAPTOP_KEY)));
+    const [laptop] = await listPeers(app.workspace.ws);
+    expect(laptop).toMatchObject({ name: 'field-laptop', publicKey: LAPTOP_KEY, allowed: true, endpoints: ['tcp://10.0.0.9:5555'] });
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringMatching(/field-laptop[\s\S]*allowed[\s\S]*unverified/)]);
+    app.expectClean();
+  });
+
+  it('imports a pyzmq .key file through the file input', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByLabel('Key file, inventory or QR image').setInputFiles(SENSOR_KEY_FILE);
+    await messages().getByText(/Imported 1 peer: sensor-0042/).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'sensor-0042' }).waitFor();
+    expect(await page.getByTestId('peer-safety-code').textContent()).toBe(SENSOR_CODE);
+    const sensor = (await listPeers(app.workspace.ws)).find((p) => p.name === 'sensor-0042');
+    expect(sensor).toMatchObject({ publicKey: SENSOR_KEY, allowed: false });
+    app.expectClean();
+  });
+
+  it('imports a QR picture made by qrencode through the same upload', async () => {
+    const { page } = app;
+    const png = qrPng('gateway-07', qrPayload({ name: 'gateway-07', endpoint: 'tcp://10.0.0.7:5555', publicKey: parsePublicKey(GATEWAY_KEY) }));
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByLabel('Allow imported peers to connect').check();
+    await page.getByLabel('Key file, inventory or QR image').setInputFiles(png);
+    await messages().getByText(/Imported 1 peer: gateway-07/).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'gateway-07' }).waitFor();
+    const gateway = (await listPeers(app.workspace.ws)).find((p) => p.name === 'gateway-07');
+    expect(gateway).toMatchObject({ publicKey: GATEWAY_KEY, allowed: true, endpoints: ['tcp://10.0.0.7:5555'] });
+    await expect.poll(() => options().count()).toBe(3);
+    app.expectClean();
+  });
+
+  it('filters the list by name, key and safety code', async () => {
+    const { page } = app;
+    const filter = page.getByRole('searchbox', { name: 'Filter peers by name, key, safety code, endpoint or tag' });
+    await filter.fill('sensor');
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringContaining('sensor-0042')]);
+    await filter.fill(GATEWAY_KEY.slice(5, 15));
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringContaining('gateway-07')]);
+    await filter.fill(SENSOR_CODE.replace(/ /g, '').slice(0, 12));
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringContaining('sensor-0042')]);
+    await filter.fill('no-such-peer');
+    await page.getByText('No peer matches this filter.').waitFor();
+    await filter.fill('');
+    await expect.poll(() => options().count()).toBe(3);
+    app.expectClean();
+  });
+
+  it('verifies a matching safety code and warns about a mismatch', async () => {
+    const { page } = app;
+    await options().filter({ hasText: 'sensor-0042' }).click();
+    await page.getByRole('heading', { level: 2, name: 'sensor-0042' }).waitFor();
+    const code = page.getByLabel('Safety code read out by the other side');
+    await code.fill(SENSOR_CODE.replace(/ /g, ''));
+    await page.getByLabel('Verified by (optional)').fill('Ana on the phone');
+    await page.getByRole('button', { name: 'Compare codes' }).click();
+    await expect.poll(() => page.getByTestId('verify-result').textContent()).toContain('The codes match');
+    let sensor = (await listPeers(app.workspace.ws)).find((p) => p.name === 'sensor-0042')!;
+    expect(sensor.verification).toMatchObject({ state: 'verified', by: 'Ana on the phone' });
+    await expect.poll(() => options().filter({ hasText: 'sensor-0042' }).innerText()).toMatch(/verified/);
+
+    await options().filter({ hasText: 'gateway-07' }).click();
+    await page.getByRole('heading', { level: 2, name: 'gateway-07' }).waitFor();
+    // The sensor's code, read out for the gateway: someone swapped the key.
+    await page.getByLabel('Safety code read out by the other side').fill(SENSOR_CODE);
+    await page.getByRole('button', { name: 'Compare codes' }).click();
+    const warning = page.getByRole('alert').filter({ hasText: 'The codes do not match' });
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/someone may be in the middle/);
+    await app.screenshot('peers-mismatch');
+    const gateway = (await listPeers(app.workspace.ws)).find((p) => p.name === 'gateway-07')!;
+    expect(gateway.verification.state).toBe('mismatch');
+    await expect.poll(() => options().filter({ hasText: 'gateway-07' }).innerText()).toMatch(/code mismatch/);
+    sensor = (await listPeers(app.workspace.ws)).find((p) => p.name === 'sensor-0042')!;
+    expect(sensor.verification.state).toBe('verified');
+    app.expectClean();
+  });
+
+  it('disallows a peer and removes it only after confirmation', async () => {
+    const { page } = app;
+    const allow = page.getByLabel('Allow gateway-07 to connect');
+    expect(await allow.isChecked()).toBe(true);
+    await allow.uncheck();
+    await messages().getByText('gateway-07 may no longer connect').waitFor();
+    expect((await listPeers(app.workspace.ws)).find((p) => p.name === 'gateway-07')!.allowed).toBe(false);
+
+    await page.getByRole('button', { name: 'Remove peer…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove gateway-07?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await peerNames()).toContain('gateway-07');
+
+    await page.getByRole('button', { name: 'Remove peer…' }).click();
+    await dialog.getByRole('button', { name: 'Remove peer' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => options().count()).toBe(2);
+    expect(await peerNames()).toEqual(['field-laptop', 'sensor-0042']);
+    app.expectClean();
+  });
+
+  it('says so when there is no camera to scan with', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByRole('button', { name: 'Scan with camera' }).click();
+    const problem = page.getByRole('alert').filter({ hasText: /camera/i });
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/No camera was found|Camera access was denied/);
+    await page.getByRole('button', { name: 'Close', exact: true }).first().click();
+    app.expectClean();
+  });
+});
+
+/** Records every stream getUserMedia hands the page, so that a test can see its tracks end. */
+async function watchCameraStreams(app: E2eApp): Promise<void> {
+  await app.page.evaluate(() => {
+    const devices = navigator.mediaDevices;
+    const original = devices.getUserMedia.bind(devices);
+    const seen: MediaStream[] = [];
+    (window as unknown as { __cameraStreams: MediaStream[] }).__cameraStreams = seen;
+    devices.getUserMedia = async (constraints) => {
+      const stream = await original(constraints);
+      seen.push(stream);
+      return stream;
+    };
+  });
+}
+
+/** The readyState of every track the page was given ('live' or 'ended'). */
+function cameraTracks(app: E2eApp): Promise<string[]> {
+  return app.page.evaluate(() =>
+    (window as unknown as { __cameraStreams: MediaStream[] }).__cameraStreams.flatMap((s) => s.getTracks().map((t) => `${t.kind}:${t.readyState}`)),
+  );
+}
+
+describe('Peers view with a camera', () => {
+  let app: E2eApp;
+
+  beforeAll(async () => {
+    const png = qrPng('plant-3-broker', qrPayload({ name: 'plant-3-broker', endpoint: 'tcp://10.3.0.1:7000', publicKey: parsePublicKey(BROKER_KEY) }));
+    app = await launchApp('peers-camera', { fakeCamera: y4mOfPng(png), colorScheme: 'dark' });
+    await app.go('Peers');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('scans a QR code from the camera, stops the camera and adds the peer', async () => {
+    const { page } = app;
+    await watchCameraStreams(app);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByRole('button', { name: 'Scan with camera' }).click();
+    await page.getByRole('heading', { level: 2, name: 'plant-3-broker' }).waitFor({ timeout: 15_000 });
+    const [broker] = await listPeers(app.workspace.ws);
+    expect(broker).toMatchObject({ name: 'plant-3-broker', publicKey: BROKER_KEY, endpoints: ['tcp://10.3.0.1:7000'], source: 'camera' });
+    // The scanner is gone, the only stream asked for was video, and its track has ended.
+    expect(await page.locator('video').count()).toBe(0);
+    expect(await cameraTracks(app)).toEqual(['video:ended']);
+    await page.getByRole('status', { name: 'Messages' }).getByText(/Imported 1 peer: plant-3-broker/).waitFor();
+    await app.screenshot('peers-dark');
+    app.expectClean();
+  });
+});
+
+describe('Peers view with a camera that sees no code', () => {
+  let app: E2eApp;
+
+  beforeAll(async () => {
+    const blank = join(scratch, 'blank.png');
+    const png = new PNG({ width: 64, height: 48 });
+    png.data.fill(255);
+    writeFileSync(blank, PNG.sync.write(png));
+    app = await launchApp('peers-camera-blank', { fakeCamera: y4mOfPng(blank) });
+    await app.go('Peers');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('stops the camera when the user cancels the scan', async () => {
+    const { page } = app;
+    await watchCameraStreams(app);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByRole('button', { name: 'Scan with camera' }).click();
+    await page.getByText('Hold the QR code in front of the camera…').waitFor();
+    expect(await cameraTracks(app)).toEqual(['video:live']);
+    await app.screenshot('peers-scanning');
+    await page.getByRole('button', { name: 'Cancel scan' }).click();
+    await page.locator('video').waitFor({ state: 'detached' });
+    expect(await cameraTracks(app)).toEqual(['video:ended']);
+    expect(await listPeers(app.workspace.ws)).toEqual([]);
+    app.expectClean();
+  });
+});
