@@ -1,0 +1,191 @@
+// Issue 6 figure: the Keys view with 10,000 identities in Chromium through the browser bridge —
+// first render (navigation start to the first list rows visible) and one filter keystroke (keydown
+// to the filtered list painted), medians of 5 runs, beside the same run's `keys.list` IPC call
+// alone (fetch from Node), so the reader sees how much of the first render is the data itself.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { generateKeyPair } from '../dist/main/core/curve/keys.js';
+import { createWorkspace } from '../dist/main/core/workspace.js';
+import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
+
+const IDENTITIES = 10_000;
+const RUNS = 5;
+const SERVE = new URL('../dist/main/bridge/serve.js', import.meta.url).pathname;
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ROW = '[role="listbox"][aria-label="Identities"] [role="option"]';
+const SEARCH = 'input[type="search"][aria-label="Search keys by name, tag or key"]';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+async function seed(home, keychain) {
+  const ws = createWorkspace(home, keychain);
+  // One store update: 10,000 metadata records and no secrets (listing reads none; 10,000
+  // keychain items would measure the keychain, not the view).
+  await ws.store.update((tx) => {
+    const createdAt = tx.now.toISOString();
+    for (let i = 0; i < IDENTITIES; i++) {
+      tx.data.identities.push({
+        id: `id_bench${i}`, name: `device-${i}`, role: 'device', tags: [i % 10 === 0 ? 'plant-3' : 'field'], endpoints: [`tcp://10.0.${i >> 8}.${i & 255}:5555`],
+        createdAt, rotateEveryDays: 365, generations: [{ generation: 1, publicKey: generateKeyPair().publicKey, state: 'current', createdAt }],
+      });
+    }
+  });
+}
+
+function startBridge(env) {
+  const child = spawn(process.execPath, [SERVE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  const url = new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no UI line within 15 s: ${err}`)), 15_000);
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /^UI: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the bridge exited (${code}): ${err}`));
+    });
+  });
+  return { child, url };
+}
+
+async function ipcKeysList(pageUrl) {
+  const url = new URL(pageUrl);
+  const start = performance.now();
+  const response = await fetch(`${url.origin}/ipc/keys.list`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'x-curvekeep-token': url.searchParams.get('token') },
+    body: '{}',
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = await response.text();
+  const elapsed = performance.now() - start;
+  const outcome = JSON.parse(body);
+  if (!outcome.ok || outcome.result.identities.length !== IDENTITIES) throw new Error(`keys.list returned ${body.slice(0, 200)}`);
+  return { elapsed, bytes: body.length };
+}
+
+/** One cold page (a fresh browser context): navigation start to the first rows visible. */
+async function firstRender(browser, pageUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = await context.newPage();
+    const url = new URL(pageUrl);
+    url.hash = '#/keys';
+    await page.goto(url.href);
+    await page.locator(ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const visibleAt = await page.evaluate(() => performance.now());
+    const marks = await page.evaluate(() => {
+      const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/keys.list'));
+      return {
+        boot: at('curvekeep:boot'),
+        listStart: list?.startTime ?? null,
+        listEnd: list?.responseEnd ?? null,
+        inDom: at('curvekeep:keys-rows-in-dom'),
+      };
+    });
+    // The view marks the frame after the rows went in; wait for it, so it is in the figures.
+    await page.waitForFunction(() => performance.getEntriesByName('curvekeep:keys-rows-painted').length > 0);
+    const painted = await page.evaluate(() => performance.getEntriesByName('curvekeep:keys-rows-painted')[0].startTime);
+    return { visibleAt, painted, ...marks };
+  } finally {
+    await context.close();
+  }
+}
+
+/** One keystroke into the search box: keydown to the first frame after the list changed. */
+async function keystroke(page, key) {
+  const search = page.locator(SEARCH);
+  await search.fill('');
+  await page.waitForFunction(([sel, n]) => document.querySelector('p.count')?.textContent?.trim() === `${n} identities` && document.querySelector(sel), [ROW, IDENTITIES]);
+  await page.evaluate(([searchSel]) => {
+    const input = document.querySelector(searchSel);
+    const list = document.querySelector('[role="listbox"][aria-label="Identities"]');
+    const bench = { keydown: 0, painted: 0, changed: false };
+    window.__uiBench = bench;
+    input.addEventListener('keydown', () => (bench.keydown = performance.now()), { capture: true, once: true });
+    const observer = new MutationObserver(() => {
+      if (!bench.keydown || bench.changed) return;
+      bench.changed = true;
+      observer.disconnect();
+      // The frame that shows the change: after its rAF callbacks, a task runs once it is painted.
+      requestAnimationFrame(() => setTimeout(() => (bench.painted = performance.now()), 0));
+    });
+    observer.observe(list, { subtree: true, childList: true, characterData: true, attributes: true });
+  }, [SEARCH]);
+  await search.focus();
+  await page.keyboard.press(key);
+  await page.waitForFunction(() => window.__uiBench.painted > 0, undefined, { timeout: 10_000 });
+  const { keydown, painted } = await page.evaluate(() => window.__uiBench);
+  const shown = await page.locator('p.count').innerText();
+  return { elapsed: painted - keydown, shown };
+}
+
+const home = mkdtempSync(join(tmpdir(), 'curvekeep-uibench-'));
+const service = `curvekeep-bench-ui-${process.pid}`;
+const keychain = new OsKeychain(service);
+let bridge;
+let browser;
+try {
+  const seedStart = performance.now();
+  await seed(home, keychain);
+  console.log(`seeded ${IDENTITIES} identities in one store update: ${ms(performance.now() - seedStart)}`);
+  bridge = startBridge({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service });
+  const pageUrl = await bridge.url;
+  browser = await chromium.launch({ executablePath: process.env.CURVEKEEP_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+  // Warm-up (the bridge's first store read, Chromium's first page), not counted.
+  await ipcKeysList(pageUrl);
+  await firstRender(browser, pageUrl);
+
+  const renders = [];
+  for (let i = 0; i < RUNS; i++) renders.push(await firstRender(browser, pageUrl));
+  const ipc = [];
+  for (let i = 0; i < RUNS; i++) ipc.push(await ipcKeysList(pageUrl));
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const url = new URL(pageUrl);
+  url.hash = '#/keys';
+  await page.goto(url.href);
+  await page.locator(ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await keystroke(page, '7'); // warm-up
+  const keys = [];
+  for (const key of ['9', '3', '5', '8', '1']) keys.push(await keystroke(page, key));
+  await context.close();
+
+  const render = median(renders.map((r) => r.visibleAt));
+  const inDom = median(renders.map((r) => r.inDom ?? Number.NaN));
+  const boot = median(renders.map((r) => r.boot ?? Number.NaN));
+  const listStart = median(renders.map((r) => r.listStart ?? Number.NaN));
+  const listEnd = median(renders.map((r) => r.listEnd ?? Number.NaN));
+  const painted = median(renders.map((r) => r.painted));
+  const key = median(keys.map((k) => k.elapsed));
+  const ipcMs = median(ipc.map((x) => x.elapsed));
+  console.log(`Keys view, ${IDENTITIES} identities, Chromium via the bridge, median of ${RUNS}:`);
+  console.log(`  first render (navigation start to first rows visible)   ${ms(render)}   (goal < 500 ms)   runs: ${renders.map((r) => r.visibleAt.toFixed(0)).join(', ')}`);
+  console.log(`    where it goes: page script running ${ms(boot)}, keys.list fetch in the page ${ms(listStart)} to ${ms(listEnd)}, rows in the DOM ${ms(inDom)}, frame after the rows ${ms(painted)}`);
+  console.log(`  one filter keystroke (keydown to filtered list painted)  ${ms(key)}   (goal < 50 ms)   runs: ${keys.map((k) => k.elapsed.toFixed(1)).join(', ')}   (e.g. "${keys[0].shown}")`);
+  console.log(`  comparison: keys.list IPC alone (fetch from Node, ${(ipc[0].bytes / 1024).toFixed(0)} KiB JSON)   ${ms(ipcMs)}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+  if (bridge && bridge.child.exitCode === null) {
+    const exited = new Promise((resolve) => bridge.child.once('exit', resolve));
+    bridge.child.kill('SIGTERM');
+    const timer = setTimeout(() => bridge.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  for (const account of await keychain.accounts()) await keychain.delete(account);
+  rmSync(home, { recursive: true, force: true });
+}
