@@ -2,6 +2,8 @@
 // first render (navigation start to the first list rows visible) and one filter keystroke (keydown
 // to the filtered list painted), medians of 5 runs, beside the same run's `keys.list` IPC call
 // alone (fetch from Node), so the reader sees how much of the first render is the data itself.
+// Functions passed to page.evaluate run in the page, where these exist.
+/* global window, document, requestAnimationFrame, MutationObserver */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
