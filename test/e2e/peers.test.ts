@@ -167,9 +167,25 @@ describe('Peers view', () => {
     await app.screenshot('peers-mismatch');
     const gateway = (await listPeers(app.workspace.ws)).find((p) => p.name === 'gateway-07')!;
     expect(gateway.verification.state).toBe('mismatch');
+    expect(await page.getByTestId('peer-verification').textContent()).toMatch(/the codes did not match/);
     await expect.poll(() => options().filter({ hasText: 'gateway-07' }).innerText()).toMatch(/code mismatch/);
     sensor = (await listPeers(app.workspace.ws)).find((p) => p.name === 'sensor-0042')!;
     expect(sensor.verification.state).toBe('verified');
+    app.expectClean();
+  });
+
+  it('moves through the list and the detail with the keyboard', async () => {
+    const { page } = app;
+    const list = page.getByRole('listbox', { name: 'Peers' });
+    await list.focus();
+    await page.keyboard.press('Home');
+    await page.getByRole('heading', { level: 2, name: 'field-laptop' }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.getByRole('heading', { level: 2, name: 'gateway-07' }).waitFor();
+    // Tab reaches the detail's controls, each with its label.
+    await page.getByLabel('Allow gateway-07 to connect').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('inputmode'))).toBe('numeric');
     app.expectClean();
   });
 
