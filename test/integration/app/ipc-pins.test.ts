@@ -2,36 +2,23 @@
 // and the real keychain: what the Pins view calls, with the arguments it sends.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dispatcher, type Sender } from '../../../src-main/ipc/dispatch.js';
-import type { HandlerContext } from '../../../src-main/ipc/handlers/context.js';
-import { handlerTable } from '../../../src-main/ipc/handlers/table.js';
+import { type IpcCaller, ipcCaller } from '../../helpers/ipc.js';
 import { type Pki, type RunningServer, buildPki, opensslPin, startNodeTlsServer } from '../../helpers/pki/pki.js';
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
-
-const TOKEN = 'pins-test-token';
-const sender: Sender = { kind: 'bridge', token: TOKEN };
 
 let pki: Pki;
 let server: RunningServer;
 let tws: TestWorkspace;
-let dispatcher: Dispatcher;
+let ipc: IpcCaller;
 
-async function call(channel: string, args: unknown) {
-  return dispatcher.call(channel, args, sender);
-}
-
-async function ok(channel: string, args: unknown): Promise<Record<string, unknown>> {
-  const outcome = await call(channel, args);
-  if (!outcome.ok) throw new Error(`${channel} failed: ${outcome.error.code}: ${outcome.error.message}`);
-  return outcome.result as Record<string, unknown>;
-}
+const call = (channel: string, args: unknown) => ipc.call(channel, args);
+const ok = (channel: string, args: unknown) => ipc.ok(channel, args);
 
 beforeAll(async () => {
   pki = buildPki();
   server = await startNodeTlsServer(pki.leaves.ec256, null);
   tws = testWorkspace('ipc-pins');
-  const context: HandlerContext = { shell: 'bridge', appVersion: '0.0.0', workspace: () => tws.ws, chooseExportFolder: async () => null };
-  dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'bridge', token: TOKEN }, log: () => undefined });
+  ipc = ipcCaller(tws);
 });
 
 afterAll(async () => {

@@ -4,33 +4,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dispatcher, type Sender } from '../../../src-main/ipc/dispatch.js';
-import type { HandlerContext } from '../../../src-main/ipc/handlers/context.js';
-import { handlerTable } from '../../../src-main/ipc/handlers/table.js';
+import { type IpcCaller, ipcCaller } from '../../helpers/ipc.js';
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
 
-const TOKEN = 'provisioning-test-token';
-const sender: Sender = { kind: 'bridge', token: TOKEN };
-
 let tws: TestWorkspace;
-let dispatcher: Dispatcher;
+let ipc: IpcCaller;
 let out: string;
 
-async function call(channel: string, args: unknown) {
-  return dispatcher.call(channel, args, sender);
-}
-
-async function ok(channel: string, args: unknown): Promise<Record<string, unknown>> {
-  const outcome = await call(channel, args);
-  if (!outcome.ok) throw new Error(`${channel} failed: ${outcome.error.code}: ${outcome.error.message}`);
-  return outcome.result as Record<string, unknown>;
-}
+const call = (channel: string, args: unknown) => ipc.call(channel, args);
+const ok = (channel: string, args: unknown) => ipc.ok(channel, args);
 
 beforeAll(async () => {
   tws = testWorkspace('ipc-provisioning');
   out = mkdtempSync(join(tmpdir(), 'curvekeep-provision-out-'));
-  const context: HandlerContext = { shell: 'bridge', appVersion: '0.0.0', workspace: () => tws.ws, chooseExportFolder: async () => out };
-  dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'bridge', token: TOKEN }, log: () => undefined });
+  ipc = ipcCaller(tws, async () => out);
   await ok('keys.generate', { name: 'broker', role: 'server', endpoints: ['tcp://10.0.0.1:5555'] });
 });
 
