@@ -5,6 +5,7 @@ import { createContractClient } from './lib/contract-client.js';
 import { StatusCenter } from './lib/status.svelte.js';
 import { applyTheme, loadThemeChoice } from './lib/theme.js';
 import './styles/app.css';
+import './styles/list-detail.css';
 
 applyTheme(loadThemeChoice());
 performance.mark('curvekeep:boot');

@@ -11,6 +11,8 @@ export interface StatusMessage {
 }
 
 const MAX_MESSAGES = 5;
+/** Confirmations leave by themselves, so they do not pile up over the view; errors stay until dismissed. */
+const INFO_SHOWN_MS = 10_000;
 
 /** What an error says to the user: its code and message, whatever threw it. */
 export function describeError(error: unknown): { readonly code: string; readonly message: string } {
@@ -23,8 +25,10 @@ export class StatusCenter {
   messages = $state<ReadonlyArray<StatusMessage>>([]);
   #next = 1;
 
-  #push(message: Omit<StatusMessage, 'id'>): void {
-    this.messages = [...this.messages, { ...message, id: this.#next++ }].slice(-MAX_MESSAGES);
+  #push(message: Omit<StatusMessage, 'id'>): number {
+    const id = this.#next++;
+    this.messages = [...this.messages, { ...message, id }].slice(-MAX_MESSAGES);
+    return id;
   }
 
   error(error: unknown, doing?: string): void {
@@ -33,7 +37,8 @@ export class StatusCenter {
   }
 
   info(text: string): void {
-    this.#push({ kind: 'info', code: null, text });
+    const id = this.#push({ kind: 'info', code: null, text });
+    setTimeout(() => this.dismiss(id), INFO_SHOWN_MS);
   }
 
   dismiss(id: number): void {
