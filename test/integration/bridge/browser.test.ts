@@ -63,8 +63,10 @@ describe('contract client in Chromium through the bridge', () => {
   it('calls with the token from the URL, then takes the token out of the address bar', async () => {
     const page = await browser.newPage();
     const violations: string[] = [];
+    const warnings: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') violations.push(message.text());
+      if (message.type() === 'warning') warnings.push(message.text());
     });
     await page.goto(bridge.pageUrl, { timeout: 15_000 });
     await page.waitForSelector('body[data-result]', { state: 'attached', timeout: 15_000 });
@@ -81,6 +83,8 @@ describe('contract client in Chromium through the bridge', () => {
     // The CSP stopped the inline script, and said so.
     expect(await page.evaluate(() => (globalThis as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
     expect(violations.some((v) => /Content Security Policy/.test(v))).toBe(true);
+    // Our own headers and meta tag are understood as written (no "unrecognized feature" warnings).
+    expect(warnings.filter((w) => /Permissions-Policy|Content Security Policy|Referrer/.test(w))).toEqual([]);
     // And eval in the page's own script (page.evaluate would bypass the CSP).
     expect([result.eval, result.fn]).toEqual(['blocked', 'blocked']);
 
