@@ -51,16 +51,17 @@ describe('testLink against pyzmq CURVE servers', () => {
     expect((await testLink(options(peer.endpoint))).verdict).toBe('auth-error');
   });
 
-  // libzmq either reports the 300 to the client (an auth error event: wrong-server-key, as the
-  // design table says) or holds the connection silently (then the limit decides: timeout); which
-  // one depends on timing inside libzmq, so both are accepted, each naming the 300.
+  // After a 300, libzmq reports it to the client (an auth error event), closes the connection
+  // (EPIPE, which a client cannot tell from a wrong key), or holds it silently (the limit decides);
+  // which one depends on timing inside libzmq. The first two give wrong-server-key, as the design
+  // table says for 300; the last gives timeout, whose detail names the 300 as a likely cause.
   test('a ZAP handler that answers 300: wrong-server-key when libzmq reports it, timeout when it holds the connection', async () => {
     const peer = await startPeer('zap-status', [...serverArgs, '--status', '300']);
     const started = performance.now();
     const result = await testLink(options(peer.endpoint, { timeoutMs: 1000 }));
     expect(['timeout', 'wrong-server-key']).toContain(result.verdict);
     expect(result.mechanism).toBe('CURVE');
-    expect(result.detail).toContain('300');
+    if (result.verdict === 'timeout') expect(result.detail).toContain('300');
     expect(performance.now() - started).toBeLessThan(1100);
   });
 
