@@ -13,7 +13,6 @@ export interface ViewEntry {
   readonly load: () => Promise<ViewModule>;
 }
 
-
 export const VIEWS: ReadonlyArray<ViewEntry> = Object.freeze([
   { id: 'keys', label: 'Keys', load: () => import('./keys/KeysView.svelte') },
   { id: 'peers', label: 'Peers', load: () => import('./peers/PeersView.svelte') },
