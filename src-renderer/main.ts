@@ -4,6 +4,8 @@ import App from './App.svelte';
 import { createContractClient } from './lib/contract-client.js';
 import { StatusCenter } from './lib/status.svelte.js';
 import { applyTheme, loadThemeChoice } from './lib/theme.js';
+import { prefetchKeysList } from './views/keys/keys-prefetch.js';
+import { viewForHash } from './views/registry.js';
 import './styles/app.css';
 import './styles/list-detail.css';
 
@@ -12,4 +14,6 @@ performance.mark('curvekeep:boot');
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { client: createContractClient(), status: new StatusCenter() } });
+const client = createContractClient();
+if (viewForHash(window.location.hash).id === 'keys') prefetchKeysList(client);
+mount(App, { target, props: { client, status: new StatusCenter() } });
