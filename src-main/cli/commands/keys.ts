@@ -3,8 +3,8 @@ import type { Command} from 'commander';
 import { Option } from 'commander';
 import { action, collect, table, UsageError } from '../runner.js';
 import type { IdentityView } from '../../core/identities/identity-view.js';
+import { ROLES, type Role } from '../../common/roles.js';
 
-const ROLES = ['server', 'client', 'device'];
 const FORMATS = ['zcert', 'pyzmq', 'json', 'qr-png', 'qr-svg', 'qr-text'];
 
 export function describeIdentity(i: IdentityView): string {
@@ -47,12 +47,12 @@ export function registerKeys(program: Command): void {
     .command('generate')
     .description('make a new identity')
     .requiredOption('--name <name>', 'a unique name')
-    .addOption(new Option('--role <role>', 'what it is for').choices(ROLES).default('client'))
+    .addOption(new Option('--role <role>', 'what it is for').choices([...ROLES]).default('client'))
     .option('--rotate-every <days>', 'rotation period in days (default by role)')
     .option('--endpoint <url>', 'where it listens or connects (repeatable)', collect)
     .option('--tag <tag>', 'a tag (repeatable)', collect)
     .action(
-      action(async (ctx, opts: { name: string; role: 'server' | 'client' | 'device'; rotateEvery?: string; endpoint?: string[]; tag?: string[] }) => {
+      action(async (ctx, opts: { name: string; role: Role; rotateEvery?: string; endpoint?: string[]; tag?: string[] }) => {
         const { generateIdentity } = await import('../../core/identities/identities.js');
         const identity = await generateIdentity(ctx.workspace(), {
           name: opts.name,
@@ -111,10 +111,10 @@ export function registerKeys(program: Command): void {
     .command('import <path>')
     .description('a file holding a secret (zcert _secret, pyzmq .key_secret, json) becomes an identity; "-" reads standard input')
     .option('--name <name>', 'the identity\'s name (default: from the file)')
-    .addOption(new Option('--role <role>', 'what it is for').choices(ROLES).default('client'))
+    .addOption(new Option('--role <role>', 'what it is for').choices([...ROLES]).default('client'))
     .option('--rotate-every <days>', 'rotation period in days')
     .action(
-      action(async (ctx, path: string, opts: { name?: string; role: 'server' | 'client' | 'device'; rotateEvery?: string }) => {
+      action(async (ctx, path: string, opts: { name?: string; role: Role; rotateEvery?: string }) => {
         const { importIdentity } = await import('../../core/identities/identity-export.js');
         const { readInputFile } = await import('../../core/files.js');
         const text = path === '-' ? await readStdin() : (await readInputFile(path, 1024 * 1024)).toString('utf8');

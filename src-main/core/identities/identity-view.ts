@@ -3,6 +3,7 @@ import type { PublicKey } from '../curve/keys.js';
 import { safetyCode, type SafetyCode } from '../curve/safety-code.js';
 import type { Identity, KeyGeneration, KeyState, LinkTestRecord, Role } from '../store/document.js';
 import { ageDays, currentGeneration, dueDate, pendingGeneration } from '../rotation/policy.js';
+import { DAY_MS } from '../../common/time.js';
 
 export interface GenerationView {
   readonly generation: number;
@@ -55,7 +56,7 @@ export function identityView(identity: Identity, now: Date): IdentityView {
   const generations = identity.generations.map(generationView);
   const currentView = generations[identity.generations.indexOf(current)]!;
   const due = dueDate(identity);
-  const daysLeft = due ? (due.getTime() - now.getTime()) / 86_400_000 : null;
+  const daysLeft = due ? (due.getTime() - now.getTime()) / DAY_MS : null;
   const pending = pendingGeneration(identity);
   return {
     id: identity.id,

@@ -6,11 +6,11 @@ import { InvalidInputError, NotFoundError, RefusedError } from '../errors.js';
 import type { DocumentData, PinSet } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type CertificateRole, type ChainCertificate, type Pin, parsePin } from './pin.js';
+import { DAY_MS } from '../../common/time.js';
 
 export type { PinSet } from '../store/document.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const DAY_MS = 86_400_000;
 export const DEFAULT_PIN_SET_DAYS = 365;
 
 /**

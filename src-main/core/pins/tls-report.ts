@@ -4,6 +4,7 @@ import type { SecureVersion } from 'node:tls';
 import { NetworkError } from '../errors.js';
 import type { ChainCertificate } from './pin.js';
 import { type LiveChain, type TlsTarget, connectTls, fetchChain } from './tls-chain.js';
+import { DAY_MS } from '../../common/time.js';
 
 export type Severity = 'ok' | 'info' | 'warning' | 'error';
 
@@ -34,7 +35,6 @@ export interface TlsReport {
   readonly ok: boolean;
 }
 
-const DAY_MS = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 30;
 
 export function isWeak(finding: Finding): boolean {

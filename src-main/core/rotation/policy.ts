@@ -1,6 +1,7 @@
 // Rotation policies: how often each role's keys are replaced unless the user says otherwise,
 // and when a key falls due.
 import type { Identity, Role } from '../store/document.js';
+import { DAY_MS } from '../../common/time.js';
 
 export const DEFAULT_ROTATION_DAYS: Readonly<Record<Role, number>> = {
   server: 365,
@@ -8,7 +9,6 @@ export const DEFAULT_ROTATION_DAYS: Readonly<Record<Role, number>> = {
   device: 365,
 };
 
-const DAY_MS = 86_400_000;
 
 /** The generation in use: `current` (or, mid-rotation before any promotion, the newest). */
 export function currentGeneration(identity: Identity) {

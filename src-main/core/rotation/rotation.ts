@@ -12,10 +12,10 @@ import type { LinkSocketType, LinkResult } from '../link/curve-test.js';
 import type { Identity, KeyGeneration } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { pendingGeneration } from './policy.js';
+import { DAY_MS } from '../../common/time.js';
 
 export const DEFAULT_GRACE_DAYS = 7;
 const MAX_GRACE_DAYS = 365;
-const DAY_MS = 86_400_000;
 
 /**
  * Where an identity stands in its rotation:

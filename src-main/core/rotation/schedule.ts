@@ -4,10 +4,10 @@ import type { Identity, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { currentGeneration, dueDate } from './policy.js';
 import { type RotationStage, rotationStage } from './rotation.js';
+import { DAY_MS } from '../../common/time.js';
 
 /** Without a date, "due" means due within this many days (as the identity view's `due-soon`). */
 export const DUE_SOON_DAYS = 14;
-const DAY_MS = 86_400_000;
 
 export interface DueItem {
   readonly id: string;

@@ -8,8 +8,8 @@ export { SCHEMA_VERSION } from './schema-version.js';
 const isoTime = z.string().datetime({ offset: true });
 const z85Key = z.string().length(40);
 
-export const ROLES = ['server', 'client', 'device'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../../common/roles.js';
+import { ROLES } from '../../common/roles.js';
 
 export const KEY_STATES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
 export type KeyState = (typeof KEY_STATES)[number];

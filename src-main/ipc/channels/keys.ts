@@ -5,7 +5,8 @@ import { defineChannels } from './spec.js';
 
 // Spelled out here rather than imported from core, so that the renderer can import the contract
 // without pulling core modules; the handlers' types fail to compile if the two ever differ.
-export const ROLE_NAMES = ['server', 'client', 'device'] as const;
+export { ROLES as ROLE_NAMES } from '../../common/roles.js';
+import { ROLES as ROLE_NAMES } from '../../common/roles.js';
 export const KEY_STATE_NAMES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
 export const DUE_STATES = ['ok', 'due-soon', 'overdue', 'never'] as const;
 export const PUBLIC_EXPORT_FORMATS = ['zcert', 'pyzmq', 'json', 'qr-svg', 'qr-text'] as const;

@@ -4,8 +4,8 @@ import type { RotationStatus } from '../../core/rotation/rotation.js';
 import type { rotationChannels } from '../channels/rotation.js';
 import type { AreaHandlers } from './context.js';
 import { publicResult } from './links.js';
+import { DAY_MS } from '../../common/time.js';
 
-const DAY_MS = 86_400_000;
 
 function publicStatus(status: RotationStatus) {
   return { identity: status.identity, stage: status.stage, next: status.next };
