@@ -8,7 +8,7 @@ import { Dispatcher, handleElectronCalls } from '../ipc/dispatch.js';
 import type { HandlerContext } from '../ipc/handlers/context.js';
 import { handlerTable } from '../ipc/handlers/table.js';
 import { OsKeychain } from '../keychain/os-keychain.js';
-import { keychainServiceName } from '../keychain/secret-store.js';
+import { keychainServiceName } from '../keychain/os-keychain.js';
 import { SECURITY_HEADERS } from './content-policy.js';
 import { hardenSession, hardenWebContents } from './hardening.js';
 import { appMenuTemplate } from './menu.js';

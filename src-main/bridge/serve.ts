@@ -21,7 +21,7 @@ import type { HandlerContext } from '../ipc/handlers/context.js';
 import { handlerTable } from '../ipc/handlers/table.js';
 import { BRIDGE_CALL_PATH, BRIDGE_TOKEN_HEADER, type CallOutcome } from '../ipc/transport.js';
 import { OsKeychain } from '../keychain/os-keychain.js';
-import { keychainServiceName } from '../keychain/secret-store.js';
+import { keychainServiceName } from '../keychain/os-keychain.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CurvekeepError, isCurvekeepError } from '../core/errors.js';
 import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
 import { OsKeychain } from '../keychain/os-keychain.js';
-import { keychainServiceName } from '../keychain/secret-store.js';
+import { keychainServiceName } from '../keychain/os-keychain.js';
 
 export interface GlobalOptions {
   readonly json: boolean;

@@ -2,7 +2,7 @@
 // a clock (injected, so that due dates can be tested).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { SecretStore } from '../keychain/secret-store.js';
+import type { SecretStore } from './ports/secret-store.js';
 import { MetadataStore } from './store/metadata-store.js';
 
 export interface Workspace {

@@ -3,7 +3,7 @@
 // plaintext fallback.
 import { createRequire } from 'node:module';
 import { KeychainUnavailableError } from '../core/errors.js';
-import type { SecretStore } from './secret-store.js';
+import type { SecretStore } from '../core/ports/secret-store.js';
 
 import type * as KeytarModule from '@github/keytar';
 
@@ -76,4 +76,10 @@ export class OsKeychain implements SecretStore {
     const found = await this.#call((k) => k.findCredentials(this.#service));
     return found.map((c) => c.account);
   }
+}
+
+export const DEFAULT_KEYCHAIN_SERVICE = 'curvekeep';
+
+export function keychainServiceName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CURVEKEEP_KEYCHAIN_SERVICE?.trim() || DEFAULT_KEYCHAIN_SERVICE;
 }

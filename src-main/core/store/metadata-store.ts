@@ -4,7 +4,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SecretStore } from '../../keychain/secret-store.js';
+import type { SecretStore } from '../ports/secret-store.js';
 import { DataFolderError, StoreCorruptError, StoreTamperedError } from '../errors.js';
 import { type AuditEvent, type AuditHead, appendEntries, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
 import type { DocumentData } from './document.js';

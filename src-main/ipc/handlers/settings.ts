@@ -1,5 +1,5 @@
 // Handlers of the settings area.
-import { keychainServiceName } from '../../keychain/secret-store.js';
+import { keychainServiceName } from '../../keychain/os-keychain.js';
 import type { settingsChannels } from '../channels/settings.js';
 import type { AreaHandlers } from './context.js';
 

@@ -1,5 +1,6 @@
-// The SecretStore port: the only way the core reaches secrets. Accounts name what a secret is
-// for (`identity:ID:GEN`, `pin-backup:HOST:ID`, `seal:store`); values are opaque strings.
+// The SecretStore port: the only way the core reaches secrets (keychain/ holds the OS adapter).
+// Accounts name what a secret is for (`identity:ID:GEN`, `pin-backup:HOST:ID`, `seal:store`);
+// values are opaque strings.
 
 export interface SecretStore {
   /** Where the secrets live, for messages (e.g. "OS keychain, service curvekeep"). */
@@ -10,10 +11,4 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
   /** Account names only, never values. */
   accounts(): Promise<ReadonlyArray<string>>;
-}
-
-export const DEFAULT_KEYCHAIN_SERVICE = 'curvekeep';
-
-export function keychainServiceName(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CURVEKEEP_KEYCHAIN_SERVICE?.trim() || DEFAULT_KEYCHAIN_SERVICE;
 }
