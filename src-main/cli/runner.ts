@@ -2,6 +2,7 @@
 // stdout), human output otherwise, and the exit codes of CLI.md.
 import type { Command } from 'commander';
 import { CurvekeepError, isCurvekeepError } from '../core/errors.js';
+import { exitCodeFor, phrase } from './errors.js';
 import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
 import { OsKeychain } from '../keychain/os-keychain.js';
 import { keychainServiceName } from '../keychain/os-keychain.js';
@@ -37,9 +38,10 @@ export class UsageError extends CurvekeepError {
 
 function report(error: unknown, json: boolean): number {
   if (isCurvekeepError(error)) {
-    if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: error.code, message: error.message } })}\n`);
-    process.stderr.write(`curvekeep: ${error.message}\n`);
-    return error.exitCode;
+    const message = phrase(error);
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: error.code, message } })}\n`);
+    process.stderr.write(`curvekeep: ${message}\n`);
+    return exitCodeFor(error);
   }
   // An unexpected failure: its message is printed, never a stack with argument values.
   const message = error instanceof Error ? error.message : String(error);

@@ -70,3 +70,33 @@ export class NetworkError extends CurvekeepError {
 export function isCurvekeepError(error: unknown): error is CurvekeepError {
   return error instanceof CurvekeepError;
 }
+
+/** The document is older than the revision sealed in the keychain: an older copy was put back. */
+export class StoreRolledBackError extends CurvekeepError {
+  readonly code = 'store-rolled-back';
+  override readonly exitCode = 3;
+  constructor(message: string, readonly fields: { readonly file: string; readonly revision: number; readonly sealedRevision: number }) {
+    super(message);
+  }
+}
+
+/** The document is gone although the keychain holds the seal of a written one. */
+export class StoreMissingError extends CurvekeepError {
+  readonly code = 'store-missing';
+  override readonly exitCode = 3;
+  constructor(message: string, readonly fields: { readonly file: string; readonly sealedRevision: number | null }) {
+    super(message);
+  }
+}
+
+/** The audit log has entries but its seal key is gone from the keychain; it is never replaced silently. */
+export class AuditKeyMissingError extends CurvekeepError {
+  readonly code = 'audit-key-missing';
+  override readonly exitCode = 3;
+}
+
+/** The keychain is there but locked: nothing was read or changed. */
+export class KeychainLockedError extends CurvekeepError {
+  readonly code = 'keychain-locked';
+  override readonly exitCode = 3;
+}

@@ -13,7 +13,9 @@ export interface Workspace {
 }
 
 export function createWorkspace(home: string, secrets: SecretStore, now: () => Date = () => new Date()): Workspace {
-  return { home, store: new MetadataStore(home, secrets, now), secrets, now };
+  const store = new MetadataStore(home, secrets, now);
+  // Keychain items written during a store change are journaled, so that a crash leaves no orphan.
+  return { home, store, secrets: store.secrets, now };
 }
 
 /** The data folder shared by the app and the CLI: Electron's userData folder for "Curvekeep". */

@@ -6,11 +6,18 @@ export function registerStore(program: Command): void {
   const store = program.command('store').description('the data folder\'s sealed metadata document');
   store
     .command('reseal')
-    .description('after reviewing an edit made outside Curvekeep, accept it and seal the document again (logged)')
+    .description('after reviewing an edit made outside Curvekeep, an older copy put back or a missing document, accept it and seal again (logged)')
     .action(
       action(async (ctx) => {
         const result = await ctx.workspace().store.reseal();
-        const text = result.wasTampered ? `accepted the outside edit; sealed again (revision ${result.revision})` : `the document was intact; sealed again (revision ${result.revision})`;
+        const what = result.missing
+          ? 'the document was missing: started again with an empty one'
+          : result.rolledBack
+            ? 'accepted the rolled-back document'
+            : result.wasTampered
+              ? 'accepted the outside edit'
+              : 'the document was intact';
+        const text = `${what}; sealed again (revision ${result.revision}, logged in the audit log)`;
         return { json: result, text };
       }),
     );

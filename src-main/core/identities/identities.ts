@@ -6,10 +6,11 @@ import { checkEndpoint, checkName, checkTag, assertNameFree, newId, resolveRef }
 import { DEFAULT_ROTATION_DAYS, currentGeneration, pendingGeneration } from '../rotation/policy.js';
 import type { Identity, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
+import { identitySecretAccount } from '../store/accounts.js';
 import { type IdentityView, identityView } from './identity-view.js';
 
 export function secretAccount(identityId: string, generation: number): string {
-  return `identity:${identityId}:${generation}`;
+  return identitySecretAccount(identityId, generation);
 }
 
 export interface NewIdentity {
@@ -43,10 +44,11 @@ async function addIdentity(ws: Workspace, input: NewIdentity, pair: KeyPair, aud
   assertNameFree(before.data.identities, name, 'identity');
   const id = newId('id');
   const account = secretAccount(id, 1);
-  await ws.secrets.set(account, pair.secretKey);
   try {
-    return await ws.store.update((tx) => {
+    return await ws.store.update(async (tx) => {
       assertNameFree(tx.data.identities, name, 'identity');
+      // Written inside the change: the store journals it, so a crash leaves no orphan item.
+      await ws.secrets.set(account, pair.secretKey);
       const createdAt = tx.now.toISOString();
       const identity: Identity = {
         id,
@@ -125,15 +127,16 @@ export interface DeletedIdentity {
 }
 
 export async function deleteIdentity(ws: Workspace, ref: string): Promise<DeletedIdentity> {
+  // The keychain items go once the document no longer holds the identity (journaled: a crash
+  // after the commit leaves the deletes to the next command).
+  let deletes: Promise<boolean>[] = [];
   const removed = await ws.store.update((tx) => {
     const identity = findIdentity(tx.data.identities, ref);
     tx.data.identities = tx.data.identities.filter((i) => i.id !== identity.id);
     tx.audit({ action: 'identity.deleted', subject: identity.name, details: { id: identity.id } });
+    deletes = identity.generations.map((g) => tx.deleteSecret(secretAccount(identity.id, g.generation)));
     return identity;
   });
-  let secretsRemoved = 0;
-  for (const g of removed.generations) {
-    if (await ws.secrets.delete(secretAccount(removed.id, g.generation))) secretsRemoved += 1;
-  }
+  const secretsRemoved = (await Promise.all(deletes)).filter(Boolean).length;
   return { id: removed.id, name: removed.name, secretsRemoved };
 }

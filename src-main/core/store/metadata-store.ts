@@ -1,19 +1,33 @@
-// The metadata document on disk: atomic writes (temp file, fsync, rename), a lock against a second
-// writer, a `.bak` of the last good version, a corrupt file refused and never overwritten, and an
-// HMAC seal under a key held in the keychain, so that an edit made outside Curvekeep is found.
+// The metadata document on disk: a lock against a second writer, a `.bak` of the last good
+// version, a corrupt file refused and never overwritten, an HMAC seal under a key held in the
+// keychain (an edit made outside Curvekeep is found), and the revision and audit head sealed in
+// the keychain too (an older copy put back, or a deleted document, is found).
+//
+// One commit protocol covers the document, the audit log and keychain items (curvekeep.journal):
+//   1. while the change runs, each keychain item it writes is first named in the journal (fsync);
+//   2. the new document is written to curvekeep.json.next (fsync);
+//   3. the commit record (new revision, the audit entries, the byte size of the log before them,
+//      the keychain items to delete) is appended to the journal (fsync): the commit point;
+//   4. the audit entries are appended (fsync); the old document becomes the .bak; .next is renamed
+//      over the document (directory fsync); the sealed state is set in the keychain; the items the
+//      change deleted are deleted; the journal is removed.
+// Killed before 3, the next command undoes it (removes the named items the document does not own,
+// and .next); killed after 3, the next command completes it. Every command does this first.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '../ports/secret-store.js';
-import { DataFolderError, StoreCorruptError, StoreTamperedError } from '../errors.js';
-import { type AuditEvent, type AuditHead, appendEntries, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
+import { AuditKeyMissingError, DataFolderError, StoreCorruptError, StoreMissingError, StoreRolledBackError, StoreTamperedError } from '../errors.js';
+import { type AuditEvent, type AuditHead, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
 import type { DocumentData } from './document.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 import { withFileLock } from './file-lock.js';
 import { checkSchema, migrate } from './migrations.js';
+import { AUDIT_SEAL_ACCOUNT, STATE_SEAL_ACCOUNT, STORE_SEAL_ACCOUNT, ownedAccounts } from './accounts.js';
+import { aroundKeychainWrite } from './crash-point.js';
 
-export const STORE_SEAL_ACCOUNT = 'seal:store';
-export const AUDIT_SEAL_ACCOUNT = 'seal:audit';
+export { STORE_SEAL_ACCOUNT, AUDIT_SEAL_ACCOUNT, STATE_SEAL_ACCOUNT } from './accounts.js';
 
 const FORMAT = 'curvekeep-store';
 
@@ -30,23 +44,94 @@ export interface Snapshot {
   readonly data: Readonly<DocumentData>;
 }
 
-/** What a change may do besides editing the document: record audit events. */
+/** What a change may do besides editing the document: record audit events, delete keychain items. */
 export interface Transaction {
   readonly data: DocumentData;
   readonly now: Date;
   audit(event: AuditEvent): void;
+  /**
+   * Deletes a keychain item once the change is committed (a kill after the commit: the next
+   * command deletes it). Resolves to whether the item was there.
+   */
+  deleteSecret(account: string): Promise<boolean>;
+}
+
+/** The revision and audit head sealed in the keychain. */
+export interface SealedState {
+  readonly revision: number;
+  readonly auditSeq: number;
+  readonly auditHash: string;
+}
+
+interface CommitRecord {
+  readonly op: 'commit';
+  readonly revision: number;
+  readonly auditSize: number;
+  readonly audit: string;
+  readonly head: AuditHead;
+  readonly deletes: ReadonlyArray<string>;
+}
+
+interface JournalState {
+  readonly secrets: string[];
+  readonly commit: CommitRecord | null;
+  /** Byte offset of the commit record (to take it back when the audit append fails). */
+  readonly commitOffset: number;
+}
+
+/** What a write in progress in this process records (found through AsyncLocalStorage). */
+interface Active {
+  readonly store: MetadataStore;
+  readonly deletes: Array<{ account: string; resolve: (found: boolean) => void }>;
 }
 
 function sealOf(key: Buffer, schema: number, revision: number, body: string): string {
   return createHmac('sha256', key).update(`${FORMAT}\n${schema}\n${revision}\n`).update(body).digest('hex');
 }
 
+const code = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function appendSynced(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'a', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const activeWrite = new AsyncLocalStorage<Active>();
+
 export class MetadataStore {
   readonly home: string;
   readonly file: string;
   readonly backupFile: string;
   readonly auditFile: string;
-  readonly #lockFile: string;
+  readonly journalFile: string;
+  readonly nextFile: string;
+  readonly lockFile: string;
+  /** The secret store every service uses: items written during a change are journaled first. */
+  readonly secrets: SecretStore;
   readonly #secrets: SecretStore;
   readonly #now: () => Date;
   #keys = new Map<string, Buffer>();
@@ -56,9 +141,31 @@ export class MetadataStore {
     this.file = join(home, 'curvekeep.json');
     this.backupFile = `${this.file}.bak`;
     this.auditFile = join(home, 'audit.jsonl');
-    this.#lockFile = join(home, 'curvekeep.lock');
+    this.journalFile = join(home, 'curvekeep.journal');
+    this.nextFile = `${this.file}.next`;
+    this.lockFile = join(home, 'curvekeep.lock');
     this.#secrets = secrets;
     this.#now = now;
+    this.secrets = this.#journaledSecrets(secrets);
+  }
+
+  #journaledSecrets(inner: SecretStore): SecretStore {
+    const journalFile = this.journalFile;
+    const self = this;
+    return {
+      get description() {
+        return inner.description;
+      },
+      async set(account, secret) {
+        // Inside a change of this store: name the item in the journal before it exists, so that a
+        // kill before the commit leaves nothing the next command cannot find and remove.
+        if (activeWrite.getStore()?.store === self) await appendSynced(journalFile, `${JSON.stringify({ op: 'secret', account })}\n`);
+        await aroundKeychainWrite(() => inner.set(account, secret));
+      },
+      get: (account) => inner.get(account),
+      delete: (account) => aroundKeychainWrite(() => inner.delete(account)),
+      accounts: () => inner.accounts(),
+    };
   }
 
   async #key(account: string, create: boolean): Promise<Buffer | null> {
@@ -68,19 +175,31 @@ export class MetadataStore {
     let key: Buffer | null = stored ? Buffer.from(stored, 'base64') : null;
     if (!key && create) {
       key = randomBytes(32);
-      await this.#secrets.set(account, key.toString('base64'));
+      await this.secrets.set(account, key.toString('base64'));
     }
     if (key) this.#keys.set(account, key);
     return key;
+  }
+
+  /** The revision and audit head sealed in the keychain; null before the first write. */
+  async sealedState(): Promise<SealedState | null> {
+    const stored = await this.#secrets.get(STATE_SEAL_ACCOUNT);
+    if (!stored) return null;
+    try {
+      const s = JSON.parse(stored) as SealedState;
+      if (Number.isInteger(s.revision) && Number.isInteger(s.auditSeq) && typeof s.auditHash === 'string') return s;
+    } catch {
+      // fall through: an unreadable sealed state is no sealed state
+    }
+    return null;
   }
 
   async #readRaw(): Promise<string | null> {
     try {
       return await readFile(this.file, 'utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return null;
-      throw new DataFolderError(`cannot read ${this.file}: ${code ?? (error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new DataFolderError(`cannot read ${this.file}: ${code(error)}`);
     }
   }
 
@@ -116,116 +235,369 @@ export class MetadataStore {
     return result.data;
   }
 
-  async #load(): Promise<Snapshot> {
-    const raw = await this.#readRaw();
-    if (raw === null) return { revision: 0, data: (await import('./document.js')).emptyDocument() };
-    const { envelope, body } = this.#parse(raw);
-    checkSchema(envelope.schema, this.file);
+  async #auditHasEntries(): Promise<boolean> {
+    try {
+      return (await stat(this.auditFile)).size > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  async #checkSeal(envelope: Envelope, body: string): Promise<void> {
     const key = await this.#key(STORE_SEAL_ACCOUNT, false);
     const expected = key ? Buffer.from(sealOf(key, envelope.schema, envelope.revision, body), 'hex') : null;
     const actual = Buffer.from(envelope.seal, 'hex');
     if (!expected || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
       throw new StoreTamperedError(
         `${this.file} was changed outside Curvekeep (${key ? 'its seal does not match' : 'its seal key is missing from the keychain'}). ` +
-          'A swapped peer key or pin is how a man in the middle gets in: review the file, then run `curvekeep store reseal` to accept it',
+          'A swapped peer key or pin is how a man in the middle gets in: review the file before you accept it',
+      );
+    }
+  }
+
+  async #load(lockedHere: boolean): Promise<Snapshot> {
+    // A read inside this store's own change already holds the lock (and its journal is its own).
+    const locked = lockedHere || activeWrite.getStore()?.store === this;
+    if (!locked && (await exists(this.journalFile).catch(() => false))) {
+      // A write was interrupted (or is in progress): complete or undo it first, under the lock.
+      return withFileLock(this.lockFile, async () => {
+        await this.#recover();
+        return this.#load(true);
+      });
+    }
+    const raw = await this.#readRaw();
+    const sealed = await this.sealedState();
+    if (raw === null) {
+      if (sealed || (await this.#auditHasEntries())) {
+        throw new StoreMissingError(
+          `${this.file} is missing, but this keychain holds the seal of a document written before (revision ${sealed?.revision ?? 'unknown'}) ` +
+            'and the audit log has entries: it was deleted or moved',
+          { file: this.file, sealedRevision: sealed?.revision ?? null },
+        );
+      }
+      return { revision: 0, data: (await import('./document.js')).emptyDocument() };
+    }
+    const { envelope, body } = this.#parse(raw);
+    checkSchema(envelope.schema, this.file);
+    await this.#checkSeal(envelope, body);
+    if (sealed && envelope.revision < sealed.revision) {
+      // A writer may have sealed a newer revision between our two reads: look again under the lock.
+      if (!locked) return withFileLock(this.lockFile, () => this.#load(true));
+      throw new StoreRolledBackError(
+        `${this.file} was rolled back: it is revision ${envelope.revision}, but the keychain holds the seal of revision ${sealed.revision} ` +
+          '(an older copy was put in its place; a removed peer or key may have come back)',
+        { file: this.file, revision: envelope.revision, sealedRevision: sealed.revision },
       );
     }
     return { revision: envelope.revision, data: await this.#validate(envelope) };
   }
 
-  /** The current document, checked against its seal. */
+  /** The current document, checked against its seal and the sealed revision. */
   async read(): Promise<Snapshot> {
-    return this.#load();
+    return this.#load(false);
   }
 
   async #ensureHome(): Promise<void> {
     try {
       await mkdir(this.home, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new DataFolderError(`cannot create the data folder ${this.home}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new DataFolderError(`cannot create the data folder ${this.home}: ${code(error)}`);
     }
   }
 
-  async #write(revision: number, data: DocumentData, hadFile: boolean): Promise<void> {
-    const key = (await this.#key(STORE_SEAL_ACCOUNT, true))!;
-    const body = JSON.stringify(data);
-    const seal = sealOf(key, SCHEMA_VERSION, revision, body);
-    const text = `{"format":"${FORMAT}","schema":${SCHEMA_VERSION},"revision":${revision},"seal":"${seal}","data":${body}}\n`;
-    const temp = `${this.file}.tmp-${process.pid}`;
+  async #readJournal(): Promise<JournalState | null> {
+    let text: string;
     try {
-      const handle = await open(temp, 'w', 0o600);
+      text = await readFile(this.journalFile, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new DataFolderError(`cannot read ${this.journalFile}: ${code(error)}`);
+    }
+    const secrets: string[] = [];
+    let commit: CommitRecord | null = null;
+    let commitOffset = 0;
+    let offset = 0;
+    for (const line of text.split('\n')) {
+      const at = offset;
+      offset += Buffer.byteLength(line) + 1;
+      if (!line.trim()) continue;
+      let record: { op?: string; account?: unknown };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        break; // a torn last line: it never became durable
+      }
+      if (record.op === 'secret' && typeof record.account === 'string') secrets.push(record.account);
+      else if (record.op === 'commit') {
+        commit = record as unknown as CommitRecord;
+        commitOffset = at;
+      }
+    }
+    return { secrets, commit, commitOffset };
+  }
+
+  /** Reads the document's data without checking its seal: only to know which items it owns. */
+  async #dataForOwnership(): Promise<DocumentData | null> {
+    const raw = await this.#readRaw();
+    if (raw === null) return (await import('./document.js')).emptyDocument();
+    try {
+      return await this.#validate(this.#parse(raw).envelope);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Appends the audit text at `size`, unless it is there already (idempotent). */
+  async #applyAudit(size: number, text: string): Promise<void> {
+    if (!text) return;
+    const bytes = Buffer.from(text);
+    let current = 0;
+    try {
+      current = (await stat(this.auditFile)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (current >= size + bytes.length) {
+      const handle = await open(this.auditFile, 'r');
+      try {
+        const there = Buffer.alloc(bytes.length);
+        await handle.read(there, 0, bytes.length, size);
+        if (there.equals(bytes)) return;
+      } finally {
+        await handle.close();
+      }
+    }
+    if (current > size) await truncate(this.auditFile, size);
+    await appendSynced(this.auditFile, text);
+  }
+
+  /** Puts .next in place of the document, keeping the old one as .bak. */
+  async #promoteNext(): Promise<void> {
+    if (!(await exists(this.nextFile))) return;
+    if (await exists(this.file)) {
+      await unlink(this.backupFile).catch(() => undefined);
+      await link(this.file, this.backupFile).catch(() => copyFile(this.file, this.backupFile));
+    }
+    await rename(this.nextFile, this.file);
+    await syncDir(this.home);
+  }
+
+  /** The steps after the document is in place; each is idempotent, so the next command can redo them. */
+  async #finish(commit: CommitRecord, owned: Set<string> | null): Promise<ReadonlyArray<boolean>> {
+    const sealed: SealedState = { revision: commit.revision, auditSeq: commit.head.seq, auditHash: commit.head.hash };
+    await this.secrets.set(STATE_SEAL_ACCOUNT, JSON.stringify(sealed));
+    const found: boolean[] = [];
+    for (const account of commit.deletes) {
+      found.push(owned && owned.has(account) ? false : await this.secrets.delete(account));
+    }
+    await unlink(this.journalFile).catch(() => undefined);
+    return found;
+  }
+
+  /** Undoes a write that never reached its commit point. */
+  async #undo(journal: JournalState | null): Promise<void> {
+    await unlink(this.nextFile).catch(() => undefined);
+    if (journal && journal.secrets.length > 0) {
+      const data = await this.#dataForOwnership();
+      if (data) {
+        const owned = ownedAccounts(data);
+        for (const account of journal.secrets) if (!owned.has(account)) await this.secrets.delete(account);
+      }
+    }
+    await unlink(this.journalFile).catch(() => undefined);
+  }
+
+  /** Completes or undoes an interrupted write (call under the lock). Returns what it did. */
+  async #recover(): Promise<'none' | 'completed' | 'undone'> {
+    const journal = await this.#readJournal();
+    if (!journal) {
+      await unlink(this.nextFile).catch(() => undefined);
+      return 'none';
+    }
+    try {
+      if (journal.commit) {
+        await this.#applyAudit(journal.commit.auditSize, journal.commit.audit);
+        await this.#promoteNext();
+        const data = await this.#dataForOwnership();
+        await this.#finish(journal.commit, data ? ownedAccounts(data) : null);
+        return 'completed';
+      }
+      await this.#undo(journal);
+      return 'undone';
+    } catch (error) {
+      throw new DataFolderError(`cannot finish the interrupted write recorded in ${this.journalFile}: ${code(error)}`);
+    }
+  }
+
+  /** Completes or undoes an interrupted write now (doctor --repair), under the lock. */
+  async recover(): Promise<'none' | 'completed' | 'undone'> {
+    await this.#ensureHome();
+    return withFileLock(this.lockFile, () => this.#recover());
+  }
+
+  /** Whether an interrupted write waits to be completed or undone (doctor). */
+  async pendingJournal(): Promise<{ readonly committed: boolean; readonly secrets: number } | null> {
+    const journal = await this.#readJournal();
+    return journal ? { committed: journal.commit !== null, secrets: journal.secrets.length } : null;
+  }
+
+  /** The audit key, made only for a log that has no entry yet; a lost one is reported, not replaced. */
+  async #auditKey(head: AuditHead): Promise<Buffer> {
+    const key = await this.#key(AUDIT_SEAL_ACCOUNT, false);
+    if (key) return key;
+    if (head.seq > 0 || (await this.#auditHasEntries())) {
+      throw new AuditKeyMissingError(
+        `the audit seal key is missing from the ${this.#secrets.description}, but ${this.auditFile} has entries sealed with it; ` +
+          'nothing was written. Restore the keychain item, or move the audit log aside to start a new one',
+      );
+    }
+    return (await this.#key(AUDIT_SEAL_ACCOUNT, true))!;
+  }
+
+  /** Writes `data` as `revision` with the audit events, through the commit protocol (under the lock). */
+  async #commit(revision: number, data: DocumentData, events: ReadonlyArray<AuditEvent>, deletes: Active['deletes'], auditSize: number | null): Promise<void> {
+    let auditText = '';
+    if (events.length > 0) {
+      const key = await this.#auditKey(data.auditHead);
+      const { entries, head } = makeEntries(data.auditHead, events, this.#now().toISOString(), key);
+      auditText = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+      data.auditHead = head;
+    }
+    const storeKey = (await this.#key(STORE_SEAL_ACCOUNT, true))!;
+    const body = JSON.stringify(data);
+    const seal = sealOf(storeKey, SCHEMA_VERSION, revision, body);
+    const text = `{"format":"${FORMAT}","schema":${SCHEMA_VERSION},"revision":${revision},"seal":"${seal}","data":${body}}\n`;
+    let size = auditSize ?? 0;
+    if (auditSize === null) {
+      try {
+        size = (await stat(this.auditFile)).size;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    const commit: CommitRecord = { op: 'commit', revision, auditSize: size, audit: auditText, head: data.auditHead, deletes: deletes.map((d) => d.account) };
+    let committed = false;
+    try {
+      // 2. the new document beside the old one
+      const handle = await open(this.nextFile, 'w', 0o600);
       try {
         await handle.writeFile(text);
         await handle.sync();
       } finally {
         await handle.close();
       }
-      if (hadFile) await copyFile(this.file, this.backupFile);
-      await rename(temp, this.file);
-      const dir = await open(this.home, 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
+      // 3. the commit point
+      const hadJournal = await exists(this.journalFile);
+      await appendSynced(this.journalFile, `${JSON.stringify(commit)}\n`);
+      if (!hadJournal) await syncDir(this.home);
+      committed = true;
+      // 4. the audit entries, then the document in place
+      await this.#applyAudit(size, auditText);
+      await this.#promoteNext();
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw new DataFolderError(`cannot write ${this.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      // Not in place yet: take it all back, so that a full disk leaves the old state.
+      await this.#abort(committed, size);
+      throw new DataFolderError(`cannot write ${this.file}: ${code(error)}; nothing was changed`);
+    }
+    // The document is in place: the change stands. What is left is redone by the next command
+    // (from the journal) when it fails here, so it is not reported as a failed change.
+    const found = await this.#finish(commit, ownedAccounts(data)).catch(() => [] as boolean[]);
+    deletes.forEach((d, i) => d.resolve(found[i] ?? false));
+  }
+
+  async #abort(committed: boolean, auditSize: number): Promise<void> {
+    try {
+      if (committed) {
+        // Take back the log first, then the commit record: killed in between, the next command
+        // still sees the commit and completes it.
+        const current = await stat(this.auditFile).then((s) => s.size, () => 0);
+        if (current > auditSize) await truncate(this.auditFile, auditSize);
+        const journal = await this.#readJournal();
+        if (journal?.commit) await truncate(this.journalFile, journal.commitOffset);
+      }
+      await this.#undo(await this.#readJournal());
+    } catch {
+      // Left for the next command, which completes or undoes what the journal says.
     }
   }
 
   /**
    * Reads the document under the lock, lets `change` edit it, and writes it back with the audit
-   * events it recorded. When `change` throws, nothing is written.
+   * events it recorded. When `change` throws, nothing is written (and keychain items it wrote
+   * through `secrets` are removed).
    */
   async update<T>(change: (tx: Transaction) => T | Promise<T>): Promise<T> {
     await this.#ensureHome();
-    return withFileLock(this.#lockFile, async () => {
-      const raw = await this.#readRaw();
-      const current = await this.#load();
+    return withFileLock(this.lockFile, async () => {
+      await this.#recover();
+      const current = await this.#load(true);
       const data = structuredClone(current.data) as DocumentData;
       const events: AuditEvent[] = [];
+      const active: Active = { store: this, deletes: [] };
       const now = this.#now();
-      const result = await change({ data, now, audit: (event) => events.push(event) });
-      if (events.length > 0) {
-        const auditKey = (await this.#key(AUDIT_SEAL_ACCOUNT, true))!;
-        const { entries, head } = makeEntries(data.auditHead, events, now.toISOString(), auditKey);
-        await appendEntries(this.auditFile, entries).catch((error: NodeJS.ErrnoException) => {
-          throw new DataFolderError(`cannot write ${this.auditFile}: ${error.code ?? error.message}`);
-        });
-        data.auditHead = head;
+      const tx: Transaction = {
+        data,
+        now,
+        audit: (event) => events.push(event),
+        deleteSecret: (account) => new Promise<boolean>((resolve) => active.deletes.push({ account, resolve })),
+      };
+      let result: T;
+      try {
+        result = await activeWrite.run(active, () => change(tx));
+      } catch (error) {
+        await this.#undo(await this.#readJournal()).catch(() => undefined);
+        throw error;
       }
-      await this.#write(current.revision + 1, data, raw !== null);
+      await this.#commit(current.revision + 1, data, events, active.deletes, null);
       return result;
     });
   }
 
-  /** Accepts an outside edit after the user reviewed it: seals the file as it is now (logged). */
-  async reseal(): Promise<{ readonly revision: number; readonly wasTampered: boolean }> {
+  /**
+   * Accepts the document as it is after the user reviewed it: an outside edit, an older copy put
+   * back (rolled back), or a deleted document (an empty one takes its place). Logged.
+   */
+  async reseal(): Promise<{ readonly revision: number; readonly wasTampered: boolean; readonly rolledBack: boolean; readonly missing: boolean }> {
     await this.#ensureHome();
-    return withFileLock(this.#lockFile, async () => {
+    return withFileLock(this.lockFile, async () => {
+      await this.#recover();
       const raw = await this.#readRaw();
-      if (raw === null) return { revision: 0, wasTampered: false };
+      const sealed = await this.sealedState();
       let wasTampered = false;
-      try {
-        await this.#load();
-      } catch (error) {
-        if (!(error instanceof StoreTamperedError)) throw error;
-        wasTampered = true;
+      let rolledBack = false;
+      let missing = false;
+      let data: DocumentData;
+      let revision: number;
+      if (raw === null) {
+        if (!sealed && !(await this.#auditHasEntries())) return { revision: 0, wasTampered: false, rolledBack: false, missing: false };
+        missing = true;
+        data = (await import('./document.js')).emptyDocument();
+        revision = 0;
+      } else {
+        const { envelope, body } = this.#parse(raw);
+        checkSchema(envelope.schema, this.file);
+        try {
+          await this.#checkSeal(envelope, body);
+        } catch (error) {
+          if (!(error instanceof StoreTamperedError)) throw error;
+          wasTampered = true;
+        }
+        rolledBack = sealed !== null && envelope.revision < sealed.revision;
+        data = await this.#validate(envelope);
+        revision = envelope.revision;
       }
-      const data = await this.#validate(this.#parse(raw).envelope);
-      const revision = this.#parse(raw).envelope.revision + 1;
-      const auditKey = (await this.#key(AUDIT_SEAL_ACCOUNT, true))!;
-      const { entries, head } = makeEntries(
-        data.auditHead,
-        [{ action: 'store.resealed', subject: 'store', details: { outsideEdit: wasTampered } }],
-        this.#now().toISOString(),
-        auditKey,
-      );
-      await appendEntries(this.auditFile, entries);
-      data.auditHead = head;
-      await this.#write(revision, data, true);
-      return { revision, wasTampered };
+      // The log goes on from its own last entry when it verifies, so that the chain stays whole
+      // whatever the document remembers.
+      const key = await this.#auditKey(data.auditHead);
+      const entries = (await readEntries(this.auditFile)).entries;
+      if (entries.length > 0 && (await verifyLog(this.auditFile, key, { seq: 0, hash: '' })).ok) {
+        const last = entries.at(-1)!;
+        data.auditHead = { seq: last.seq, hash: last.hash };
+      }
+      const next = Math.max(revision, sealed?.revision ?? 0) + 1;
+      const details = { outsideEdit: wasTampered, rolledBack, missing, revision, sealedRevision: sealed?.revision ?? null };
+      await this.#commit(next, data, [{ action: 'store.resealed', subject: 'store', details }], [], null);
+      return { revision: next, wasTampered, rolledBack, missing };
     });
   }
 
@@ -234,7 +606,7 @@ export class MetadataStore {
   }
 
   async verifyAudit(): Promise<AuditVerdict> {
-    const { data } = await this.#load();
+    const { data } = await this.#load(false);
     const key = await this.#key(AUDIT_SEAL_ACCOUNT, false);
     if (!key) {
       const entries = (await readEntries(this.auditFile)).entries.length;

@@ -1,0 +1,41 @@
+// How the CLI words core's typed errors: the exit code of each error code (CLI.md: 1 a check
+// failed, 2 bad usage or input, 3 environment problem) and the command that helps next.
+import type { CurvekeepError } from '../core/errors.js';
+
+const EXIT_CODES: Readonly<Record<string, 1 | 2 | 3>> = {
+  'invalid-key': 2,
+  'invalid-input': 2,
+  'not-found': 2,
+  'duplicate-name': 2,
+  refused: 2,
+  usage: 2,
+  network: 1,
+  'keychain-unavailable': 3,
+  'keychain-locked': 3,
+  'data-folder': 3,
+  'store-corrupt': 3,
+  'store-tampered': 3,
+  'store-rolled-back': 3,
+  'store-missing': 3,
+  'store-busy': 3,
+  'audit-key-missing': 3,
+};
+
+/** The exit code for a typed error; an unknown code is bad input (2), as before. */
+export function exitCodeFor(error: CurvekeepError): 1 | 2 | 3 {
+  return EXIT_CODES[error.code] ?? error.exitCode;
+}
+
+const NEXT_STEPS: Readonly<Record<string, string>> = {
+  'store-tampered': 'review the file, then run `curvekeep store reseal` to accept it',
+  'store-rolled-back': 'if you restored it on purpose, review it, then run `curvekeep store reseal` to accept it; otherwise put the newest copy back',
+  'store-missing': 'put the document back from a backup, or, to start again with an empty document, run `curvekeep store reseal` (logged)',
+  'keychain-locked': 'unlock the keychain (your login keyring) and run the command again',
+  'audit-key-missing': 'run `curvekeep doctor` for details',
+};
+
+/** The error's message with the command that helps next, for a person at a terminal. */
+export function phrase(error: CurvekeepError): string {
+  const next = NEXT_STEPS[error.code];
+  return next ? `${error.message}; ${next}` : error.message;
+}
