@@ -2,7 +2,7 @@
 // on Linux) through @github/keytar. Any failure becomes KeychainUnavailableError; there is no
 // plaintext fallback.
 import { createRequire } from 'node:module';
-import { KeychainUnavailableError } from '../core/errors.js';
+import { KeychainLockedError, KeychainUnavailableError } from '../core/errors.js';
 import type { SecretStore } from '../core/ports/secret-store.js';
 
 import type * as KeytarModule from '@github/keytar';
@@ -22,8 +22,19 @@ function loadKeytar(): Keytar {
   }
 }
 
-function explain(service: string, error: unknown): KeychainUnavailableError {
+/** The account of the throwaway item that tells a locked keychain from a missing item. */
+export const LOCK_PROBE_ACCOUNT = 'probe:unlocked';
+
+function lockedError(service: string): KeychainLockedError {
+  const what = process.platform === 'linux' ? 'the Secret Service collection (your login keyring)' : 'the login keychain';
+  return new KeychainLockedError(`the OS keychain is locked (service "${service}", ${what}); nothing was read or changed`);
+}
+
+function explain(service: string, error: unknown): KeychainUnavailableError | KeychainLockedError {
+  if (error instanceof KeychainLockedError) return error;
   const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  // libsecret: "Cannot create an item in a locked collection"; macOS: "...keychain is locked".
+  if (reason && /\blocked\b/i.test(reason)) return lockedError(service);
   const hint =
     process.platform === 'linux'
       ? 'start and unlock a Secret Service keyring (GNOME Keyring or KWallet) in this session'
@@ -64,17 +75,42 @@ export class OsKeychain implements SecretStore {
     return this.#call((k) => k.setPassword(this.#service, account, secret));
   }
 
-  get(account: string): Promise<string | null> {
-    return this.#call((k) => k.getPassword(this.#service, account));
+  /**
+   * Throws KeychainLockedError when the keychain is locked. A locked Secret Service collection
+   * answers every read with "no such item", so the only safe question is a write: a throwaway
+   * item is made and removed (libsecret refuses to create one in a locked collection).
+   */
+  async assertUnlocked(): Promise<void> {
+    await this.#call(async (k) => {
+      try {
+        await k.setPassword(this.#service, LOCK_PROBE_ACCOUNT, 'x');
+      } catch (error) {
+        if (/\blocked\b/i.test(error instanceof Error ? error.message : String(error))) throw lockedError(this.#service);
+        throw error;
+      }
+      await k.deletePassword(this.#service, LOCK_PROBE_ACCOUNT);
+    });
   }
 
-  delete(account: string): Promise<boolean> {
-    return this.#call((k) => k.deletePassword(this.#service, account));
+  async get(account: string): Promise<string | null> {
+    const value = await this.#call((k) => k.getPassword(this.#service, account));
+    // "No such item" may mean "locked": ask before anyone takes it for a deleted item.
+    if (value === null) await this.assertUnlocked();
+    return value;
+  }
+
+  async delete(account: string): Promise<boolean> {
+    const found = await this.#call((k) => k.deletePassword(this.#service, account));
+    if (!found) await this.assertUnlocked();
+    return found;
   }
 
   async accounts(): Promise<ReadonlyArray<string>> {
+    // keytar's findCredentials crashes the process (a NULL secret in libsecret) on a locked
+    // collection: never call it there.
+    await this.assertUnlocked();
     const found = await this.#call((k) => k.findCredentials(this.#service));
-    return found.map((c) => c.account);
+    return found.map((c) => c.account).filter((a) => a !== LOCK_PROBE_ACCOUNT);
   }
 }
 
