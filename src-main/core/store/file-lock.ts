@@ -7,12 +7,13 @@
 // whose pid is dead, or alive but started at another time (the pid was reused), is stale too
 // (start times come from /proc on Linux; elsewhere the pid alone decides).
 //
-// A stale lock is taken over by renaming it to a unique name and checking that what was moved is
-// the very file judged stale (same inode); a fresh lock moved by mistake is put back at once. So
-// two processes taking one stale lock cannot both get it.
+// A stale lock is removed only while holding a second lock (PATH.break) that serializes takers,
+// and only if it is still the very file judged stale (same inode): two processes taking one stale
+// lock cannot both get it, and a fresh lock is never removed. Calls within one process queue up
+// before they touch the file.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { StoreBusyError } from '../errors.js';
 
 const WAIT_MS = 10_000;
@@ -91,19 +92,28 @@ async function readLock(path: string): Promise<{ text: string; ino: number } | n
   }
 }
 
-/** Moves the stale lock (inode `ino`) out of the way; a fresh lock moved by mistake goes back. */
-async function takeOver(path: string, ino: number): Promise<void> {
-  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+/**
+ * Removes the stale lock (inode `ino`). Takeovers are serialized by a second lock, `PATH.break`,
+ * made the same way: while it is held, the stale lock cannot change (its owner is gone, no other
+ * taker may move it, and no new lock can be linked over it), so checking it again and removing it
+ * is safe; a fresh lock is never removed by mistake.
+ */
+async function takeOver(path: string, ino: number, ownerFile: string): Promise<void> {
+  const breaker = `${path}.break`;
   try {
-    await rename(path, aside);
+    await linkOrCreate(ownerFile, breaker);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else took it
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another taker is at it; one killed while at it left a breaker that is stale in turn.
+    const other = await readLock(breaker);
+    if (other && staleReason(other.text) !== null) await unlink(breaker).catch(() => undefined);
+    return;
   }
   try {
-    if ((await stat(aside)).ino !== ino) await link(aside, path).catch(() => undefined);
+    const lock = await readLock(path);
+    if (lock && lock.ino === ino && staleReason(lock.text) !== null) await unlink(path).catch(() => undefined);
   } finally {
-    await unlink(aside).catch(() => undefined);
+    await unlink(breaker).catch(() => undefined);
   }
 }
 
@@ -113,13 +123,30 @@ export async function inspectLock(path: string): Promise<{ readonly present: boo
   return lock ? { present: true, stale: staleReason(lock.text) } : { present: false, stale: null };
 }
 
-/** Removes the lock if (and only if) it is still the stale one read (doctor --repair). */
+/** Removes the lock if (and only if) it is stale (doctor --repair). */
 export async function removeStaleLock(path: string): Promise<boolean> {
   const lock = await readLock(path);
   if (!lock || staleReason(lock.text) === null) return false;
-  await takeOver(path, lock.ino);
-  return true;
+  await withOwnerFile(path, (ownerFile) => takeOver(path, lock.ino, ownerFile));
+  return (await readLock(path))?.ino !== lock.ino;
 }
+
+/** Writes this attempt's owner record to a file of its own, held while `use` runs. */
+async function withOwnerFile<T>(path: string, use: (ownerFile: string, token: string) => Promise<T>): Promise<T> {
+  const token = randomBytes(8).toString('hex');
+  const ownerFile = `${path}.${process.pid}-${token}`;
+  held.add(token);
+  try {
+    await writeFile(ownerFile, JSON.stringify({ pid: process.pid, start: processStartTime(process.pid), token }), { mode: 0o600 });
+    return await use(ownerFile, token);
+  } finally {
+    held.delete(token);
+    await unlink(ownerFile).catch(() => undefined);
+  }
+}
+
+/** Calls of this process for one lock path, one after the other (the lock file is per process). */
+const queues = new Map<string, Promise<void>>();
 
 /** link() where the file system has hard links; an exclusive create with the same content elsewhere. */
 async function linkOrCreate(temp: string, path: string): Promise<void> {
@@ -139,38 +166,55 @@ async function linkOrCreate(temp: string, path: string): Promise<void> {
 
 export async function withFileLock<T>(path: string, work: () => Promise<T>, options: { readonly waitMs?: number } = {}): Promise<T> {
   const deadline = Date.now() + (options.waitMs ?? WAIT_MS);
-  const token = randomBytes(8).toString('hex');
-  const temp = `${path}.${process.pid}-${token}`;
-  await writeFile(temp, JSON.stringify({ pid: process.pid, start: processStartTime(process.pid), token }), { mode: 0o600 });
+  const busy = () => new StoreBusyError(`the data folder is locked by another Curvekeep process (${path}); try again when it has finished`);
+  // First in line within this process.
+  const before = queues.get(path) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+  queues.set(path, mine);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    for (;;) {
-      try {
-        await linkOrCreate(temp, path);
-        held.add(token);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const lock = await readLock(path);
-      if (lock === null) continue;
-      if (staleReason(lock.text) !== null) {
-        await takeOver(path, lock.ino);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new StoreBusyError(`the data folder is locked by another Curvekeep process (${path}); try again when it has finished`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 15 + Math.random() * 20));
-    }
+    await Promise.race([
+      before,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(busy()), Math.max(0, deadline - Date.now()));
+      }),
+    ]);
+  } catch (error) {
+    // Our place in the line is given up once the ones before us are done.
+    void before.then(() => done());
+    throw error;
   } finally {
-    await unlink(temp).catch(() => undefined);
+    clearTimeout(timer);
   }
   try {
-    return await work();
+    return await withOwnerFile(path, async (ownerFile, token) => {
+      for (;;) {
+        try {
+          await linkOrCreate(ownerFile, path);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+        const lock = await readLock(path);
+        if (lock === null) continue;
+        if (staleReason(lock.text) !== null) {
+          await takeOver(path, lock.ino, ownerFile);
+          continue;
+        }
+        if (Date.now() > deadline) throw busy();
+        await new Promise((resolve) => setTimeout(resolve, 15 + Math.random() * 20));
+      }
+      try {
+        return await work();
+      } finally {
+        // Only our own lock is removed.
+        const lock = await readLock(path).catch(() => null);
+        if (lock && parseOwner(lock.text)?.token === token) await unlink(path).catch(() => undefined);
+      }
+    });
   } finally {
-    held.delete(token);
-    // Only our own lock is removed.
-    const lock = await readLock(path).catch(() => null);
-    if (lock && parseOwner(lock.text)?.token === token) await unlink(path).catch(() => undefined);
+    done();
+    if (queues.get(path) === mine) queues.delete(path);
   }
 }
