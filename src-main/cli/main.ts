@@ -10,6 +10,7 @@ import { registerPins } from './commands/pins.js';
 import { registerRotation } from './commands/rotation.js';
 import { registerProvision } from './commands/provision.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDoctor } from './commands/doctor.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   for (const register of [registerKeys, registerPeers, registerLink, registerPins, registerRotation, registerProvision, registerAudit, registerStore]) {
     register(program);
   }
+  registerDoctor(program);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

@@ -30,6 +30,7 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(GDBUS))('a locked ke
       step generate2 node ${JSON.stringify(CLI)} keys generate --name b
       step verify node ${JSON.stringify(CLI)} audit verify
       step stage node ${JSON.stringify(CLI)} rotate a --stage
+      step doctor node ${JSON.stringify(CLI)} doctor
       step accounts node --input-type=module -e "const { OsKeychain } = await import('${accounts}'); try { await new OsKeychain('curvekeep-kc-test').accounts(); console.log('listed'); } catch (e) { console.log(e.code); }"
     `;
     writeFileSync(join(dir, 'script.sh'), script);
@@ -42,7 +43,7 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(GDBUS))('a locked ke
     const codes = Object.fromEntries(readFileSync(join(dir, 'codes'), 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string]));
     const err = (name: string) => readFileSync(join(dir, `${name}.err`), 'utf8');
     expect(codes.generate).toBe('0');
-    for (const name of ['list', 'generate2', 'verify', 'stage']) {
+    for (const name of ['list', 'generate2', 'verify', 'stage', 'doctor']) {
       expect(codes[name], `${name}: ${err(name)}`).toBe('3');
       expect(err(name)).toMatch(/keychain is locked/);
       expect(err(name)).not.toMatch(/changed outside|reseal|tamper/i);

@@ -1,0 +1,157 @@
+// `doctor`: checks what a crash, a full disk or an outside hand can leave behind — the seal, the
+// sealed revision, the audit chain, the lock, an unfinished write (the journal), and the keychain
+// against the store (items that belong to nothing, identities whose secret is missing) — and with
+// `repair` fixes what is safe: orphan keychain items, a stale lock, an unfinished write. Repairs
+// are logged in the audit log. Findings are data (a code, a severity, fields, repairable); each
+// face words them.
+import { isCurvekeepError } from '../errors.js';
+import { ownedAccounts } from '../store/accounts.js';
+import type { DocumentData } from '../store/document.js';
+import { inspectLock, removeStaleLock } from '../store/file-lock.js';
+import type { Workspace } from '../workspace.js';
+
+export type FindingCode =
+  | 'journal-pending'
+  | 'lock-stale'
+  | 'store-tampered'
+  | 'store-rolled-back'
+  | 'store-missing'
+  | 'store-corrupt'
+  | 'store-unreadable'
+  | 'audit-broken'
+  | 'audit-key-missing'
+  | 'orphan-secret'
+  | 'secret-missing';
+
+export interface Finding {
+  readonly code: FindingCode;
+  /** `error`: something is wrong or lost; `warning`: left over, harmless until repaired. */
+  readonly severity: 'error' | 'warning';
+  readonly repairable: boolean;
+  readonly fields: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface DoctorReport {
+  /** True when nothing needs attention (after the repairs, when asked for). */
+  readonly ok: boolean;
+  /** What was found before any repair. */
+  readonly findings: ReadonlyArray<Finding>;
+  /** The findings repaired (empty without `repair`). */
+  readonly repaired: ReadonlyArray<Finding>;
+  /** What still needs attention. */
+  readonly remaining: ReadonlyArray<Finding>;
+  /** Whether the repairs were recorded in the audit log (false when the store cannot be written). */
+  readonly logged: boolean;
+}
+
+function kindOf(account: string): string {
+  const prefix = account.split(':')[0] ?? '';
+  return ['identity', 'pin-backup', 'seal', 'probe'].includes(prefix) ? prefix : 'other';
+}
+
+/** The identity and pin-backup items the document owns that are not in the keychain. */
+function missingSecrets(data: Readonly<DocumentData>, accounts: ReadonlySet<string>): Finding[] {
+  const found: Finding[] = [];
+  for (const identity of data.identities) {
+    for (const g of identity.generations) {
+      if (!['pending', 'current', 'previous'].includes(g.state)) continue;
+      const account = `identity:${identity.id}:${g.generation}`;
+      if (!accounts.has(account)) {
+        found.push({ code: 'secret-missing', severity: 'error', repairable: false, fields: { kind: 'identity', account, id: identity.id, name: identity.name, role: identity.role, generation: g.generation } });
+      }
+    }
+  }
+  for (const key of data.backupKeys) {
+    const account = `pin-backup:${key.host}:${key.id}`;
+    if (!accounts.has(account)) found.push({ code: 'secret-missing', severity: 'error', repairable: false, fields: { kind: 'pin-backup', account, id: key.id, host: key.host } });
+  }
+  return found;
+}
+
+function orphans(data: Readonly<DocumentData>, accounts: ReadonlyArray<string>): Finding[] {
+  const owned = ownedAccounts(data);
+  return accounts
+    .filter((a) => !owned.has(a))
+    .sort()
+    .map((account) => ({ code: 'orphan-secret' as const, severity: 'warning' as const, repairable: true, fields: { account, kind: kindOf(account) } }));
+}
+
+async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readonly<DocumentData> | null }> {
+  const findings: Finding[] = [];
+  // The keychain first: locked or unavailable is an environment problem, thrown as such.
+  const accounts = await ws.secrets.accounts();
+  // Before anything reads the store (a read completes or undoes an unfinished write by itself).
+  const journal = await ws.store.pendingJournal();
+  if (journal) findings.push({ code: 'journal-pending', severity: 'warning', repairable: true, fields: { committed: journal.committed, secrets: journal.secrets } });
+  const lock = await inspectLock(ws.store.lockFile);
+  if (lock.present && lock.stale) findings.push({ code: 'lock-stale', severity: 'warning', repairable: true, fields: { reason: lock.stale } });
+  if (journal) {
+    // Reading now would finish the journal by itself: the rest is checked after the repair.
+    return { findings, data: null };
+  }
+  let data: Readonly<DocumentData> | null = null;
+  try {
+    data = (await ws.store.read()).data;
+  } catch (error) {
+    if (!isCurvekeepError(error)) throw error;
+    const known = ['store-tampered', 'store-rolled-back', 'store-missing', 'store-corrupt'] as const;
+    const code = (known as ReadonlyArray<string>).includes(error.code) ? (error.code as FindingCode) : null;
+    if (!code) throw error; // keychain locked or unavailable, data folder unreadable: environment
+    const fields = 'fields' in error && error.fields && typeof error.fields === 'object' ? (error.fields as Record<string, string | number | null>) : {};
+    findings.push({ code, severity: 'error', repairable: false, fields: { ...fields, file: ws.store.file } });
+  }
+  if (data) {
+    const verdict = await ws.store.verifyAudit();
+    if (!verdict.ok) {
+      const keyMissing = !accounts.includes('seal:audit');
+      findings.push(
+        keyMissing
+          ? { code: 'audit-key-missing', severity: 'error', repairable: false, fields: { entries: verdict.entries } }
+          : { code: 'audit-broken', severity: 'error', repairable: false, fields: { entries: verdict.entries, position: verdict.broken?.position ?? null, seq: verdict.broken?.seq ?? null, reason: verdict.broken?.reason ?? null } },
+      );
+    }
+    findings.push(...orphans(data, accounts), ...missingSecrets(data, new Set(accounts)));
+  }
+  return { findings, data };
+}
+
+const key = (f: Finding) => `${f.code}\u0000${JSON.stringify(f.fields)}`;
+
+export async function runDoctor(ws: Workspace, options: { readonly repair?: boolean } = {}): Promise<DoctorReport> {
+  const first = await check(ws);
+  if (!options.repair || !first.findings.some((f) => f.repairable)) {
+    return { ok: first.findings.length === 0, findings: first.findings, repaired: [], remaining: first.findings, logged: false };
+  }
+  const repaired: Finding[] = [];
+  const lockFinding = first.findings.find((f) => f.code === 'lock-stale');
+  if (lockFinding && (await removeStaleLock(ws.store.lockFile))) repaired.push(lockFinding);
+  const journalFinding = first.findings.find((f) => f.code === 'journal-pending');
+  if (journalFinding) {
+    const done = await ws.store.recover();
+    if (done !== 'none') repaired.push({ ...journalFinding, fields: { ...journalFinding.fields, outcome: done } });
+  }
+  // Orphans are checked again under the store's lock, against the document as it is then.
+  let logged = false;
+  try {
+    await ws.store.update(async (tx) => {
+      const now = orphans(tx.data, await ws.secrets.accounts());
+      for (const orphan of now) {
+        await ws.secrets.delete(String(orphan.fields.account));
+        repaired.push(orphan);
+      }
+      for (const r of repaired) tx.audit({ action: 'doctor.repaired', subject: r.code, details: { ...r.fields } });
+    });
+    logged = true;
+  } catch (error) {
+    // The store cannot be written (tampered, rolled back, missing): orphans need its contents.
+    if (!isCurvekeepError(error)) throw error;
+  }
+  const after = await check(ws);
+  return {
+    ok: after.findings.length === 0,
+    findings: first.findings,
+    repaired: repaired.filter((r, i, all) => all.findIndex((x) => key(x) === key(r)) === i),
+    remaining: after.findings,
+    logged,
+  };
+}
