@@ -21,9 +21,9 @@ const EXIT_CODES: Readonly<Record<string, 1 | 2 | 3>> = {
   'audit-key-missing': 3,
 };
 
-/** The exit code for a typed error; an unknown code is bad input (2), as before. */
+/** The exit code for a typed error; a code not listed is bad usage or input (2). */
 export function exitCodeFor(error: CurvekeepError): 1 | 2 | 3 {
-  return EXIT_CODES[error.code] ?? error.exitCode;
+  return EXIT_CODES[error.code] ?? 2;
 }
 
 const NEXT_STEPS: Readonly<Record<string, string>> = {

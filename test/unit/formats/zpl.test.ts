@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src-main/core/errors.js';
+import { exitCodeFor } from '../../../src-main/cli/errors.js';
 import { parseZpl, writeZpl, ZPL_MAX_BYTES, type ZplNode } from '../../../src-main/core/formats/zpl.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
@@ -115,7 +116,7 @@ describe('parseZpl names every problem with its source and line', () => {
     const error = parseError(text, 'bad.cert');
     expect(error.message).toMatch(new RegExp(`^bad\\.cert, line ${line}: `));
     expect(error.message).toMatch(pattern);
-    expect(error.exitCode).toBe(2);
+    expect(exitCodeFor(error)).toBe(2);
   });
 
   it('refuses input over 64 KiB, counting UTF-8 bytes', () => {
