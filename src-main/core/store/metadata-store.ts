@@ -151,7 +151,7 @@ export class MetadataStore {
 
   #journaledSecrets(inner: SecretStore): SecretStore {
     const journalFile = this.journalFile;
-    const self = this;
+    const isMine = (active: Active | undefined) => active?.store === this;
     return {
       get description() {
         return inner.description;
@@ -159,7 +159,7 @@ export class MetadataStore {
       async set(account, secret) {
         // Inside a change of this store: name the item in the journal before it exists, so that a
         // kill before the commit leaves nothing the next command cannot find and remove.
-        if (activeWrite.getStore()?.store === self) await appendSynced(journalFile, `${JSON.stringify({ op: 'secret', account })}\n`);
+        if (isMine(activeWrite.getStore())) await appendSynced(journalFile, `${JSON.stringify({ op: 'secret', account })}\n`);
         await aroundKeychainWrite(() => inner.set(account, secret));
       },
       get: (account) => inner.get(account),
