@@ -31,7 +31,7 @@ const NEXT_STEPS: Readonly<Record<string, string>> = {
   'store-rolled-back': 'if you restored it on purpose, review it, then run `curvekeep store reseal` to accept it; otherwise put the newest copy back',
   'store-missing': 'put the document back from a backup, or, to start again with an empty document, run `curvekeep store reseal` (logged)',
   'keychain-locked': 'unlock the keychain (your login keyring) and run the command again',
-  'audit-key-missing': 'run `curvekeep doctor` for details',
+  'audit-key-missing': 'restore it from a backup of the keychain, or move audit.jsonl aside and run `curvekeep store reseal` to start a new audit chain (logged)',
 };
 
 /** The error's message with the command that helps next, for a person at a terminal. */

@@ -448,7 +448,7 @@ export class MetadataStore {
     if (head.seq > 0 || (await this.#auditHasEntries())) {
       throw new AuditKeyMissingError(
         `the audit seal key is missing from the ${this.#secrets.description}, but ${this.auditFile} has entries sealed with it; ` +
-          'nothing was written. Restore the keychain item, or move the audit log aside to start a new one',
+          'nothing was written. Restore the keychain item, or move the audit log aside and accept a new chain',
       );
     }
     return (await this.#key(AUDIT_SEAL_ACCOUNT, true))!;
@@ -586,16 +586,20 @@ export class MetadataStore {
         data = await this.#validate(envelope);
         revision = envelope.revision;
       }
+      // A lost audit key with the log moved aside: a new chain starts (and says so).
+      let entries = (await readEntries(this.auditFile)).entries;
+      const auditRestarted = entries.length === 0 && data.auditHead.seq > 0 && !(await this.#key(AUDIT_SEAL_ACCOUNT, false));
+      if (auditRestarted) data.auditHead = { seq: 0, hash: '' };
       // The log goes on from its own last entry when it verifies, so that the chain stays whole
       // whatever the document remembers.
       const key = await this.#auditKey(data.auditHead);
-      const entries = (await readEntries(this.auditFile)).entries;
+      entries = (await readEntries(this.auditFile)).entries;
       if (entries.length > 0 && (await verifyLog(this.auditFile, key, { seq: 0, hash: '' })).ok) {
         const last = entries.at(-1)!;
         data.auditHead = { seq: last.seq, hash: last.hash };
       }
       const next = Math.max(revision, sealed?.revision ?? 0) + 1;
-      const details = { outsideEdit: wasTampered, rolledBack, missing, revision, sealedRevision: sealed?.revision ?? null };
+      const details = { outsideEdit: wasTampered, rolledBack, missing, auditRestarted, revision, sealedRevision: sealed?.revision ?? null };
       await this.#commit(next, data, [{ action: 'store.resealed', subject: 'store', details }], [], null);
       return { revision: next, wasTampered, rolledBack, missing };
     });
@@ -613,6 +617,20 @@ export class MetadataStore {
       if (entries === 0 && data.auditHead.seq === 0) return { ok: true, entries: 0 };
       return { ok: false, entries, broken: { position: 1, seq: null, reason: 'the audit seal key is missing from the keychain' } };
     }
-    return verifyLog(this.auditFile, key, data.auditHead as AuditHead);
+    const verdict = await verifyLog(this.auditFile, key, data.auditHead as AuditHead);
+    // The head sealed in the keychain must be in the log too (the document's may be older only
+    // if it was rolled back, which loading refuses; this also holds when both were cut back).
+    const sealed = await this.sealedState();
+    if (verdict.ok && sealed && sealed.auditSeq > 0) {
+      const entry = (await readEntries(this.auditFile)).entries[sealed.auditSeq - 1];
+      if (!entry || entry.hash !== sealed.auditHash) {
+        return {
+          ok: false,
+          entries: verdict.entries,
+          broken: { position: Math.min(sealed.auditSeq, verdict.entries + 1), seq: sealed.auditSeq, reason: `entry ${sealed.auditSeq}, whose hash the keychain holds, is ${entry ? 'not the one in the log (the log was rewritten)' : 'missing (entries were removed from the end)'}` },
+        };
+      }
+    }
+    return verdict;
   }
 }

@@ -1,5 +1,7 @@
 // Issue 10, finding 8: a lost audit seal key is reported, never silently replaced (a new key would
 // make every older entry fail to verify).
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { addPeer } from '../../../src-main/core/peers/peers.js';
@@ -21,5 +23,18 @@ describe('the audit seal key', () => {
     const verify = await runCli(['audit', 'verify'], t.env);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/audit seal key is missing/);
+  });
+
+  it('a lost key with the log moved aside: store reseal starts a new chain and says so', async () => {
+    t = testWorkspace('auditkey');
+    await addPeer(t.ws, { name: 'a', publicKey: generateKeyPair().publicKey });
+    await t.keychain.delete('seal:audit');
+    renameSync(join(t.home, 'audit.jsonl'), join(t.home, 'audit.old.jsonl'));
+    const reseal = await runCli(['store', 'reseal'], t.env);
+    expect(reseal.code, reseal.stderr).toBe(0);
+    const entries = await t.ws.store.auditEntries();
+    expect(entries.map((e) => [e.seq, e.action, e.details?.auditRestarted])).toEqual([[1, 'store.resealed', true]]);
+    expect((await runCli(['audit', 'verify'], t.env)).code).toBe(0);
+    expect((await runCli(['peers', 'add', '--name', 'b', '--key', generateKeyPair().publicKey], t.env)).code).toBe(0);
   });
 });

@@ -41,9 +41,13 @@ function run(cmd: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): 
   });
 }
 
-/** Runs the CLI under strace, killing it at the Nth call of the given syscalls. */
+/**
+ * Runs the CLI under strace, killing it at the Nth call of the given syscalls. strace counts per
+ * thread, so libuv's pool is cut to one thread: every file call of the write is then counted in
+ * order, and N = 1, 2, ... reaches each of them.
+ */
 function straceKill(syscalls: string, n: number, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Run> {
-  return run(STRACE, ['-f', '-qq', '-o', '/dev/null', '-e', `trace=${syscalls}`, '-e', `inject=${syscalls}:signal=SIGKILL:when=${n}`, process.execPath, CLI, ...args], env);
+  return run(STRACE, ['-f', '-qq', '-o', '/dev/null', '-e', `trace=${syscalls}`, '-e', `inject=${syscalls}:signal=SIGKILL:when=${n}`, process.execPath, CLI, ...args], { ...env, UV_THREADPOOL_SIZE: '1' });
 }
 
 const killed = (r: Run) => r.code === 137 || r.signal === 'SIGKILL';
@@ -97,6 +101,12 @@ const scenarios: Scenario[] = [
     },
     args: ['keys', 'delete', 'a', '--yes'],
     check: (s) => expect([['a', 'b'], ['b']]).toContainEqual(s.identities),
+  },
+  {
+    name: 'rotate --stage',
+    setup: async (w) => void (await generateIdentity(w.ws, { name: 'a' })),
+    args: ['rotate', 'a', '--stage'],
+    check: (s) => expect(s.identities).toEqual(['a']),
   },
   {
     name: 'peers add',
