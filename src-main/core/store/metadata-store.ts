@@ -4,7 +4,7 @@
 // the keychain too (an older copy put back, or a deleted document, is found).
 //
 // One commit protocol covers the document, the audit log and keychain items (curvekeep.journal):
-//   1. while the change runs, each keychain item it writes is first named in the journal (fsync);
+//   1. while the change runs, each keychain item it writes is first named in the journal;
 //   2. the new document is written to curvekeep.json.next (fsync);
 //   3. the commit record (new revision, the audit entries, the byte size of the log before them,
 //      the keychain items to delete) is appended to the journal (fsync): the commit point;
@@ -15,7 +15,7 @@
 // and .next); killed after 3, the next command completes it. Every command does this first.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { copyFile, link, mkdir, open, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, open, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '../ports/secret-store.js';
 import { AuditKeyMissingError, DataFolderError, StoreCorruptError, StoreMissingError, StoreRolledBackError, StoreTamperedError } from '../errors.js';
@@ -158,8 +158,10 @@ export class MetadataStore {
       },
       async set(account, secret) {
         // Inside a change of this store: name the item in the journal before it exists, so that a
-        // kill before the commit leaves nothing the next command cannot find and remove.
-        if (isMine(activeWrite.getStore())) await appendSynced(journalFile, `${JSON.stringify({ op: 'secret', account })}\n`);
+        // kill before the commit leaves nothing the next command cannot find and remove. Not
+        // fsynced one by one (a batch may write thousands): a killed process's writes survive,
+        // the commit record's fsync makes them durable, and what a power cut loses, doctor finds.
+        if (isMine(activeWrite.getStore())) await appendFile(journalFile, `${JSON.stringify({ op: 'secret', account })}\n`, { mode: 0o600 });
         await aroundKeychainWrite(() => inner.set(account, secret));
       },
       get: (account) => inner.get(account),

@@ -140,7 +140,7 @@ describe.skipIf(!hasStrace)('a write killed at any point (strace)', () => {
   });
 
   for (const scenario of scenarios) {
-    for (const syscalls of ['rename', 'fsync,fdatasync']) {
+    for (const syscalls of ['rename', 'fsync,fdatasync', 'link,unlink']) {
       it(`${scenario.name}: killed at each ${syscalls} call, the next command finds old or new state, consistent`, async () => {
         let points = 0;
         for (let n = 1; n <= 40; n++) {
