@@ -27,7 +27,9 @@ export function describeFinding(f: Finding): string {
     case 'audit-key-missing':
       return `the audit seal key is missing from the keychain, so the ${v.entries} entries of the audit log cannot be verified; restore the keychain item from a backup of the keychain`;
     case 'orphan-secret':
-      return `keychain item ${v.account} belongs to nothing in the store (left by an interrupted write); run \`curvekeep doctor --repair --yes\` to remove it`;
+      return v.sharedService
+        ? `keychain item ${v.account} belongs to nothing in this data folder, but other data folders share this keychain service and it may be theirs; it is left alone (give each data folder its own service with CURVEKEEP_KEYCHAIN_SERVICE)`
+        : `keychain item ${v.account} belongs to nothing in the store (left by an interrupted write); run \`curvekeep doctor --repair --yes\` to remove it`;
     case 'secret-missing':
       return v.kind === 'identity'
         ? `the secret key of ${v.role} ${v.name} (generation ${v.generation}) is missing from the keychain; restore it, or stage a rotation (\`curvekeep rotate ${v.name} --stage\`) and hand out the new key`

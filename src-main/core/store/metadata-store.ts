@@ -18,16 +18,16 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFile, copyFile, link, mkdir, open, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '../ports/secret-store.js';
-import { AuditKeyMissingError, DataFolderError, StoreCorruptError, StoreMissingError, StoreRolledBackError, StoreTamperedError } from '../errors.js';
+import { AuditKeyMissingError, DataFolderError, isCurvekeepError, StoreCorruptError, StoreMissingError, StoreRolledBackError, StoreTamperedError } from '../errors.js';
 import { type AuditEvent, type AuditHead, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
 import type { DocumentData } from './document.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 import { withFileLock } from './file-lock.js';
 import { checkSchema, migrate } from './migrations.js';
-import { AUDIT_SEAL_ACCOUNT, STATE_SEAL_ACCOUNT, STORE_SEAL_ACCOUNT, ownedAccounts } from './accounts.js';
+import { AUDIT_SEAL_ACCOUNT, STORE_SEAL_ACCOUNT, ownedAccounts, stateSealAccount } from './accounts.js';
 import { aroundKeychainWrite } from './crash-point.js';
 
-export { STORE_SEAL_ACCOUNT, AUDIT_SEAL_ACCOUNT, STATE_SEAL_ACCOUNT } from './accounts.js';
+export { STORE_SEAL_ACCOUNT, AUDIT_SEAL_ACCOUNT } from './accounts.js';
 
 const FORMAT = 'curvekeep-store';
 
@@ -185,7 +185,7 @@ export class MetadataStore {
 
   /** The revision and audit head sealed in the keychain; null before the first write. */
   async sealedState(): Promise<SealedState | null> {
-    const stored = await this.#secrets.get(STATE_SEAL_ACCOUNT);
+    const stored = await this.#secrets.get(stateSealAccount(this.home));
     if (!stored) return null;
     try {
       const s = JSON.parse(stored) as SealedState;
@@ -387,7 +387,7 @@ export class MetadataStore {
   /** The steps after the document is in place; each is idempotent, so the next command can redo them. */
   async #finish(commit: CommitRecord, owned: Set<string> | null): Promise<ReadonlyArray<boolean>> {
     const sealed: SealedState = { revision: commit.revision, auditSeq: commit.head.seq, auditHash: commit.head.hash };
-    await this.secrets.set(STATE_SEAL_ACCOUNT, JSON.stringify(sealed));
+    await this.secrets.set(stateSealAccount(this.home), JSON.stringify(sealed));
     const found: boolean[] = [];
     for (const account of commit.deletes) {
       found.push(owned && owned.has(account) ? false : await this.secrets.delete(account));
@@ -402,7 +402,7 @@ export class MetadataStore {
     if (journal && journal.secrets.length > 0) {
       const data = await this.#dataForOwnership();
       if (data) {
-        const owned = ownedAccounts(data);
+        const owned = ownedAccounts(data, this.home);
         for (const account of journal.secrets) if (!owned.has(account)) await this.secrets.delete(account);
       }
     }
@@ -421,12 +421,13 @@ export class MetadataStore {
         await this.#applyAudit(journal.commit.auditSize, journal.commit.audit);
         await this.#promoteNext();
         const data = await this.#dataForOwnership();
-        await this.#finish(journal.commit, data ? ownedAccounts(data) : null);
+        await this.#finish(journal.commit, data ? ownedAccounts(data, this.home) : null);
         return 'completed';
       }
       await this.#undo(journal);
       return 'undone';
     } catch (error) {
+      if (isCurvekeepError(error)) throw error;
       throw new DataFolderError(`cannot finish the interrupted write recorded in ${this.journalFile}: ${code(error)}`);
     }
   }
@@ -503,7 +504,7 @@ export class MetadataStore {
     }
     // The document is in place: the change stands. What is left is redone by the next command
     // (from the journal) when it fails here, so it is not reported as a failed change.
-    const found = await this.#finish(commit, ownedAccounts(data)).catch(() => [] as boolean[]);
+    const found = await this.#finish(commit, ownedAccounts(data, this.home)).catch(() => [] as boolean[]);
     deletes.forEach((d, i) => d.resolve(found[i] ?? false));
   }
 

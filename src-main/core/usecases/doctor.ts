@@ -5,7 +5,7 @@
 // are logged in the audit log. Findings are data (a code, a severity, fields, repairable); each
 // face words them.
 import { isCurvekeepError } from '../errors.js';
-import { ownedAccounts } from '../store/accounts.js';
+import { STATE_SEAL_PREFIX, ownedAccounts } from '../store/accounts.js';
 import type { DocumentData } from '../store/document.js';
 import { inspectLock, removeStaleLock } from '../store/file-lock.js';
 import type { Workspace } from '../workspace.js';
@@ -68,12 +68,23 @@ function missingSecrets(data: Readonly<DocumentData>, accounts: ReadonlySet<stri
   return found;
 }
 
-function orphans(data: Readonly<DocumentData>, accounts: ReadonlyArray<string>): Finding[] {
-  const owned = ownedAccounts(data);
+/**
+ * Items no part of this document owns. The sealed state of another data folder is not one: it
+ * shows that several folders share this keychain service, and then an item this document does not
+ * know may belong to another folder, so none is removed (repairable: false).
+ */
+function orphans(ws: Workspace, data: Readonly<DocumentData>, accounts: ReadonlyArray<string>): Finding[] {
+  const owned = ownedAccounts(data, ws.home);
+  const shared = accounts.some((a) => a.startsWith(STATE_SEAL_PREFIX) && !owned.has(a));
   return accounts
-    .filter((a) => !owned.has(a))
+    .filter((a) => !owned.has(a) && !a.startsWith(STATE_SEAL_PREFIX))
     .sort()
-    .map((account) => ({ code: 'orphan-secret' as const, severity: 'warning' as const, repairable: true, fields: { account, kind: kindOf(account) } }));
+    .map((account) => ({
+      code: 'orphan-secret' as const,
+      severity: 'warning' as const,
+      repairable: !shared,
+      fields: { account, kind: kindOf(account), sharedService: shared },
+    }));
 }
 
 async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readonly<DocumentData> | null }> {
@@ -110,7 +121,7 @@ async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readon
           : { code: 'audit-broken', severity: 'error', repairable: false, fields: { entries: verdict.entries, position: verdict.broken?.position ?? null, seq: verdict.broken?.seq ?? null, reason: verdict.broken?.reason ?? null } },
       );
     }
-    findings.push(...orphans(data, accounts), ...missingSecrets(data, new Set(accounts)));
+    findings.push(...orphans(ws, data, accounts), ...missingSecrets(data, new Set(accounts)));
   }
   return { findings, data };
 }
@@ -134,8 +145,8 @@ export async function runDoctor(ws: Workspace, options: { readonly repair?: bool
   let logged = false;
   try {
     await ws.store.update(async (tx) => {
-      const now = orphans(tx.data, await ws.secrets.accounts());
-      for (const orphan of now) {
+      const now = orphans(ws, tx.data, await ws.secrets.accounts());
+      for (const orphan of now.filter((o) => o.repairable)) {
         await ws.secrets.delete(String(orphan.fields.account));
         repaired.push(orphan);
       }

@@ -1,6 +1,7 @@
 // Issue 10, finding 1: an older validly sealed copy of the document (or a deleted one) is refused,
 // because the revision and the audit head are sealed in the keychain beside the seal key.
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
@@ -78,5 +79,27 @@ describe('rollback and deletion of the sealed document', () => {
     const list = await runCli(['--json', 'peers', 'list'], t.env);
     expect(list.code).toBe(0);
     expect(list.json()).toEqual([]);
+  });
+
+  it('two data folders sharing one keychain service do not see each other\'s revision', async () => {
+    t = testWorkspace('rollback');
+    for (let i = 0; i < 3; i++) await addPeer(t.ws, { name: `p${i}`, publicKey: generateKeyPair().publicKey });
+    const other = mkdtempSync(join(tmpdir(), 'curvekeep-rollback-other-'));
+    try {
+      const env = { ...t.env, CURVEKEEP_HOME: other };
+      expect((await runCli(['peers', 'list'], env)).code).toBe(0);
+      expect((await runCli(['peers', 'add', '--name', 'q', '--key', generateKeyPair().publicKey], env)).code).toBe(0);
+      expect((await runCli(['peers', 'list'], t.env)).code).toBe(0);
+      // Doctor sees another folder's items in the service: it removes none of them.
+      await t.keychain.set('identity:id_ghost0000009:1', 'x');
+      const doctor = await runCli(['--json', 'doctor', '--repair', '--yes'], t.env);
+      expect(doctor.code).toBe(1);
+      expect(doctor.json<{ remaining: Array<{ code: string; repairable: boolean }> }>().remaining).toEqual([
+        expect.objectContaining({ code: 'orphan-secret', repairable: false }),
+      ]);
+      expect(await t.keychain.get('identity:id_ghost0000009:1')).toBe('x');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
