@@ -12,6 +12,8 @@ export function describeFinding(f: Finding): string {
       return `an interrupted write is waiting in curvekeep.journal (${v.committed ? 'committed: it will be completed' : 'not committed: it will be undone'}); run \`curvekeep doctor --repair --yes\`, or any command finishes it`;
     case 'lock-stale':
       return `a stale lock file is left in the data folder (${v.reason === 'reused-pid' ? 'its process id now belongs to another process' : v.reason === 'dead' ? 'its process is gone' : 'it is empty or unreadable'}); run \`curvekeep doctor --repair --yes\``;
+    case 'lock-leftover':
+      return `a lock owner file of a process that is gone is left in the data folder (${v.file}); run \`curvekeep doctor --repair --yes\``;
     case 'store-tampered':
       return 'the document was changed outside Curvekeep; review it, then run `curvekeep store reseal`';
     case 'store-rolled-back':

@@ -13,7 +13,8 @@
 // before they touch the file.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { StoreBusyError } from '../errors.js';
 
 const WAIT_MS = 10_000;
@@ -121,6 +122,27 @@ async function takeOver(path: string, ino: number, ownerFile: string): Promise<v
 export async function inspectLock(path: string): Promise<{ readonly present: boolean; readonly stale: ReturnType<typeof staleReason> }> {
   const lock = await readLock(path);
   return lock ? { present: true, stale: staleReason(lock.text) } : { present: false, stale: null };
+}
+
+/**
+ * Owner files a killed process left beside the lock (`PATH.PID-TOKEN`, `PATH.break`) whose owner
+ * is gone: harmless, but litter (doctor).
+ */
+export async function leftoverLockFiles(path: string): Promise<string[]> {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const name of names.filter((n) => n.startsWith(prefix) && /^(\d+-[0-9a-f]+|break)$/.test(n.slice(prefix.length)))) {
+    const file = join(dirname(path), name);
+    const lock = await readLock(file).catch(() => null);
+    if (lock && staleReason(lock.text) !== null) found.push(file);
+  }
+  return found;
 }
 
 /** Removes the lock if (and only if) it is stale (doctor --repair). */

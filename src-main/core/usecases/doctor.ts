@@ -7,12 +7,15 @@
 import { isCurvekeepError } from '../errors.js';
 import { STATE_SEAL_PREFIX, ownedAccounts } from '../store/accounts.js';
 import type { DocumentData } from '../store/document.js';
-import { inspectLock, removeStaleLock } from '../store/file-lock.js';
+import { basename, dirname, join } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { inspectLock, leftoverLockFiles, removeStaleLock } from '../store/file-lock.js';
 import type { Workspace } from '../workspace.js';
 
 export type FindingCode =
   | 'journal-pending'
   | 'lock-stale'
+  | 'lock-leftover'
   | 'store-tampered'
   | 'store-rolled-back'
   | 'store-missing'
@@ -96,6 +99,9 @@ async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readon
   if (journal) findings.push({ code: 'journal-pending', severity: 'warning', repairable: true, fields: { committed: journal.committed, secrets: journal.secrets } });
   const lock = await inspectLock(ws.store.lockFile);
   if (lock.present && lock.stale) findings.push({ code: 'lock-stale', severity: 'warning', repairable: true, fields: { reason: lock.stale } });
+  for (const file of await leftoverLockFiles(ws.store.lockFile)) {
+    findings.push({ code: 'lock-leftover', severity: 'warning', repairable: true, fields: { file: basename(file) } });
+  }
   if (journal) {
     // Reading now would finish the journal by itself: the rest is checked after the repair.
     return { findings, data: null };
@@ -136,6 +142,14 @@ export async function runDoctor(ws: Workspace, options: { readonly repair?: bool
   const repaired: Finding[] = [];
   const lockFinding = first.findings.find((f) => f.code === 'lock-stale');
   if (lockFinding && (await removeStaleLock(ws.store.lockFile))) repaired.push(lockFinding);
+  for (const f of first.findings.filter((x) => x.code === 'lock-leftover')) {
+    // Checked again: only files whose owner is still gone.
+    const still = (await leftoverLockFiles(ws.store.lockFile)).map((file) => basename(file));
+    if (still.includes(String(f.fields.file))) {
+      await unlink(join(dirname(ws.store.lockFile), String(f.fields.file))).catch(() => undefined);
+      repaired.push(f);
+    }
+  }
   const journalFinding = first.findings.find((f) => f.code === 'journal-pending');
   if (journalFinding) {
     const done = await ws.store.recover();

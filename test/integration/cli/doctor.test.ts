@@ -39,6 +39,7 @@ describe('curvekeep doctor', () => {
     await t.keychain.set('pin-backup:broker.example.invalid:bk_ghost', 'x');
     await t.keychain.set('something-else', 'x');
     writeFileSync(join(t.home, 'curvekeep.lock'), '');
+    writeFileSync(join(t.home, 'curvekeep.lock.999999999-abcdef01'), JSON.stringify({ pid: 999999999, start: '1', token: 'abcdef01' }));
     // An unfinished write that named a keychain item and never committed.
     await t.keychain.set('identity:id_ghost0000002:1', 'x');
     writeFileSync(join(t.home, 'curvekeep.journal'), `${JSON.stringify({ op: 'secret', account: 'identity:id_ghost0000002:1' })}\n`);
@@ -46,7 +47,7 @@ describe('curvekeep doctor', () => {
     const check = await runCli(['--json', 'doctor'], t.env);
     expect(check.code).toBe(1);
     const codes = check.json<Report>().findings.map((f) => f.code).sort();
-    expect(codes).toEqual(['journal-pending', 'lock-stale']);
+    expect(codes).toEqual(['journal-pending', 'lock-leftover', 'lock-stale']);
     const text = await runCli(['doctor'], t.env);
     expect(text.stdout).toMatch(/curvekeep doctor --repair --yes/);
 
@@ -56,7 +57,8 @@ describe('curvekeep doctor', () => {
     const report = repair.json<Report>();
     expect(report.ok).toBe(true);
     expect(report.logged).toBe(true);
-    expect(report.repaired.map((f) => f.code).sort()).toEqual(['journal-pending', 'lock-stale', 'orphan-secret', 'orphan-secret', 'orphan-secret']);
+    expect(report.repaired.map((f) => f.code).sort()).toEqual(['journal-pending', 'lock-leftover', 'lock-stale', 'orphan-secret', 'orphan-secret', 'orphan-secret']);
+    expect(existsSync(join(t.home, 'curvekeep.lock.999999999-abcdef01'))).toBe(false);
     const accounts = await t.keychain.accounts();
     expect(accounts.filter((a) => a.includes('ghost') || a === 'something-else')).toEqual([]);
     expect(existsSync(join(t.home, 'curvekeep.lock'))).toBe(false);
