@@ -21,9 +21,15 @@ const EXIT_CODES: Readonly<Record<string, 1 | 2 | 3>> = {
   'audit-key-missing': 3,
 };
 
-/** The exit code for a typed error; a code not listed is bad usage or input (2). */
+/**
+ * The exit code for a typed error: by its code; else the exit code a CLI-side error carries
+ * itself (a command's own phrasing of a core error); else bad usage or input (2).
+ */
 export function exitCodeFor(error: CurvekeepError): 1 | 2 | 3 {
-  return EXIT_CODES[error.code] ?? 2;
+  const listed = EXIT_CODES[error.code];
+  if (listed) return listed;
+  const own = (error as { exitCode?: unknown }).exitCode;
+  return own === 1 || own === 2 || own === 3 ? own : 2;
 }
 
 const NEXT_STEPS: Readonly<Record<string, string>> = {
