@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../../src-main/app/content-policy.js';
+import { CONTENT_SECURITY_POLICY } from '../../../src-main/shell/content-policy.js';
 import { type RunningBridge, startBridge } from '../../../src-main/bridge/serve.js';
 import { OsKeychain } from '../../../src-main/keychain/os-keychain.js';
 
