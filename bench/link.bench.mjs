@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { figure } from './figures.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (path) => join(root, 'dist', 'main', path);
@@ -105,6 +106,7 @@ try {
   console.log(`  curvekeep test         ${fmt(median(cliTimes))}   (min ${fmt(Math.min(...cliTimes))})`);
   console.log(`  pyzmq client           ${fmt(median(pyTimes))}   (min ${fmt(Math.min(...pyTimes))})`);
   console.log(`  ratio                  ${ratio.toFixed(2)}x   goal <= 1.6x  ${ratio <= 1.6 ? 'met' : 'MISSED'}`);
+  figure('curvekeep test (ok verdict, whole process) vs minimal pyzmq client', `${median(cliTimes).toFixed(1)} ms`, `${median(pyTimes).toFixed(1)} ms`, ratio, '<= 1.6x', ratio <= 1.6);
   console.log(`  for scale (medians of 5): node -e '' ${fmt(median(floors.node))}, curvekeep --version ${fmt(median(floors.version))},`);
   console.log(`    curvekeep probe (no store) ${fmt(median(floors.probe))}, curvekeep keys list (store + keychain) ${fmt(median(floors.keysList))}`);
   console.log(`  test minus keys list (the link test's own cost) ${fmt(median(cliTimes) - median(floors.keysList))}`);
