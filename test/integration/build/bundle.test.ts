@@ -102,9 +102,9 @@ describe('what a command loads', () => {
 
 describe('the bundles', () => {
   /** Every .js file an entry reaches through static and dynamic imports of relative paths. */
-  function reachable(): string[] {
+  function reachable(entries: ReadonlyArray<string> = ENTRIES): string[] {
     const seen = new Set<string>();
-    const queue = ENTRIES.map((e) => join(DIST, e));
+    const queue = entries.map((e) => join(DIST, e));
     while (queue.length) {
       const file = queue.pop()!;
       if (seen.has(file)) continue;
@@ -135,6 +135,12 @@ describe('the bundles', () => {
     const started = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/new URL\(\s*"\.\/([^"]+)",\s*new URL\(\s*"(\.\.\/[^"]+)",\s*import\.meta\.url\s*\)/g)]
       .map((m) => join(dirname(join(dirname(f), m[2]!)), m[1]!)));
     for (const file of started) expect(existsSync(file), file).toBe(true);
+  });
+
+  it('the Electron main process reaches nothing in bridge/ (which is not packaged)', () => {
+    const files = reachable(['app/main.js']);
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) expect(file.startsWith(join(DIST, 'bridge')), file).toBe(false);
   });
 
   it('import only packages that resolve from the checkout: electron, zeromq and keytar stay outside', () => {
