@@ -9,6 +9,7 @@ interface ProvisionOptions {
   out: string;
   endpoint?: string;
   keepSecrets?: boolean;
+  force?: boolean;
 }
 
 export function registerProvision(program: Command): void {
@@ -20,6 +21,7 @@ export function registerProvision(program: Command): void {
     .requiredOption('--out <dir>', 'the output folder (a rerun skips devices whose bundle exists)')
     .option('--endpoint <url>', 'endpoint for rows without one (default: the server\'s)')
     .option('--keep-secrets', 'also keep each device secret in the OS keychain (as an identity of role device)')
+    .option('--force', 'replace files in the output folder that Curvekeep did not write (manifest.json, results.csv, allowlist files)')
     .action(
       action(async (ctx, opts: ProvisionOptions) => {
         const { provisionDevices } = await import('../../core/provisioning/provision.js');
@@ -32,12 +34,14 @@ export function registerProvision(program: Command): void {
         let started = false;
         let result;
         try {
-          result = await provisionDevices(ctx.workspace(), {
+          const { withForceHint } = await import('../force-hint.js');
+          result = await withForceHint(() => provisionDevices(ctx.workspace(), {
             csvPath: opts.csv,
             serverRef: opts.server,
             outDir: opts.out,
             endpoint: opts.endpoint ?? null,
             keepSecrets: Boolean(opts.keepSecrets),
+            force: Boolean(opts.force),
             onProgress: ({ done, total }) => {
               if (!bar) return;
               if (!started) {
@@ -45,7 +49,7 @@ export function registerProvision(program: Command): void {
                 started = true;
               } else bar.update(done);
             },
-          });
+          }));
         } finally {
           if (started) bar?.stop();
         }

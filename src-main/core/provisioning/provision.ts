@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { type PublicKey, type SecretKey, generateKeyPair } from '../curve/keys.js';
 import { safetyCode } from '../curve/safety-code.js';
-import { InvalidInputError, isCurvekeepError } from '../errors.js';
-import { readInputFile, writeFileAtomic } from '../files.js';
+import { InvalidInputError, isCurvekeepError, RefusedError } from '../errors.js';
+import { readInputFile } from '../files.js';
 import { certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
 import { qrPayload } from '../formats/qr.js';
 import { findIdentity, secretAccount } from '../identities/identities.js';
 import { newId, resolveRef } from '../names.js';
+import { OwnedFolder } from '../owned-folder.js';
 import { DEFAULT_ROTATION_DAYS } from '../rotation/policy.js';
 import type { Identity, Peer } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
@@ -41,6 +42,8 @@ export interface ProvisionRequest {
   readonly endpoint?: string | null;
   /** Also keep each made device secret in the keychain, as an identity of role device. */
   readonly keepSecrets?: boolean;
+  /** Replace files of the output folder that Curvekeep did not write (a foreign manifest.json, results.csv, allowlist file). */
+  readonly force?: boolean;
   readonly onProgress?: (progress: Readonly<ProvisionProgress>) => void;
 }
 
@@ -172,14 +175,23 @@ interface ManifestDevice {
   readonly createdAt: string | null;
 }
 
-async function previousManifest(path: string): Promise<Map<string, ManifestDevice>> {
+interface PreviousManifest {
+  readonly server?: { readonly name?: string; readonly publicKey?: string };
+  readonly devices?: ManifestDevice[];
+}
+
+async function previousManifest(path: string): Promise<PreviousManifest | null> {
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as { devices?: ManifestDevice[] };
-    return new Map((parsed.devices ?? []).filter((d) => typeof d?.name === 'string').map((d) => [d.name, d]));
+    return JSON.parse(await readFile(path, 'utf8')) as PreviousManifest;
   } catch {
-    return new Map();
+    return null;
   }
 }
+
+/** Scope of provisioning output in a folder's owned-file manifest. */
+const PROVISION_SCOPE = 'provision';
+const MANIFEST_FILE = 'manifest.json';
+const RESULTS_FILE = 'results.csv';
 
 export async function provisionDevices(ws: Workspace, request: Readonly<ProvisionRequest>): Promise<ProvisionResult> {
   const text = (await readInputFile(request.csvPath, MAX_CSV_BYTES)).toString('utf8');
@@ -194,9 +206,20 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   const out = request.outDir;
   const devicesDir = join(out, 'devices');
   const allowDir = join(out, 'allowlist');
+  const force = request.force === true;
+  const serverCertFile = certFileNames(server.name, 'zcert').publicFile;
+  // The folder must be this run's or a rerun's: a manifest.json Curvekeep did not write, or one
+  // of a provisioning for another server, is never replaced or merged into.
+  const outFolder = await OwnedFolder.open(out, PROVISION_SCOPE, { force });
+  const manifestPath = join(out, MANIFEST_FILE);
+  const previous = outFolder.owns(MANIFEST_FILE) ? await previousManifest(manifestPath) : null;
+  if (previous?.server?.publicKey && previous.server.publicKey !== server.publicKey) {
+    throw new RefusedError(`${out} holds the output of another provisioning run (for server ${previous.server.name ?? previous.server.publicKey}); nothing was changed: choose another folder`);
+  }
+  await outFolder.claim([MANIFEST_FILE, RESULTS_FILE, serverCertFile]);
+  const allowFolder = await OwnedFolder.open(allowDir, PROVISION_SCOPE, { force });
   try {
     await mkdir(devicesDir, { recursive: true });
-    await mkdir(allowDir, { recursive: true });
   } catch (error) {
     throw new InvalidInputError(`cannot create ${out}: ${(error as NodeJS.ErrnoException).code}`);
   }
@@ -205,8 +228,10 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   await Promise.all(existingEntries.filter((n) => n.startsWith('.') && n.includes('.partial-')).map((n) => rm(join(devicesDir, n), { recursive: true, force: true })));
   const existingBundles = new Set(existingEntries.filter((n) => !n.startsWith('.')));
   const existingAllow = new Set(await listFolder(allowDir));
-  const manifestPath = join(out, 'manifest.json');
-  const earlier = await previousManifest(manifestPath);
+  const earlier = new Map((previous?.devices ?? []).filter((d) => typeof d?.name === 'string').map((d) => [d.name, d]));
+  const allowFileOf = (name: string): string => certFileNames(name, 'pyzmq').publicFile;
+  // An allowlist file Curvekeep did not write is never replaced (unless forced): its row fails.
+  const notOwnedAllow = new Set(await allowFolder.notOwned(existingAllow));
 
   const peersByName = new Map(data.peers.map((p) => [p.name, p]));
   const identityNames = new Set(data.identities.map((i) => i.name));
@@ -249,6 +274,9 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
       return fail(index, raw.row, device.name, `a peer named ${device.name} exists already with another key; remove it or rename the device`);
     }
     if (keepSecrets && identityNames.has(device.name)) return fail(index, raw.row, device.name, `an identity named ${device.name} exists already`);
+    if (notOwnedAllow.has(allowFileOf(device.name))) {
+      return fail(index, raw.row, device.name, `${join(allowDir, allowFileOf(device.name))} exists and Curvekeep did not write it; it was left as it is (allow overwriting to replace it)`);
+    }
     toMake.push(device);
   });
 
@@ -261,10 +289,10 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   const made: Made[] = [];
   const serverConfig = { name: server.name, publicKey: server.publicKey, safetyCode: safetyCode(server.publicKey) };
   const serverCertText = formatCertFile({ publicKey: server.publicKey, metadata: { name: server.name, ...(defaultEndpoint ? { endpoint: defaultEndpoint } : {}) } }, 'zcert', { secret: false, now });
-  const serverCertFile = certFileNames(server.name, 'zcert').publicFile;
   // The server's certificate, beside the bundles; each bundle holds a hard link to it.
-  const serverCertPath = join(out, serverCertFile);
-  await writeFileAtomic(serverCertPath, serverCertText, { mode: 0o644, overwrite: true });
+  const serverCertPath = await outFolder.write(serverCertFile, serverCertText, 0o644);
+  // Every allowlist file this run may write, recorded as Curvekeep's before any is written.
+  await allowFolder.claim([...toMake, ...toSkip].map((d) => allowFileOf(d.name)).filter((f) => !notOwnedAllow.has(f)));
 
   // Names device-unique already: one random token per run keeps temporary names apart from another run's.
   const runToken = randomBytes(6).toString('hex');
@@ -371,9 +399,9 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
 
   // Skipped devices whose allowlist file went missing get it back; existing files are untouched.
   for (const m of made) {
-    const allowFile = certFileNames(m.device.name, 'pyzmq').publicFile;
+    const allowFile = allowFileOf(m.device.name);
     if (existingAllow.has(allowFile)) continue;
-    await writeFileAtomic(join(allowDir, allowFile), formatCertFile({ publicKey: m.publicKey, metadata: { name: m.device.name } }, 'zcert', { secret: false, now }), { mode: 0o644, overwrite: true });
+    await allowFolder.write(allowFile, formatCertFile({ publicKey: m.publicKey, metadata: { name: m.device.name } }, 'zcert', { secret: false, now }), 0o644);
   }
 
   const { peersAdded, secretsKept } = await recordDevices(ws, made, keepSecrets, results, request.outDir);
@@ -401,10 +429,9 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     allowlist: 'allowlist',
     devices: manifestDevices,
   };
-  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644, overwrite: true });
-  const resultsPath = join(out, 'results.csv');
+  await outFolder.write(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`, 0o644);
   const csv = stringify(results.map((r) => [r.row, r.name, r.status, r.reason, r.publicKey ?? '']), { header: true, columns: ['row', 'name', 'status', 'reason', 'public_key'] });
-  await writeFileAtomic(resultsPath, csv, { mode: 0o644, overwrite: true });
+  const resultsPath = await outFolder.write(RESULTS_FILE, csv, 0o644);
 
   const count = (status: RowStatus): number => results.filter((r) => r.status === status).length;
   return {
