@@ -10,12 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import { type PublicKey, type SecretKey, generateKeyPair } from '../curve/keys.js';
 import { safetyCode } from '../curve/safety-code.js';
 import { InvalidInputError, isCurvekeepError, RefusedError } from '../errors.js';
 import { readInputFile } from '../files.js';
 import { certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
+import { csvText } from '../formats/csv-cell.js';
 import { qrPayload } from '../formats/qr.js';
 import { findIdentity, secretAccount } from '../identities/identities.js';
 import { newId, resolveRef } from '../names.js';
@@ -430,7 +430,7 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     devices: manifestDevices,
   };
   await outFolder.write(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`, 0o644);
-  const csv = stringify(results.map((r) => [r.row, r.name, r.status, r.reason, r.publicKey ?? '']), { header: true, columns: ['row', 'name', 'status', 'reason', 'public_key'] });
+  const csv = csvText(['row', 'name', 'status', 'reason', 'public_key'], results.map((r) => [r.row, r.name, r.status, r.reason, r.publicKey ?? '']));
   const resultsPath = await outFolder.write(RESULTS_FILE, csv, 0o644);
 
   const count = (status: RowStatus): number => results.filter((r) => r.status === status).length;
