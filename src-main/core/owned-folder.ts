@@ -3,13 +3,14 @@
 // Curvekeep wrote there, and for which purpose (its scope), so that a rewrite removes only its
 // own stale files, never replaces a file someone else put there (unless told to), and can name
 // what it left alone. The manifest is hidden: zcertstore skips dot files, and pyzmq reads only *.key.
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CurvekeepError, InvalidInputError } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { pathExists, readInputFile, writeFileAtomic } from './files.js';
 
 export const OWNED_MANIFEST = '.curvekeep-owned.json';
 const FORMAT = 'curvekeep-owned/1';
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 /** Files in a folder that Curvekeep would have to replace but did not write; they were left untouched. */
 export class NotOwnedError extends CurvekeepError {
@@ -36,15 +37,11 @@ interface ManifestFile {
 }
 
 async function readManifest(dir: string): Promise<Map<string, string>> {
-  let text: string;
+  const path = join(dir, OWNED_MANIFEST);
+  if (!(await pathExists(path))) return new Map();
   try {
-    text = await readFile(join(dir, OWNED_MANIFEST), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw error;
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<ManifestFile>;
+    // Bounded and refusing a pipe or device: the folder is the user's, and so is what sits in it.
+    const parsed = JSON.parse((await readInputFile(path, MAX_MANIFEST_BYTES)).toString('utf8')) as Partial<ManifestFile>;
     if (parsed.format !== FORMAT || typeof parsed.files !== 'object' || parsed.files === null) throw new Error('unknown format');
     return new Map(Object.entries(parsed.files).filter(([name, scope]) => typeof scope === 'string' && isPlainName(name)));
   } catch {

@@ -182,7 +182,7 @@ interface PreviousManifest {
 
 async function previousManifest(path: string): Promise<PreviousManifest | null> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as PreviousManifest;
+    return JSON.parse((await readInputFile(path, MAX_CSV_BYTES)).toString('utf8')) as PreviousManifest;
   } catch {
     return null;
   }
