@@ -11,7 +11,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
 import { SECURITY_HEADERS } from '../app/content-policy.js';
@@ -45,6 +45,11 @@ export interface BridgeOptions {
   readonly appVersion?: string;
   /** Refusals and internal errors; stderr by default. */
   readonly log?: (line: string) => void;
+  /**
+   * The only folder the page's exports are written inside (each gets a fresh folder there; a
+   * browser has no folder dialog). Default: CURVEKEEP_BRIDGE_WRITE_ROOT, else DATA/exports.
+   */
+  readonly writeRoot?: string;
 }
 
 export interface RunningBridge {
@@ -108,17 +113,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const rendererRoot = options.rendererRoot ?? defaultRendererRoot();
   const log = options.log ?? ((line: string) => void process.stderr.write(`curvekeep bridge: ${line}\n`));
   const token = randomBytes(32).toString('base64url');
+  const writeRoot = resolve(options.writeRoot ?? (process.env.CURVEKEEP_BRIDGE_WRITE_ROOT || join(home, 'exports')));
 
   let workspace: Workspace | undefined;
   const context: HandlerContext = {
     shell: 'bridge',
     appVersion: options.appVersion ?? packageVersion(),
     workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()))),
-    // No dialog in a browser: each export gets a fresh folder under the data folder.
+    // No dialog in a browser: each export gets a fresh folder inside the write root.
     chooseExportFolder: async () => {
-      const exports = join(home, 'exports');
-      await mkdir(exports, { recursive: true, mode: 0o700 });
-      return mkdtemp(join(exports, 'export-'));
+      await mkdir(writeRoot, { recursive: true, mode: 0o700 });
+      return mkdtemp(join(writeRoot, 'export-'));
     },
   };
   const dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'bridge', token }, log });
@@ -219,7 +224,12 @@ async function main(): Promise<void> {
   if (!existsSync(join(rendererRoot, 'index.html'))) {
     process.stderr.write(`curvekeep bridge: ${join(rendererRoot, 'index.html')} is missing; run \`npm run build:renderer\` (calls still work)\n`);
   }
-  const bridge = await startBridge({ rendererRoot });
+  const rootFlag = process.argv.indexOf('--write-root');
+  if (rootFlag !== -1 && !process.argv[rootFlag + 1]) {
+    process.stderr.write('curvekeep bridge: --write-root needs a folder\n');
+    process.exit(2);
+  }
+  const bridge = await startBridge({ rendererRoot, ...(rootFlag !== -1 ? { writeRoot: process.argv[rootFlag + 1]! } : {}) });
   process.stdout.write(`UI: ${bridge.pageUrl}\n`);
   const stop = () => {
     bridge.close().then(

@@ -4,11 +4,12 @@
 // into place), and a rerun skips them and records them as peers.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-import { InvalidInputError, RefusedError } from '../../core/errors.js';
+import { join } from 'node:path';
+import { RefusedError } from '../../core/errors.js';
 import type { RowResult } from '../../core/provisioning/provision.js';
 import type { provisioningChannels } from '../channels/provisioning.js';
 import type { AreaHandlers } from './context.js';
+import { chooseFolder, folderOf } from './folder-handles.js';
 import { jobsOf } from './jobs.js';
 
 const PROVISION_JOB = 'provisioning';
@@ -19,11 +20,12 @@ function publicRow(row: RowResult) {
 
 export const provisioningHandlers: AreaHandlers<typeof provisioningChannels> = {
   'provisioning.chooseFolder': async (_args, context) => ({
-    folder: await context.chooseExportFolder({ title: 'Choose the output folder for the device bundles', secret: true }),
+    folder: await chooseFolder(context, { title: 'Choose the output folder for the device bundles', secret: true }),
   }),
 
   'provisioning.start': async (args, context) => {
-    if (!isAbsolute(args.outDir)) throw new InvalidInputError(`output folder ${JSON.stringify(args.outDir)} must be an absolute path (e.g. /srv/provisioning/batch-7)`);
+    // The page names the folder only by the handle it was given when the folder was chosen.
+    const outDir = folderOf(context, args.outFolder);
     const ws = context.workspace();
     const { findIdentity } = await import('../../core/identities/identities.js');
     const { data } = await ws.store.read();
@@ -48,7 +50,8 @@ export const provisioningHandlers: AreaHandlers<typeof provisioningChannels> = {
           const result = await provisionDevices(ws, {
             csvPath,
             serverRef: args.server,
-            outDir: args.outDir,
+            outDir,
+            force: args.force === true,
             ...(args.endpoint ? { endpoint: args.endpoint } : {}),
             keepSecrets: args.keepSecrets === true,
             onProgress: ({ done, total }) => {

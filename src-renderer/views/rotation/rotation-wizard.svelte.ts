@@ -36,9 +36,10 @@ export const STAGE_LABELS: Readonly<Record<RotationStage, string>> = {
 
 export type SocketType = NonNullable<ArgsOf<'rotation.test'>['socketType']>;
 
+/** A folder the main process chose: the page keeps its handle and shows its path. */
+export type ChosenFolder = NonNullable<ResultOf<'rotation.chooseFolder'>['folder']>;
+
 export interface WizardForm {
-  /** Distribute: the folder to write into (a server's allowlist folder); empty: the app picks one. */
-  out: string;
   flavour: 'zcert' | 'pyzmq';
   /** Test: whose key the server has: a stored peer, or a pasted key. */
   serverSource: 'peer' | 'key';
@@ -110,8 +111,9 @@ export class RotationWizard {
   lastTest = $state<PendingTestResult | null>(null);
   /** The generation retired by the last finish: the rotation is complete. */
   finishedGeneration = $state<number | null>(null);
+  /** Distribute: the folder to write into (e.g. a server's allowlist folder); null: the app asks when writing. */
+  folder = $state<ChosenFolder | null>(null);
   form = $state<WizardForm>({
-    out: '',
     flavour: 'zcert',
     serverSource: 'peer',
     peer: '',
@@ -198,11 +200,19 @@ export class RotationWizard {
 
   async distribute(): Promise<boolean> {
     return this.#run(async () => {
-      const out = this.form.out.trim();
-      const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(out ? { out } : {}) });
+      const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(this.folder ? { folder: this.folder.handle } : {}) });
       this.distribution = done;
+      this.folder = done.folder;
       // The step stays, so the files written and the QR code can be read before moving on.
       this.notice = `Wrote ${done.files.length} public certificate${done.files.length === 1 ? '' : 's'} to ${done.dir}.`;
+    });
+  }
+
+  /** Asks the main process for the folder to distribute into (a dialog in the app). */
+  async chooseFolder(): Promise<boolean> {
+    return this.#run(async () => {
+      const { folder } = await this.#client.call('rotation.chooseFolder', {});
+      if (folder) this.folder = folder;
     });
   }
 
