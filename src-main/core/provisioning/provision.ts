@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { type PublicKey, type SecretKey, generateKeyPair } from '../curve/keys.js';
 import { safetyCode } from '../curve/safety-code.js';
 import { InvalidInputError, isCurvekeepError, RefusedError } from '../errors.js';
-import { readInputFile } from '../files.js';
+import { pathExists, readInputFile } from '../files.js';
 import { certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
 import { csvText } from '../formats/csv-cell.js';
 import { qrPayload } from '../formats/qr.js';
@@ -91,6 +91,7 @@ interface Device extends CheckedDevice {
 interface Prepared {
   readonly device: Device;
   readonly pair: { readonly publicKey: PublicKey; readonly secretKey: SecretKey } | null;
+  readonly identityId: string | null;
   readonly publicKey: PublicKey;
   /** The QR text: public material only. */
   readonly payload: string;
@@ -101,6 +102,12 @@ interface Made {
   readonly publicKey: PublicKey;
   /** Held only until the keychain write when secrets are kept; never written to a result. */
   secretKey: SecretKey | null;
+  /**
+   * The identity id its kept secret goes under (keychain account `identity:ID:1`), chosen before
+   * the bundle is written and kept in its config.json: a rerun after a crash writes the same
+   * account again, so an item left by the crash is adopted, never orphaned.
+   */
+  readonly identityId: string | null;
   readonly createdAt: string | null;
 }
 
@@ -155,6 +162,25 @@ function sameFile(from: string, to: string, text: string): void {
   }
 }
 
+/**
+ * The secret of a bundle made here (none for a device that brought its own key), and the identity
+ * id its config.json names for it, if any.
+ */
+async function bundleSecret(bundle: string, name: string, publicKey: PublicKey): Promise<{ secretKey: SecretKey; identityId: string | null } | null> {
+  const secretPath = join(bundle, certFileNames(name, 'zcert').secretFile);
+  if (!(await pathExists(secretPath))) return null;
+  const cert = parseCertFile((await readInputFile(secretPath, 64 * 1024)).toString('utf8'), secretPath);
+  if (!cert.secretKey || cert.publicKey !== publicKey) throw new InvalidInputError(`${secretPath} does not hold the secret of the bundle's public key`);
+  let identityId: string | null = null;
+  try {
+    const config = JSON.parse((await readInputFile(join(bundle, 'config.json'), 1024 * 1024)).toString('utf8')) as { identityId?: unknown };
+    if (typeof config.identityId === 'string' && /^id_[0-9a-f]{12}$/.test(config.identityId)) identityId = config.identityId;
+  } catch {
+    // No usable config.json: the secret is kept under a new id.
+  }
+  return { secretKey: cert.secretKey as SecretKey, identityId };
+}
+
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(items: ReadonlyArray<T>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -192,6 +218,14 @@ async function previousManifest(path: string): Promise<PreviousManifest | null> 
 const PROVISION_SCOPE = 'provision';
 const MANIFEST_FILE = 'manifest.json';
 const RESULTS_FILE = 'results.csv';
+
+/**
+ * Tests only: CURVEKEEP_TEST_CRASH=rows:N or secrets:N kills this process (SIGKILL) after the
+ * Nth bundle or keychain write, to prove that a rerun completes an interrupted run.
+ */
+function crashPoint(kind: 'rows' | 'secrets', count: number): void {
+  if (process.env.CURVEKEEP_TEST_CRASH === `${kind}:${count}`) process.kill(process.pid, 'SIGKILL');
+}
 
 export async function provisionDevices(ws: Workspace, request: Readonly<ProvisionRequest>): Promise<ProvisionResult> {
   const text = (await readInputFile(request.csvPath, MAX_CSV_BYTES)).toString('utf8');
@@ -299,9 +333,10 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   const prepare = (device: Device): Prepared => {
     const pair = device.publicKey ? null : generateKeyPair();
     const publicKey = device.publicKey ?? pair!.publicKey;
-    return { device, pair, publicKey, payload: qrPayload({ name: device.name, endpoint: device.endpoint, publicKey }) };
+    const identityId = keepSecrets && pair ? newId('id') : null;
+    return { device, pair, identityId, publicKey, payload: qrPayload({ name: device.name, endpoint: device.endpoint, publicKey }) };
   };
-  const writeBundle = ({ device, pair, publicKey }: Prepared, png: Uint8Array): Made => {
+  const writeBundle = ({ device, pair, identityId, publicKey }: Prepared, png: Uint8Array): Made => {
     const names = certFileNames(device.name, 'zcert');
     const metadata = { name: device.name, endpoint: device.endpoint };
     const temp = join(devicesDir, `.${device.name}.partial-${runToken}`);
@@ -313,6 +348,7 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
       safetyCode: safetyCode(publicKey),
       server: serverConfig,
       files: { publicCert: names.publicFile, secretCert: pair ? names.secretFile : null, serverCert: serverCertFile, qr: `${device.name}.png` },
+      ...(identityId ? { identityId } : {}),
     };
     const publicText = formatCertFile({ publicKey, metadata }, 'zcert', { secret: false, now });
     try {
@@ -341,7 +377,7 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     }
     existingAllow.add(allowFile);
     results[device.index] = { row: device.row, name: device.name, status: 'ok', reason: '', publicKey };
-    return { device, publicKey, secretKey: keepSecrets && pair ? pair.secretKey : null, createdAt };
+    return { device, publicKey, secretKey: keepSecrets && pair ? pair.secretKey : null, identityId, createdAt };
   };
 
   await eachLimited(toSkip, CONCURRENCY, async (device) => {
@@ -352,7 +388,9 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
         fail(device.index, device.row, device.name, `its bundle exists already with another public key (${cert.publicKey}); it was left as it is`);
       } else {
         results[device.index] = { row: device.row, name: device.name, status: 'skipped', reason: 'bundle exists already; left unchanged', publicKey: cert.publicKey };
-        made.push({ device, publicKey: cert.publicKey, secretKey: null, createdAt: earlier.get(device.name)?.createdAt ?? null });
+        // A run killed before its secrets were kept: this run keeps them, from the bundle.
+        const kept = keepSecrets && !identityNames.has(device.name) ? await bundleSecret(join(devicesDir, device.name), device.name, cert.publicKey) : null;
+        made.push({ device, publicKey: cert.publicKey, secretKey: kept?.secretKey ?? null, identityId: kept?.identityId ?? null, createdAt: earlier.get(device.name)?.createdAt ?? null });
       }
     } catch (error) {
       fail(device.index, device.row, device.name, `its bundle folder exists but is damaged (${reasonOf(error)}); remove ${join(devicesDir, device.name)} and run again`);
@@ -368,6 +406,7 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   // Batches flow through a pipeline: while the main thread writes one batch's files, the QR
   // worker draws the next batch's codes.
   const renderer = qrRenderer();
+  let written = 0;
   try {
     const batches: Device[][] = [];
     for (let i = 0; i < toMake.length; i += BATCH) batches.push(toMake.slice(i, i + BATCH));
@@ -383,6 +422,7 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
         const { device } = item;
         try {
           made.push(writeBundle(item, pngs[i]!));
+          crashPoint('rows', ++written);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           fail(device.index, device.row, device.name, code === 'ENOTEMPTY' || code === 'EEXIST' ? 'its bundle appeared meanwhile (another run?); left as it is' : reasonOf(error));
@@ -467,11 +507,12 @@ async function recordDevices(
     // Before the document, like every identity: a crash leaves a stray item, never a key without secret.
     const withSecret = made.filter((m) => m.secretKey !== null);
     await eachLimited(withSecret, 8, async (m) => {
-      const id = newId('id');
+      const id = m.identityId ?? newId('id');
       const account = secretAccount(id, 1);
       await ws.secrets.set(account, m.secretKey!);
       m.secretKey = null;
       kept.push({ made: m, id, account });
+      crashPoint('secrets', kept.length);
     });
   }
   try {
