@@ -7,7 +7,8 @@ import { InvalidInputError } from '../errors.js';
 import { isDirectory, readInputFile } from '../files.js';
 import { parseCertFile } from '../formats/cert-file.js';
 import { readCsvCell } from '../formats/csv-cell.js';
-import { decodeQrImage, parseQrPayload } from '../formats/qr.js';
+import { decodeQrImage } from '../formats/qr/decode.js';
+import { parseQrPayload } from '../formats/qr/payload.js';
 import type { Workspace } from '../workspace.js';
 import { type AddedPeers, type NewPeer, addPeers } from './peers.js';
 

@@ -16,7 +16,7 @@ import { InvalidInputError, isCurvekeepError, RefusedError } from '../errors.js'
 import { pathExists, readInputFile } from '../files.js';
 import { certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
 import { csvText } from '../formats/csv-cell.js';
-import { qrPayload } from '../formats/qr.js';
+import { qrPayload } from '../formats/qr/payload.js';
 import { findIdentity, secretAccount } from '../identities/identities.js';
 import { newId, resolveRef } from '../names.js';
 import { OwnedFolder } from '../owned-folder.js';
@@ -24,7 +24,7 @@ import { DEFAULT_ROTATION_DAYS } from '../rotation/policy.js';
 import type { Identity, Peer } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type CheckedDevice, checkDeviceRow, readDeviceRows } from './device-csv.js';
-import { qrRenderer } from './qr-renderer.js';
+import { qrRenderer } from '../formats/qr/bulk-renderer.js';
 
 export const PROVISION_TAG = 'provisioned';
 const MAX_CSV_BYTES = 64 * 1024 * 1024;

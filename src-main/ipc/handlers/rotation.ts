@@ -29,9 +29,10 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
   },
 
   'rotation.distribute': async (args, context) => {
-    const [{ distributeRotation }, { qrPayload, renderQrSvg }, { findIdentity }] = await Promise.all([
+    const [{ distributeRotation }, { qrPayload }, { renderQrSvg }, { findIdentity }] = await Promise.all([
       import('../../core/rotation/distribute.js'),
-      import('../../core/formats/qr.js'),
+      import('../../core/formats/qr/payload.js'),
+      import('../../core/formats/qr/render.js'),
       import('../../core/identities/identities.js'),
     ]);
     const ws = context.workspace();
