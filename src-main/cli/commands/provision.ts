@@ -24,7 +24,7 @@ export function registerProvision(program: Command): void {
     .option('--force', 'replace files in the output folder that Curvekeep did not write (manifest.json, results.csv, allowlist files)')
     .action(
       action(async (ctx, opts: ProvisionOptions) => {
-        const { provisionDevices } = await import('../../core/provisioning/provision.js');
+        const { runProvisioning } = await import('../../core/usecases/provisioning.js');
         const interactive = Boolean(process.stderr.isTTY) && !ctx.options.json;
         let bar: SingleBar | null = null;
         if (interactive) {
@@ -32,12 +32,12 @@ export function registerProvision(program: Command): void {
           bar = new progress.SingleBar({ format: 'provisioning [{bar}] {value}/{total} devices', stream: process.stderr, clearOnComplete: true, hideCursor: true }, progress.Presets.shades_classic);
         }
         let started = false;
-        let result;
+        let outcome;
         try {
           const { withForceHint } = await import('../force-hint.js');
-          result = await withForceHint(() => provisionDevices(ctx.workspace(), {
-            csvPath: opts.csv,
-            serverRef: opts.server,
+          outcome = await withForceHint(() => runProvisioning(ctx.workspace(), {
+            csv: { path: opts.csv },
+            server: opts.server,
             outDir: opts.out,
             endpoint: opts.endpoint ?? null,
             keepSecrets: Boolean(opts.keepSecrets),
@@ -53,7 +53,7 @@ export function registerProvision(program: Command): void {
         } finally {
           if (started) bar?.stop();
         }
-        const failedRows = result.rows.filter((r) => r.status === 'failed');
+        const { summary: result, failedRows } = outcome;
         const lines = [
           `${result.total} row(s): ${result.ok} provisioned, ${result.skipped} skipped (bundle exists), ${result.failed} failed`,
           `bundles:   ${result.outDir}/devices/`,
@@ -66,8 +66,7 @@ export function registerProvision(program: Command): void {
           lines.push('', 'failed rows:', table([['ROW', 'NAME', 'REASON'], ...failedRows.slice(0, 50).map((r) => [String(r.row), r.name, r.reason])]));
           if (failedRows.length > 50) lines.push(`... and ${failedRows.length - 50} more in ${result.results}`);
         }
-        const { rows: _rows, ...summary } = result;
-        return { json: { ...summary, failedRows }, text: lines.join('\n') };
+        return { json: { ...result, failedRows }, text: lines.join('\n') };
       }),
     );
 }

@@ -131,7 +131,7 @@ export async function importIdentity(ws: Workspace, request: ImportRequest): Pro
   }
   if (!secretKey) {
     throw new InvalidInputError(
-      `${request.source} holds no secret key, so it cannot become an identity; a public key belongs to a peer: curvekeep peers import ${request.source}`,
+      `${request.source} holds no secret key, so it cannot become an identity; a public key belongs to a peer: import it as a peer`,
     );
   }
   assertKeyPairMatches(publicKey, secretKey);

@@ -36,7 +36,7 @@ function fromCertText(text: string, source: string, options: PeerImportOptions):
   const cert = parseCertFile(text, source);
   if (cert.secretKey) {
     throw new InvalidInputError(
-      `${source} holds a secret key: a peer's secret must never leave its owner. Import its public file, or make it an identity with curvekeep keys import`,
+      `${source} holds a secret key: a peer's secret must never leave its owner. Import its public file, or import it as an own identity (a key) instead`,
     );
   }
   return {

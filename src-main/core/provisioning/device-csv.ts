@@ -1,4 +1,4 @@
-// The device inventory CSV of `curvekeep provision`: columns `name` (required), `endpoint`,
+// The device inventory CSV of bulk provisioning: columns `name` (required), `endpoint`,
 // `tags`, `public_key`; other columns are ignored (inventories carry more). A bad row fails
 // alone, with its reason; a file that is not CSV at all, or has no `name` column, fails whole.
 import { parse } from 'csv-parse/sync';
