@@ -55,6 +55,8 @@ export interface WizardForm {
   forcePromote: boolean;
   /** Finish before the grace period ends. */
   forceFinish: boolean;
+  /** Distribute: replace files in the folder that Curvekeep did not write. */
+  replaceForeign: boolean;
 }
 
 export interface WizardFailure {
@@ -124,6 +126,7 @@ export class RotationWizard {
     graceDays: 7,
     forcePromote: false,
     forceFinish: false,
+    replaceForeign: false,
   });
   readonly #client: RotationCalls;
 
@@ -200,7 +203,7 @@ export class RotationWizard {
 
   async distribute(): Promise<boolean> {
     return this.#run(async () => {
-      const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(this.folder ? { folder: this.folder.handle } : {}) });
+      const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(this.folder ? { folder: this.folder.handle } : {}), ...(this.form.replaceForeign ? { force: true } : {}) });
       this.distribution = done;
       this.folder = done.folder;
       // The step stays, so the files written and the QR code can be read before moving on.
