@@ -71,6 +71,8 @@ describe('Provisioning view', () => {
     const form = page.getByRole('form', { name: 'Provision devices' });
     expect(await form.locator('input[name="out"]').count()).toBe(0);
     await form.getByLabel(/Devices CSV/).setInputFiles(join(work, 'fleet.csv'));
+    // The server list loads first (the select is required, so the browser holds the form till then).
+    await expect.poll(() => form.getByLabel('Server the devices connect to').inputValue()).not.toBe('');
     await form.getByRole('button', { name: 'Provision' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/Choose the output folder/);
     app.expectClean();
