@@ -8,7 +8,9 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { generateKeyPair } from '../dist/main/core/curve/keys.js';
 import { formatCertFile, parseCertFile, writeCertFiles } from '../dist/main/core/formats/cert-file.js';
-import { decodeQrImage, qrPayload, renderQrPng } from '../dist/main/core/formats/qr.js';
+import { decodeQrImage } from '../dist/main/core/formats/qr/decode.js';
+import { qrPayload } from '../dist/main/core/formats/qr/payload.js';
+import { renderQrPng } from '../dist/main/core/formats/qr/render.js';
 import { figure } from './figures.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

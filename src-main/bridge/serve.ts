@@ -12,7 +12,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
 import { SECURITY_HEADERS } from '../shell/content-policy.js';
@@ -48,6 +48,11 @@ export interface BridgeOptions {
   readonly log?: (line: string) => void;
   /** The port on 127.0.0.1 (default 0: any free port). */
   readonly port?: number;
+  /**
+   * The only folder the page's exports are written inside (each gets a fresh folder there; a
+   * browser has no folder dialog). Default: CURVEKEEP_BRIDGE_WRITE_ROOT, else DATA/exports.
+   */
+  readonly writeRoot?: string;
 }
 
 export interface RunningBridge {
@@ -111,17 +116,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const rendererRoot = options.rendererRoot ?? defaultRendererRoot();
   const log = options.log ?? ((line: string) => void process.stderr.write(`curvekeep bridge: ${line}\n`));
   const token = randomBytes(32).toString('base64url');
+  const writeRoot = resolve(options.writeRoot ?? (process.env.CURVEKEEP_BRIDGE_WRITE_ROOT || join(home, 'exports')));
 
   let workspace: Workspace | undefined;
   const context: HandlerContext = {
     shell: 'bridge',
     appVersion: options.appVersion ?? packageVersion(),
     workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()))),
-    // No dialog in a browser: each export gets a fresh folder under the data folder.
+    // No dialog in a browser: each export gets a fresh folder inside the write root.
     chooseExportFolder: async () => {
-      const exports = join(home, 'exports');
-      await mkdir(exports, { recursive: true, mode: 0o700 });
-      return mkdtemp(join(exports, 'export-'));
+      await mkdir(writeRoot, { recursive: true, mode: 0o700 });
+      return mkdtemp(join(writeRoot, 'export-'));
     },
   };
   const dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'bridge', token }, log });
@@ -227,7 +232,13 @@ class UsageError extends Error {}
 
 /** The port asked for by `--port N` (or `--port=N`), else CURVEKEEP_BRIDGE_PORT, else 0 (any). */
 export function bridgePort(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): number {
+  return bridgeArguments(argv, env).port;
+}
+
+/** `--port N` / `--port=N` (else CURVEKEEP_BRIDGE_PORT, else 0: any) and `--write-root DIR`. */
+export function bridgeArguments(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): { port: number; writeRoot?: string } {
   let given: string | undefined;
+  let writeRoot: string | undefined;
   let from = '--port';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -236,18 +247,21 @@ export function bridgePort(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv):
       if (given === undefined) throw new UsageError('--port needs a port number');
     } else if (arg.startsWith('--port=')) {
       given = arg.slice('--port='.length);
+    } else if (arg === '--write-root' || arg.startsWith('--write-root=')) {
+      writeRoot = arg === '--write-root' ? argv[++i] : arg.slice('--write-root='.length);
+      if (!writeRoot) throw new UsageError('--write-root needs a folder');
     } else {
-      throw new UsageError(`unknown option ${JSON.stringify(arg)}: the bridge takes --port N only, and always listens on 127.0.0.1`);
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}: the bridge takes --port N and --write-root DIR only, and always listens on 127.0.0.1`);
     }
   }
   if (given === undefined && env.CURVEKEEP_BRIDGE_PORT !== undefined && env.CURVEKEEP_BRIDGE_PORT !== '') {
     given = env.CURVEKEEP_BRIDGE_PORT;
     from = 'CURVEKEEP_BRIDGE_PORT';
   }
-  if (given === undefined) return 0;
+  if (given === undefined) return { port: 0, ...(writeRoot ? { writeRoot } : {}) };
   const port = /^\d{1,5}$/.test(given) ? Number(given) : NaN;
   if (!(port >= 1 && port <= 65535)) throw new UsageError(`${from} takes a port number from 1 to 65535, got ${JSON.stringify(given)}`);
-  return port;
+  return { port, ...(writeRoot ? { writeRoot } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -255,9 +269,9 @@ async function main(): Promise<void> {
     process.stderr.write('curvekeep: the browser bridge is for development only and does not run inside the app\n');
     process.exit(2);
   }
-  let port: number;
+  let args: { port: number; writeRoot?: string };
   try {
-    port = bridgePort(process.argv.slice(2), process.env);
+    args = bridgeArguments(process.argv.slice(2), process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`curvekeep bridge: ${error.message}\n`);
@@ -267,7 +281,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(rendererRoot, 'index.html'))) {
     process.stderr.write(`curvekeep bridge: ${join(rendererRoot, 'index.html')} is missing; run \`npm run build:renderer\` (calls still work)\n`);
   }
-  const bridge = await startBridge({ rendererRoot, port });
+  const bridge = await startBridge({ rendererRoot, ...args });
   process.stdout.write(`UI: ${bridge.pageUrl}\n`);
   const stop = () => {
     bridge.close().then(
