@@ -1,9 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
+import boundaries from './scripts/lint/boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', '**/*.svelte'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,6 +27,66 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', 'fs', 'path', 'child_process'], message: 'The renderer talks to the main process only through the contract client.' }] }],
+    },
+  },
+  // Svelte components and `.svelte.ts` rune modules, with TypeScript in their scripts.
+  ...svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    // A rune module's helpers return fresh Sets as ReadonlySet values, which the rule cannot tell
+    // from mutable state; it stays an error in components.
+    files: ['**/*.svelte.ts'],
+    rules: { 'svelte/prefer-svelte-reactivity': 'warn' },
+  },
+  // Layers (docs/ARCHITECTURE.md): the first zone that holds a file applies (scripts/lint/boundaries.js).
+  {
+    files: ['src-main/**/*.ts', 'src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
+    plugins: { curvekeep: { rules: { boundaries } } },
+    rules: {
+      'curvekeep/boundaries': ['error', [
+        {
+          files: ['src-main/common/'],
+          allow: ['src-main/common/'],
+          message: 'common/ is the shared vocabulary: it depends on nothing',
+        },
+        {
+          files: ['src-main/core/'],
+          allow: ['src-main/core/', 'src-main/common/'],
+          // The SecretStore port, until it moves into core/ (b-store's part of issue 9); the
+          // adapter (keychain/os-keychain) stays refused.
+          allowTypes: ['src-main/keychain/secret-store.ts'],
+          packages: true,
+          forbidPackages: ['electron'],
+          builtins: true,
+          message: 'core/ imports no outer layer (ipc, cli, app, shell, bridge, keychain)',
+        },
+        {
+          files: ['src-renderer/'],
+          allow: ['src-renderer/', 'src-main/common/', 'src-main/ipc/transport.ts'],
+          allowTypes: ['src-main/ipc/contract.ts', 'src-main/ipc/channels/'],
+          packages: true,
+          forbidPackages: ['electron'],
+          message: 'the page imports the shared vocabulary, the dependency-free transport and the contract\'s types only',
+        },
+        {
+          files: ['src-main/app/'],
+          allow: ['src-main/'],
+          packages: true,
+          builtins: true,
+        },
+        {
+          files: ['src-main/'],
+          allow: ['src-main/'],
+          deny: ['src-main/app/'],
+          packages: true,
+          forbidPackages: ['electron'],
+          builtins: true,
+          message: 'Electron and the Electron main folder (app/) are for the Electron main process only',
+        },
+      ]],
     },
   },
 );

@@ -5,7 +5,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { type Plugin, defineConfig } from 'vite';
-import { CONTENT_SECURITY_POLICY_META } from './src-main/app/content-policy.js';
+import { CONTENT_SECURITY_POLICY_META } from './src-main/shell/content-policy.js';
 
 function contentSecurityPolicyMeta(): Plugin {
   return {

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { figure } from './figures.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (path) => join(root, 'dist', 'main', path);
@@ -105,6 +106,7 @@ try {
   console.log(`  curvekeep test         ${fmt(median(cliTimes))}   (min ${fmt(Math.min(...cliTimes))})`);
   console.log(`  pyzmq client           ${fmt(median(pyTimes))}   (min ${fmt(Math.min(...pyTimes))})`);
   console.log(`  ratio                  ${ratio.toFixed(2)}x   goal <= 1.6x  ${ratio <= 1.6 ? 'met' : 'MISSED'}`);
+  figure('curvekeep test (ok verdict, whole process) vs minimal pyzmq client', `${median(cliTimes).toFixed(1)} ms`, `${median(pyTimes).toFixed(1)} ms`, ratio, '<= 1.6x', ratio <= 1.6);
   console.log(`  for scale (medians of 5): node -e '' ${fmt(median(floors.node))}, curvekeep --version ${fmt(median(floors.version))},`);
   console.log(`    curvekeep probe (no store) ${fmt(median(floors.probe))}, curvekeep keys list (store + keychain) ${fmt(median(floors.keysList))}`);
   console.log(`  test minus keys list (the link test's own cost) ${fmt(median(cliTimes) - median(floors.keysList))}`);
@@ -117,14 +119,20 @@ try {
   const latencies = [];
   const handshakes = [];
   const rtts = [];
+  const others = {};
   for (let i = 0; i < 50; i++) {
     const started = performance.now();
     const result = await testLink({ endpoint: responder.endpoint, serverKey: server.publicKey, client });
     latencies.push(performance.now() - started);
-    if (result.verdict !== 'ok') throw new Error(`expected ok, got ${result.verdict}: ${result.detail}`);
+    // On a loaded machine a handshake can miss its limit: counted and shown, not fatal.
+    if (result.verdict !== 'ok') {
+      others[result.verdict] = (others[result.verdict] ?? 0) + 1;
+      continue;
+    }
     handshakes.push(result.handshakeMs);
     rtts.push(result.rttMs);
   }
+  if (Object.keys(others).length) console.log(`  verdicts other than ok among the 50: ${JSON.stringify(others)}`);
   const p95 = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.95)];
   console.log('link: in-process verdict latency, loopback responder, 50 runs');
   console.log(`  median ${fmt(median(latencies))}  p95 ${fmt(p95)}  (handshake median ${fmt(median(handshakes))}, rtt median ${fmt(median(rtts))})`);

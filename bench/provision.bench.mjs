@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { figure } from './figures.mjs';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 10_000);
 const CLI = fileURLToPath(new URL('../bin/curvekeep.js', import.meta.url));
@@ -57,7 +58,7 @@ const out = mkdtempSync(join(tmpdir(), 'curvekeep-bench-out-'));
 const service = `curvekeep-bench-provision-${process.pid}`;
 const env = { ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service };
 try {
-  const made = spawnSync(process.execPath, [CLI, 'keys', 'generate', '--name', 'plant-broker', '--role', 'server', '--endpoint', 'tcp://10.0.0.1:5555'], { env, encoding: 'utf8' });
+  const made = spawnSync(process.execPath, [CLI, 'keys', 'generate', '--name', 'plant-broker', '--role', 'server', '--endpoint', 'tcp://127.0.0.1:5555'], { env, encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`keys generate failed: ${made.stderr}`);
   const csv = join(out, 'devices.csv');
   const lines = ['name,endpoint,tags,public_key'];
@@ -81,6 +82,8 @@ for i in range(${DEVICES}):
   spawnSync('mkdir', ['-p', pyDir]);
   const peer = await measure('/usr/bin/python3', ['-c', script, pyDir], process.env);
   console.log(`  peer: pyzmq create_certificates: ${fmt(peer)}  (2 files per device, nothing else)`);
+  const ratio = first.wallS / peer.wallS;
+  figure(`provision ${DEVICES} devices vs pyzmq create_certificates`, `${first.wallS.toFixed(2)} s`, `${peer.wallS.toFixed(2)} s`, ratio, '< 5 s and <= 2.5x', first.wallS < 5 && ratio <= 2.5);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`  machine load average during the run: ${load} (file creation time on this VM varies with it)`);
 } finally {

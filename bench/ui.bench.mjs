@@ -30,7 +30,7 @@ async function seed(home, keychain) {
     const createdAt = tx.now.toISOString();
     for (let i = 0; i < IDENTITIES; i++) {
       tx.data.identities.push({
-        id: `id_bench${i}`, name: `device-${i}`, role: 'device', tags: [i % 10 === 0 ? 'plant-3' : 'field'], endpoints: [`tcp://10.0.${i >> 8}.${i & 255}:5555`],
+        id: `id_bench${i}`, name: `device-${i}`, role: 'device', tags: [i % 10 === 0 ? 'plant-3' : 'field'], endpoints: [`tcp://127.0.0.1:${5000 + (i % 1000)}`],
         createdAt, rotateEveryDays: 365, generations: [{ generation: 1, publicKey: generateKeyPair().publicKey, state: 'current', createdAt }],
       });
     }

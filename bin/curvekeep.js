@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The installed command. `--version` is answered here so that it loads nothing else.
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
+
+// Node 22.1+ caches the compiled bundle (dist/main/cli/main.js and its chunks) between runs; on an
+// older Node there is no such function and nothing happens.
+module.enableCompileCache?.();
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {

@@ -1,8 +1,38 @@
-// Transpiles src-main/ file by file to dist/main/ (ESM), and the preload to one CommonJS file,
-// because Electron's sandboxed preloads cannot be ES modules. Type-checking is `npm run check`.
+// Builds dist/main/ from src-main/ with esbuild. Type-checking is `npm run check`.
+//
+// 1. The processes Curvekeep starts are bundles: the CLI (cli/main.js, imported by
+//    bin/curvekeep.js), the Electron main process (app/main.js, package.json's "main") and the
+//    browser bridge (bridge/serve.js). esbuild follows their imports, so a new command or module
+//    is picked up without being named here; every `await import()` in the sources becomes a lazy
+//    chunk (dist/main/chunks/), so each command loads only what it needs, and Node's ESM loader
+//    and CommonJS lexer run for a few files instead of one per module. Native and heavy packages
+//    stay outside: zeromq and @github/keytar are `require`d on first use (no ESM wrapper to
+//    lex), electron is the runtime's own.
+// 2. Every other module is also transpiled on its own to dist/main/<same path>.js, so that tests
+//    and benches can import any module (e.g. dist/main/core/workspace.js), and worker scripts
+//    (referenced as `new URL('./x.js', import.meta.url)`) are bundled standalone at their own path.
+// 3. The preload is one CommonJS file, because Electron's sandboxed preloads cannot be ES modules.
+//
+// The output is written to a temporary folder and renamed into place, so that a test run that is
+// reading dist/main while another run builds sees a whole build, not a half-deleted one.
 import { build } from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SRC = join(root, 'src-main');
+const DIST = join(root, 'dist');
+const OUT = join(DIST, 'main');
+const TARGET = 'node20';
+
+/** The processes: bundled, each at depth one under dist/main (see importMetaPlugin). */
+const ENTRIES = ['cli/main.ts', 'app/main.ts', 'bridge/serve.ts'];
+/** Loaded from node_modules at run time, never bundled. */
+const REQUIRED_AT_RUN_TIME = ['zeromq', '@github/keytar'];
+const EXTERNAL = ['electron', ...REQUIRED_AT_RUN_TIME];
+
+const posix = (path) => path.split(sep).join('/');
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -12,25 +42,187 @@ function sources(dir) {
   });
 }
 
-rmSync('dist/main', { recursive: true, force: true });
-const entryPoints = sources('src-main').filter((p) => !p.includes(join('app', 'preload')));
-await build({
-  entryPoints,
-  outdir: 'dist/main',
-  outbase: 'src-main',
+/** Sibling scripts started by URL (workers): `new URL('./x.js', import.meta.url)` with x.ts beside it. */
+function workerScripts(files) {
+  const found = new Set();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/new URL\(\s*['"](\.\.?\/[^'"]+)\.js['"]\s*,\s*import\.meta\.url\s*\)/g)) {
+      const target = join(dirname(file), `${match[1]}.ts`);
+      if (existsSync(target)) found.add(target);
+    }
+  }
+  return [...found];
+}
+
+/**
+ * In a bundle, a module's code may land in an entry file or in a chunk, so `import.meta.url`
+ * would name a different file than the module's own. Every source's `import.meta.url` (and
+ * `dirname`/`filename`) is rewritten to the URL of its per-file copy, dist/main/<path>.js,
+ * computed from the output file's own URL; `depth` is how many folders below dist/main every
+ * output file of the build lies. Relative lookups (package.json, the renderer, the preload, a
+ * worker script) therefore resolve exactly as they do unbundled.
+ */
+function importMetaPlugin(depth) {
+  return {
+    name: 'curvekeep-import-meta',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        let contents = readFileSync(args.path, 'utf8');
+        if (!args.path.startsWith(SRC + sep) || !contents.includes('import.meta.')) return undefined;
+        const own = `${'../'.repeat(depth)}${posix(relative(SRC, args.path)).replace(/\.ts$/, '.js')}`;
+        const url = `new URL(${JSON.stringify(own)}, import.meta.url)`;
+        let extra = '';
+        if (/import\.meta\.(dirname|filename)\b/.test(contents)) {
+          // Appended, not prepended, so that source map lines stay where they are (imports hoist).
+          extra = "\nimport { fileURLToPath as __ckFileURLToPath } from 'node:url';\n";
+          contents = contents
+            .replace(/import\.meta\.dirname\b/g, `__ckFileURLToPath(new URL('.', ${url})).replace(/[\\\\/]$/, '')`)
+            .replace(/import\.meta\.filename\b/g, `__ckFileURLToPath(${url})`);
+        }
+        contents = contents.replace(/import\.meta\.url\b/g, `${url}.href`) + extra;
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * zeromq and keytar are CommonJS with native parts: an ESM `import` of them makes Node lex their
+ * source for export names; a `require` on first use does not. `import * as zmq from 'zeromq'`
+ * becomes a CommonJS stub whose `require` is left to Node (see the banner).
+ */
+const requireAtRunTime = {
+  name: 'curvekeep-require-at-run-time',
+  setup(b) {
+    const filter = new RegExp(`^(${REQUIRED_AT_RUN_TIME.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.kind === 'require-call' ? { path: args.path, external: true } : { path: args.path, namespace: 'require-at-run-time' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'require-at-run-time' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod's `z` namespace re-exports its 60-odd message locales, so a bundle that uses `z.string()`
+ * holds all of them (half of zod's code, parsed on every store read). Curvekeep's messages are
+ * English: in the bundles, `z.locales` holds `en` only (zod's default, set by zod itself).
+ */
+const zodEnglishOnly = {
+  name: 'curvekeep-zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-english-only' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * `await import('pkg')` of a package is left to Node: esbuild would give a CommonJS package's
+ * chunk a default export only (Node's own import finds its named exports), and such packages are
+ * on rare paths anyway (cli-progress, @peculiar/x509). Packages imported statically are bundled.
+ */
+const dynamicPackagesAtRunTime = {
+  name: 'curvekeep-dynamic-packages-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'dynamic-import' && !args.path.startsWith('node:') ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+
+// Bundled CommonJS packages (commander, qrcode, ...) `require` Node's own modules.
+const BANNER = "import { createRequire as __ckCreateRequire } from 'node:module'; const require = __ckCreateRequire(import.meta.url);";
+
+const common = {
+  bundle: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: TARGET,
   sourcemap: 'linked',
   logLevel: 'warning',
-});
-await build({
-  entryPoints: ['src-main/app/preload.ts'].filter((p) => { try { return statSync(p).isFile(); } catch { return false; } }),
-  outfile: 'dist/main/app/preload.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: ['electron'],
-  logLevel: 'warning',
-});
+  external: EXTERNAL,
+  banner: { js: BANNER },
+};
+
+async function buildInto(out) {
+  const all = sources(SRC);
+  const entries = ENTRIES.map((e) => join(SRC, e)).filter((p) => existsSync(p));
+  for (const entry of entries) {
+    if (posix(relative(SRC, entry)).split('/').length !== 2) throw new Error(`${entry}: bundle entries must lie one folder below src-main`);
+  }
+  const workers = workerScripts(all);
+  const preload = join(SRC, 'app', 'preload.ts');
+
+  // 2. Every module on its own (the bundles and the preload replace theirs below).
+  await build({
+    entryPoints: all.filter((p) => p !== preload && !entries.includes(p)),
+    outdir: out,
+    outbase: SRC,
+    format: 'esm',
+    platform: 'node',
+    target: TARGET,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  // 1. The processes, with lazy chunks.
+  await build({
+    ...common,
+    entryPoints: entries,
+    outdir: out,
+    outbase: SRC,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [importMetaPlugin(1), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime],
+  });
+  // Workers: one standalone file each, at the path their starter names.
+  for (const worker of workers) {
+    const outfile = join(out, relative(SRC, worker).replace(/\.ts$/, '.js'));
+    const depth = posix(relative(SRC, worker)).split('/').length - 1;
+    await build({ ...common, entryPoints: [worker], outfile, plugins: [importMetaPlugin(depth), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime] });
+  }
+  // 3. The preload.
+  if (existsSync(preload)) {
+    await build({
+      entryPoints: [preload],
+      outfile: join(out, 'app', 'preload.cjs'),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: TARGET,
+      external: ['electron'],
+      logLevel: 'warning',
+    });
+  }
+}
+
+mkdirSync(DIST, { recursive: true });
+const temp = join(DIST, `.main-build-${process.pid}`);
+const old = join(DIST, `.main-old-${process.pid}`);
+rmSync(temp, { recursive: true, force: true });
+try {
+  await buildInto(temp);
+  try {
+    renameSync(OUT, old);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  try {
+    renameSync(temp, OUT);
+  } catch (error) {
+    // Another build renamed its output into place between our two renames: it is as good as ours.
+    if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+  }
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+  rmSync(old, { recursive: true, force: true });
+}

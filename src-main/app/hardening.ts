@@ -1,7 +1,7 @@
 // Rules for every session and every web contents the app creates, whether or not we meant to
 // create it (app 'web-contents-created' applies hardenWebContents to all of them).
 import type { Session, WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY } from './content-policy.js';
+import { CONTENT_SECURITY_POLICY } from '../shell/content-policy.js';
 import { externalLink, isAppUrl } from './origin.js';
 import { allowPermissionCheck, allowPermissionRequest } from './permissions.js';
 

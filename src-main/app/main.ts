@@ -9,11 +9,11 @@ import type { HandlerContext } from '../ipc/handlers/context.js';
 import { handlerTable } from '../ipc/handlers/table.js';
 import { OsKeychain } from '../keychain/os-keychain.js';
 import { keychainServiceName } from '../keychain/os-keychain.js';
-import { SECURITY_HEADERS } from './content-policy.js';
+import { SECURITY_HEADERS } from '../shell/content-policy.js';
 import { hardenSession, hardenWebContents } from './hardening.js';
 import { appMenuTemplate } from './menu.js';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME } from './origin.js';
-import { defaultRendererRoot, readRendererFile } from './renderer-files.js';
+import { defaultRendererRoot, readRendererFile } from '../shell/renderer-files.js';
 import { createAppWindow } from './window.js';
 
 const log = (line: string): void => void process.stderr.write(`curvekeep: ${line}\n`);

@@ -2,21 +2,22 @@
 // nor starts it): the built renderer and the same handler table over HTTP, so the UI runs in a
 // plain browser where Electron's binary cannot be had.
 //
-// Who may call: it binds 127.0.0.1 on a random port; every call needs this run's random token
-// (32 bytes, compared in constant time by dispatch.ts); the Host header must be our own
-// 127.0.0.1:PORT (a DNS-rebound name is refused) and a browser's Origin must be ours too (a page
-// of another site is refused before its request body is even read).
+// Who may call: it binds 127.0.0.1 on a random port (or the one given by `--port N` or
+// CURVEKEEP_BRIDGE_PORT; never another address); every call needs this run's random token
+// (32 bytes, compared in constant time); the Host header must be our own 127.0.0.1:PORT (a
+// DNS-rebound name is refused) and a browser's Origin must be ours too. Host, Origin and token
+// are checked before a byte of the request body is read.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
-import { SECURITY_HEADERS } from '../app/content-policy.js';
-import { defaultRendererRoot, readRendererFile } from '../app/renderer-files.js';
-import { Dispatcher } from '../ipc/dispatch.js';
+import { SECURITY_HEADERS } from '../shell/content-policy.js';
+import { defaultRendererRoot, readRendererFile } from '../shell/renderer-files.js';
+import { Dispatcher, tokensMatch } from '../ipc/dispatch.js';
 import type { HandlerContext } from '../ipc/handlers/context.js';
 import { handlerTable } from '../ipc/handlers/table.js';
 import { BRIDGE_CALL_PATH, BRIDGE_TOKEN_HEADER, type CallOutcome } from '../ipc/transport.js';
@@ -45,6 +46,13 @@ export interface BridgeOptions {
   readonly appVersion?: string;
   /** Refusals and internal errors; stderr by default. */
   readonly log?: (line: string) => void;
+  /** The port on 127.0.0.1 (default 0: any free port). */
+  readonly port?: number;
+  /**
+   * The only folder the page's exports are written inside (each gets a fresh folder there; a
+   * browser has no folder dialog). Default: CURVEKEEP_BRIDGE_WRITE_ROOT, else DATA/exports.
+   */
+  readonly writeRoot?: string;
 }
 
 export interface RunningBridge {
@@ -108,17 +116,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const rendererRoot = options.rendererRoot ?? defaultRendererRoot();
   const log = options.log ?? ((line: string) => void process.stderr.write(`curvekeep bridge: ${line}\n`));
   const token = randomBytes(32).toString('base64url');
+  const writeRoot = resolve(options.writeRoot ?? (process.env.CURVEKEEP_BRIDGE_WRITE_ROOT || join(home, 'exports')));
 
   let workspace: Workspace | undefined;
   const context: HandlerContext = {
     shell: 'bridge',
     appVersion: options.appVersion ?? packageVersion(),
     workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()))),
-    // No dialog in a browser: each export gets a fresh folder under the data folder.
+    // No dialog in a browser: each export gets a fresh folder inside the write root.
     chooseExportFolder: async () => {
-      const exports = join(home, 'exports');
-      await mkdir(exports, { recursive: true, mode: 0o700 });
-      return mkdtemp(join(exports, 'export-'));
+      await mkdir(writeRoot, { recursive: true, mode: 0o700 });
+      return mkdtemp(join(writeRoot, 'export-'));
     },
   };
   const dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'bridge', token }, log });
@@ -138,7 +146,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     if (req.method !== 'POST') return refuse(res, new BridgeRefusal(405, 'method', 'calls are POST requests'), { Allow: 'POST' });
     const type = req.headers['content-type'] ?? '';
     if (!/^application\/json\b/i.test(type)) throw new BridgeRefusal(415, 'content-type', 'calls carry their arguments as application/json');
+    // The token is checked before a byte of the body is read (and again by the dispatcher).
     const tokenHeader = req.headers[BRIDGE_TOKEN_HEADER];
+    if (typeof tokenHeader !== 'string' || tokenHeader === '') {
+      throw new BridgeRefusal(401, 'token-required', 'this bridge needs the token printed when it started (open the printed UI link)');
+    }
+    if (!tokensMatch(tokenHeader, token)) {
+      throw new BridgeRefusal(403, 'foreign-sender', 'wrong bridge token; open the link the bridge printed when it started');
+    }
     const text = await readBody(req);
     let args: unknown;
     try {
@@ -178,7 +193,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     work().catch((error: unknown) => {
       if (error instanceof BridgeRefusal) {
         log(`refused ${req.method ?? '?'} request: ${error.message}`);
-        if (!res.headersSent) refuse(res, error, error.status === 413 ? { Connection: 'close' } : {});
+        // A body left unread is not read at all: the connection closes after the answer.
+        if (!res.headersSent) refuse(res, error, error.status === 413 || !req.complete ? { Connection: 'close' } : {});
         return;
       }
       log(`internal error while answering a request: ${error instanceof Error ? error.name : typeof error}`);
@@ -190,8 +206,10 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   server.requestTimeout = 300_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} on 127.0.0.1 is in use`) : error),
+    );
+    server.listen({ host: '127.0.0.1', port: options.port ?? 0, exclusive: true }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   host = `127.0.0.1:${port}`;
@@ -210,16 +228,60 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   };
 }
 
+class UsageError extends Error {}
+
+/** The port asked for by `--port N` (or `--port=N`), else CURVEKEEP_BRIDGE_PORT, else 0 (any). */
+export function bridgePort(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): number {
+  return bridgeArguments(argv, env).port;
+}
+
+/** `--port N` / `--port=N` (else CURVEKEEP_BRIDGE_PORT, else 0: any) and `--write-root DIR`. */
+export function bridgeArguments(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): { port: number; writeRoot?: string } {
+  let given: string | undefined;
+  let writeRoot: string | undefined;
+  let from = '--port';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--port') {
+      given = argv[++i];
+      if (given === undefined) throw new UsageError('--port needs a port number');
+    } else if (arg.startsWith('--port=')) {
+      given = arg.slice('--port='.length);
+    } else if (arg === '--write-root' || arg.startsWith('--write-root=')) {
+      writeRoot = arg === '--write-root' ? argv[++i] : arg.slice('--write-root='.length);
+      if (!writeRoot) throw new UsageError('--write-root needs a folder');
+    } else {
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}: the bridge takes --port N and --write-root DIR only, and always listens on 127.0.0.1`);
+    }
+  }
+  if (given === undefined && env.CURVEKEEP_BRIDGE_PORT !== undefined && env.CURVEKEEP_BRIDGE_PORT !== '') {
+    given = env.CURVEKEEP_BRIDGE_PORT;
+    from = 'CURVEKEEP_BRIDGE_PORT';
+  }
+  if (given === undefined) return { port: 0, ...(writeRoot ? { writeRoot } : {}) };
+  const port = /^\d{1,5}$/.test(given) ? Number(given) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`${from} takes a port number from 1 to 65535, got ${JSON.stringify(given)}`);
+  return { port, ...(writeRoot ? { writeRoot } : {}) };
+}
+
 async function main(): Promise<void> {
   if (process.versions.electron) {
     process.stderr.write('curvekeep: the browser bridge is for development only and does not run inside the app\n');
+    process.exit(2);
+  }
+  let args: { port: number; writeRoot?: string };
+  try {
+    args = bridgeArguments(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`curvekeep bridge: ${error.message}\n`);
     process.exit(2);
   }
   const rendererRoot = defaultRendererRoot();
   if (!existsSync(join(rendererRoot, 'index.html'))) {
     process.stderr.write(`curvekeep bridge: ${join(rendererRoot, 'index.html')} is missing; run \`npm run build:renderer\` (calls still work)\n`);
   }
-  const bridge = await startBridge({ rendererRoot });
+  const bridge = await startBridge({ rendererRoot, ...args });
   process.stdout.write(`UI: ${bridge.pageUrl}\n`);
   const stop = () => {
     bridge.close().then(

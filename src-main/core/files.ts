@@ -1,13 +1,25 @@
 // Reading what the user hands us and writing what we hand out: bounded reads with clear errors,
 // atomic writes that never leave half a file, secrets created 0600 from the first byte.
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataFolderError, InvalidInputError, RefusedError } from './errors.js';
 
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a file the user named, refusing at once what is not a regular file: opening a named pipe
+ * would wait for a writer for ever, and a device never ends. The file is opened without blocking
+ * and checked through its handle, so a pipe swapped in after a check is refused too.
+ */
 export async function readInputFile(path: string, maxBytes: number): Promise<Buffer> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {
@@ -15,12 +27,20 @@ export async function readInputFile(path: string, maxBytes: number): Promise<Buf
     throw new InvalidInputError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code}`);
   }
   if (info.isDirectory()) throw new InvalidInputError(`${path} is a folder, not a file`);
-  if (info.size > maxBytes) {
-    throw new InvalidInputError(`${path} is too large (${info.size} bytes; at most ${maxBytes} are read)`);
-  }
-  const handle = await open(path, 'r');
+  if (!info.isFile()) throw new InvalidInputError(`${path} is ${kindOf(info)}, not a regular file; give a file`);
+  let handle;
   try {
-    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new InvalidInputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw new InvalidInputError(`${path} is ${kindOf(opened)}, not a regular file; give a file`);
+    if (opened.size > maxBytes) {
+      throw new InvalidInputError(`${path} is too large (${opened.size} bytes; at most ${maxBytes} are read)`);
+    }
+    const buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead > maxBytes) throw new InvalidInputError(`${path} is too large (at most ${maxBytes} bytes are read)`);
     return buffer.subarray(0, bytesRead);

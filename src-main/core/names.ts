@@ -2,14 +2,38 @@
 import { randomBytes } from 'node:crypto';
 import { DuplicateNameError, InvalidInputError, NotFoundError } from './errors.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+const MAX_NAME = 128;
+const ALLOWED = /^[A-Za-z0-9._@+-]$/;
+/** Device names Windows reserves, with or without an extension (NUL.txt and nul.tar.gz are NUL). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
-/** Names become file names in exports and bundles, so they stay portable. */
+/** What makes `name` unusable as a file name on Linux, macOS or Windows, or null when it is fine. */
+export function fileNameProblem(name: string): string | null {
+  if (name === '') return 'it is empty';
+  if (name.length > MAX_NAME) return `it is longer than ${MAX_NAME} characters`;
+  for (const char of name) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || code === 0x7f) return `it contains a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+    if (!ALLOWED.test(char)) return `it contains ${JSON.stringify(char)}`;
+  }
+  if (!/^[A-Za-z0-9]/.test(name)) return 'it starts with something other than a letter or digit';
+  if (name.includes('..')) return 'it has two dots in a row';
+  if (name.endsWith('.')) return 'it ends with a dot (Windows drops it)';
+  const stem = name.split('.', 1)[0]!;
+  if (WINDOWS_RESERVED.test(stem)) return `${stem.toUpperCase()} is a reserved device name on Windows`;
+  return null;
+}
+
+/**
+ * Names become file names in exports and bundles (NAME.key, NAME.key_secret, devices/NAME/), so
+ * they are checked once, here, against every OS's rules when something is created.
+ */
 export function checkName(name: string, what: string): string {
   const trimmed = name.trim();
-  if (!NAME.test(trimmed)) {
+  const problem = fileNameProblem(trimmed);
+  if (problem) {
     throw new InvalidInputError(
-      `${what} name ${JSON.stringify(name)} is not allowed: use 1-128 letters, digits, '.', '_', '-', '@' or '+', starting with a letter or digit`,
+      `${what} name ${JSON.stringify(name)} is not allowed: ${problem}; use 1-${MAX_NAME} letters, digits, '.', '_', '-', '@' or '+', starting with a letter or digit`,
     );
   }
   return trimmed;

@@ -42,8 +42,10 @@ describe('Keys view', () => {
 
   it('starts empty and generates identities whose secrets land in the keychain', async () => {
     const { page } = app;
-    await expect(page.getByText('No identities yet.')).toBeTruthy();
     await page.getByText('No identities yet.').waitFor();
+    expect(await page.getByText('No identities yet.').isVisible()).toBe(true);
+    expect(await page.getByRole('listbox', { name: 'Identities' }).getByRole('option').count()).toBe(0);
+    expect(await app.workspace.keychain.accounts()).toEqual([]);
     await generate('gateway-07', { role: 'server', endpoint: 'tcp://10.0.0.7:5555', tags: 'plant-3, edge' });
     await generate('sensor-0042', { role: 'device', tags: 'field' });
     await generate('field-laptop');

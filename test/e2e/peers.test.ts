@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublicKey } from '../../src-main/core/curve/keys.js';
 import { safetyCode } from '../../src-main/core/curve/safety-code.js';
-import { qrPayload } from '../../src-main/core/formats/qr.js';
+import { qrPayload } from '../../src-main/core/formats/qr/payload.js';
 import { listPeers } from '../../src-main/core/peers/peers.js';
 import { type E2eApp, ROOT, launchApp } from './harness.js';
 

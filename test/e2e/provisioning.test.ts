@@ -31,11 +31,16 @@ afterAll(async () => {
 describe('Provisioning view', () => {
   it('provisions a CSV and lists each failed row with its reason', async () => {
     const { page } = app;
-    const out = join(work, 'out');
     const form = page.getByRole('form', { name: 'Provision devices' });
     await form.getByLabel(/Devices CSV/).setInputFiles(join(work, 'fleet.csv'));
     await expect.poll(() => form.getByLabel('Server the devices connect to').inputValue()).not.toBe('');
-    await form.getByLabel(/Output folder/).fill(out);
+    // The folder is chosen by the main process (in the bridge: a fresh folder inside its write
+    // root); the page shows its path and sends only its handle.
+    await form.getByRole('button', { name: 'Choose the output folder' }).click();
+    const shown = form.locator('[data-out-folder]');
+    await expect.poll(() => shown.getAttribute('data-out-folder')).not.toBe('');
+    const out = (await shown.getAttribute('data-out-folder'))!;
+    expect(out.startsWith(join(app.home, 'exports'))).toBe(true);
     await form.getByRole('button', { name: 'Provision' }).click();
     await page.locator('[data-job-state="done"]').waitFor({ timeout: 20_000 });
     expect(await page.locator('[data-job-state]').textContent()).toContain('5 of 5 rows');
@@ -59,12 +64,17 @@ describe('Provisioning view', () => {
     app.expectClean();
   });
 
-  it('refuses a relative output folder with a message that says what to fix', async () => {
+  it('asks for the output folder before starting, and offers no field to type a path into', async () => {
     const { page } = app;
+    await app.open('/');
+    await app.go('Provisioning');
     const form = page.getByRole('form', { name: 'Provision devices' });
-    await form.getByLabel(/Output folder/).fill('relative/out');
+    expect(await form.locator('input[name="out"]').count()).toBe(0);
+    await form.getByLabel(/Devices CSV/).setInputFiles(join(work, 'fleet.csv'));
+    // The server list loads first (the select is required, so the browser holds the form till then).
+    await expect.poll(() => form.getByLabel('Server the devices connect to').inputValue()).not.toBe('');
     await form.getByRole('button', { name: 'Provision' }).click();
-    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/absolute path/);
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/Choose the output folder/);
     app.expectClean();
   });
 });

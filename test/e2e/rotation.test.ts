@@ -2,7 +2,7 @@
 // ROUTER whose authenticator admits the keys of a certificate folder (test/helpers/rotation).
 // The pending key is rejected until the Distribute step writes it into that folder, passes after,
 // is promoted and the rotation finished; then a second rotation is rolled back.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,10 +80,19 @@ describe('Rotation wizard', () => {
 
     await page.getByRole('list', { name: 'Rotation steps' }).getByRole('button', { name: '2. Distribute' }).click();
     const distribute = page.getByRole('form', { name: 'Distribute the pending key' });
-    await distribute.getByLabel(/Folder to write into/).fill(allowDir);
+    // The folder is chosen by the main process (in the bridge: a fresh folder inside its write
+    // root); the page sends only its handle. The broker is then pointed at that folder.
+    await distribute.getByRole('button', { name: 'Choose the folder…' }).click();
+    const shown = distribute.locator('[data-distribute-folder]');
+    await expect.poll(() => shown.getAttribute('data-distribute-folder')).not.toBe('');
+    const chosen = (await shown.getAttribute('data-distribute-folder'))!;
+    expect(chosen.startsWith(join(app.home, 'exports'))).toBe(true);
     await distribute.getByRole('button', { name: 'Write the certificates' }).click();
     await page.locator('[data-distributed]').waitFor();
-    expect(readdirSync(allowDir).sort()).toEqual(['gateway.gen1.key', 'gateway.gen2.key', 'gateway.gen2.png']);
+    expect(await page.locator('[data-distributed-dir]').textContent()).toBe(chosen);
+    rmSync(allowDir, { recursive: true, force: true });
+    symlinkSync(chosen, allowDir);
+    expect(readdirSync(allowDir).sort()).toEqual(['.curvekeep-owned.json', 'gateway.gen1.key', 'gateway.gen2.key', 'gateway.gen2.png']);
     expect(await page.getByRole('img', { name: /QR code of the pending public key/ }).count()).toBe(1);
     expect(await router.reload()).toBe(2);
 

@@ -4,8 +4,8 @@ import { Option } from 'commander';
 import { action, collect, table, UsageError } from '../runner.js';
 import type { IdentityView } from '../../core/identities/identity-view.js';
 import { ROLES, type Role } from '../../common/roles.js';
+import { EXPORT_FORMATS } from '../../common/formats.js';
 
-const FORMATS = ['zcert', 'pyzmq', 'json', 'qr-png', 'qr-svg', 'qr-text'];
 
 export function describeIdentity(i: IdentityView): string {
   const lines = [
@@ -94,7 +94,7 @@ export function registerKeys(program: Command): void {
   keys
     .command('export <ref>')
     .description('public material (or, with --secret, the secret too, into a 0600 file)')
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'output format').choices([...EXPORT_FORMATS]).makeOptionMandatory())
     .option('--secret', 'include the secret key (zcert, pyzmq, json; needs --out)')
     .option('--out <path>', 'a file, or a folder for the default file name')
     .option('--force', 'overwrite an existing file')

@@ -120,11 +120,14 @@ export function registerPeers(program: Command): void {
     .description('write the public certificate folder of allowed peers (zcertstore / pyzmq load_certificates)')
     .requiredOption('--out <dir>', 'the folder')
     .addOption(new Option('--format <format>', 'file flavour').choices(['zcert', 'pyzmq']).default('zcert'))
+    .option('--force', 'replace files of the same name that Curvekeep did not write')
     .action(
-      action(async (ctx, opts: { out: string; format: 'zcert' | 'pyzmq' }) => {
+      action(async (ctx, opts: { out: string; format: 'zcert' | 'pyzmq'; force?: boolean }) => {
         const { exportPeerAllowlist } = await import('../../core/peers/allowlist.js');
-        const result = await exportPeerAllowlist(ctx.workspace(), opts.out, opts.format);
-        return { json: result, text: `wrote ${result.files.length} certificate(s) to ${result.dir}${result.removed.length ? `, removed ${result.removed.length} stale` : ''}` };
+        const { leftLine, withForceHint } = await import('../force-hint.js');
+        const result = await withForceHint(() => exportPeerAllowlist(ctx.workspace(), opts.out, opts.format, { force: Boolean(opts.force) }));
+        const text = [`wrote ${result.files.length} certificate(s) to ${result.dir}${result.removed.length ? `, removed ${result.removed.length} stale` : ''}`, ...leftLine(result.left)];
+        return { json: result, text: text.join('\n') };
       }),
     );
 }

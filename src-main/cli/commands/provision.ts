@@ -9,6 +9,7 @@ interface ProvisionOptions {
   out: string;
   endpoint?: string;
   keepSecrets?: boolean;
+  force?: boolean;
 }
 
 export function registerProvision(program: Command): void {
@@ -20,9 +21,10 @@ export function registerProvision(program: Command): void {
     .requiredOption('--out <dir>', 'the output folder (a rerun skips devices whose bundle exists)')
     .option('--endpoint <url>', 'endpoint for rows without one (default: the server\'s)')
     .option('--keep-secrets', 'also keep each device secret in the OS keychain (as an identity of role device)')
+    .option('--force', 'replace files in the output folder that Curvekeep did not write (manifest.json, results.csv, allowlist files)')
     .action(
       action(async (ctx, opts: ProvisionOptions) => {
-        const { provisionDevices } = await import('../../core/provisioning/provision.js');
+        const { runProvisioning } = await import('../../core/usecases/provisioning.js');
         const interactive = Boolean(process.stderr.isTTY) && !ctx.options.json;
         let bar: SingleBar | null = null;
         if (interactive) {
@@ -30,14 +32,16 @@ export function registerProvision(program: Command): void {
           bar = new progress.SingleBar({ format: 'provisioning [{bar}] {value}/{total} devices', stream: process.stderr, clearOnComplete: true, hideCursor: true }, progress.Presets.shades_classic);
         }
         let started = false;
-        let result;
+        let outcome;
         try {
-          result = await provisionDevices(ctx.workspace(), {
-            csvPath: opts.csv,
-            serverRef: opts.server,
+          const { withForceHint } = await import('../force-hint.js');
+          outcome = await withForceHint(() => runProvisioning(ctx.workspace(), {
+            csv: { path: opts.csv },
+            server: opts.server,
             outDir: opts.out,
             endpoint: opts.endpoint ?? null,
             keepSecrets: Boolean(opts.keepSecrets),
+            force: Boolean(opts.force),
             onProgress: ({ done, total }) => {
               if (!bar) return;
               if (!started) {
@@ -45,11 +49,11 @@ export function registerProvision(program: Command): void {
                 started = true;
               } else bar.update(done);
             },
-          });
+          }));
         } finally {
           if (started) bar?.stop();
         }
-        const failedRows = result.rows.filter((r) => r.status === 'failed');
+        const { summary: result, failedRows } = outcome;
         const lines = [
           `${result.total} row(s): ${result.ok} provisioned, ${result.skipped} skipped (bundle exists), ${result.failed} failed`,
           `bundles:   ${result.outDir}/devices/`,
@@ -62,8 +66,7 @@ export function registerProvision(program: Command): void {
           lines.push('', 'failed rows:', table([['ROW', 'NAME', 'REASON'], ...failedRows.slice(0, 50).map((r) => [String(r.row), r.name, r.reason])]));
           if (failedRows.length > 50) lines.push(`... and ${failedRows.length - 50} more in ${result.results}`);
         }
-        const { rows: _rows, ...summary } = result;
-        return { json: { ...summary, failedRows }, text: lines.join('\n') };
+        return { json: { ...result, failedRows }, text: lines.join('\n') };
       }),
     );
 }

@@ -126,11 +126,13 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
     case 'distribute': {
       if (!opts.out) throw new UsageError('--distribute needs --out DIR: the folder to write the public certificates into');
       const { distributeRotation } = await import('../../core/rotation/distribute.js');
-      const result = await distributeRotation(ws, ref, { out: opts.out, flavour: opts.format });
+      const { leftLine, withForceHint } = await import('../force-hint.js');
+      const result = await withForceHint(() => distributeRotation(ws, ref, { out: opts.out!, flavour: opts.format, force: Boolean(opts.force) }));
       const lines = result.entries.map((e) => `  ${e.state.padEnd(8)} generation ${e.generation}: ${e.publicKey}`);
       const text = [`wrote ${result.files.length} certificate(s) to ${result.dir}:`, ...lines];
       if (result.removed.length) text.push(`removed ${result.removed.length} certificate(s) of keys no longer accepted`);
       if (result.qrFile) text.push(`QR code of the pending key: ${result.qrFile}`);
+      text.push(...leftLine(result.left));
       return { json: result, text: text.join('\n') };
     }
     default:
@@ -149,7 +151,7 @@ export function registerRotation(program: Command): void {
     .option('--socket-type <type>', 'with --test: our socket type (default dealer)')
     .option('--timeout <ms>', 'with --test: limit in milliseconds (default 5000)')
     .option('--promote', 'make the pending key current (needs a passing test, or --force)')
-    .option('--force', 'with --promote: without a passing test (logged); with --finish: before the grace period ends; with --revoke: the current key')
+    .option('--force', 'with --promote: without a passing test (logged); with --finish: before the grace period ends; with --revoke: the current key; with --distribute: replace files Curvekeep did not write')
     .option('--grace <days>', 'with --promote: days the previous key stays accepted (default 7)')
     .option('--rollback', 'go back to the previous key (drops a staged key, or undoes a promotion)')
     .option('--finish', 'retire the previous key and delete its secret')

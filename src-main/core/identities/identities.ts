@@ -104,7 +104,7 @@ export async function identityKeyPair(ws: Workspace, ref: string, which: 'curren
   const { data } = await ws.store.read();
   const identity = findIdentity(data.identities, ref);
   const generation = which === 'current' ? currentGeneration(identity) : pendingGeneration(identity);
-  if (!generation) throw new RefusedError(`identity ${identity.name} has no pending key; stage a rotation first (curvekeep rotate ${identity.name} --stage)`);
+  if (!generation) throw new RefusedError(`identity ${identity.name} has no pending key; stage a rotation first`);
   const secret = await ws.secrets.get(secretAccount(identity.id, generation.generation));
   if (!secret) {
     throw new NotFoundError(

@@ -1,20 +1,21 @@
 // Handing an identity out (public material by default; the secret only when asked, 0600) and
 // taking a key pair in from a file written by CZMQ, pyzmq or Curvekeep.
 import { basename, join } from 'node:path';
+import { carriesSecret, EXPORT_FORMATS, type ExportFormat, isExportFormat } from '../../common/formats.js';
 import { type PublicKey, type SecretKey, assertKeyPairMatches } from '../curve/keys.js';
 
 import { InvalidInputError, RefusedError } from '../errors.js';
 import { isDirectory, writeFileAtomic } from '../files.js';
 import { type CertFlavour, certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
 import { formatKeyJson, parseKeyJson } from '../formats/key-json.js';
-import { qrPayload, renderQrPng, renderQrSvg, renderQrTerminal } from '../formats/qr.js';
+import { qrPayload } from '../formats/qr/payload.js';
+import { renderQrPng, renderQrSvg, renderQrTerminal } from '../formats/qr/render.js';
 import type { Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { adoptIdentity, findIdentity, identityKeyPair } from './identities.js';
 import { identityView, type IdentityView } from './identity-view.js';
 
-export const EXPORT_FORMATS = ['zcert', 'pyzmq', 'json', 'qr-png', 'qr-svg', 'qr-text'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export type { ExportFormat } from '../../common/formats.js';
 
 export interface ExportRequest {
   readonly format: ExportFormat;
@@ -45,10 +46,10 @@ function defaultFileName(name: string, format: ExportFormat): string {
 export async function exportIdentity(ws: Workspace, ref: string, request: ExportRequest): Promise<ExportResult> {
   const { format } = request;
   const secret = Boolean(request.secret);
-  if (!EXPORT_FORMATS.includes(format)) {
+  if (!isExportFormat(format)) {
     throw new InvalidInputError(`unknown export format ${JSON.stringify(format)}; use one of ${EXPORT_FORMATS.join(', ')}`);
   }
-  if (secret && format.startsWith('qr-')) throw new RefusedError('a QR code never carries a secret key; export the secret as zcert, pyzmq or json');
+  if (secret && !carriesSecret(format)) throw new RefusedError('a QR code never carries a secret key; export the secret as zcert, pyzmq or json');
   if (secret && !request.out) throw new RefusedError('a secret export goes to a file: give --out PATH (it is written with mode 0600)');
   if (format === 'qr-png' && !request.out) throw new InvalidInputError('a PNG goes to a file: give --out PATH');
 
@@ -130,7 +131,7 @@ export async function importIdentity(ws: Workspace, request: ImportRequest): Pro
   }
   if (!secretKey) {
     throw new InvalidInputError(
-      `${request.source} holds no secret key, so it cannot become an identity; a public key belongs to a peer: curvekeep peers import ${request.source}`,
+      `${request.source} holds no secret key, so it cannot become an identity; a public key belongs to a peer: import it as a peer`,
     );
   }
   assertKeyPairMatches(publicKey, secretKey);

@@ -6,7 +6,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { InvalidInputError } from '../errors.js';
 import { isDirectory, readInputFile } from '../files.js';
 import { parseCertFile } from '../formats/cert-file.js';
-import { decodeQrImage, parseQrPayload } from '../formats/qr.js';
+import { readCsvCell } from '../formats/csv-cell.js';
+import { decodeQrImage } from '../formats/qr/decode.js';
+import { parseQrPayload } from '../formats/qr/payload.js';
 import type { Workspace } from '../workspace.js';
 import { type AddedPeers, type NewPeer, addPeers } from './peers.js';
 
@@ -34,7 +36,7 @@ function fromCertText(text: string, source: string, options: PeerImportOptions):
   const cert = parseCertFile(text, source);
   if (cert.secretKey) {
     throw new InvalidInputError(
-      `${source} holds a secret key: a peer's secret must never leave its owner. Import its public file, or make it an identity with curvekeep keys import`,
+      `${source} holds a secret key: a peer's secret must never leave its owner. Import its public file, or import it as an own identity (a key) instead`,
     );
   }
   return {
@@ -60,8 +62,10 @@ function fromCsv(text: string, source: string, options: PeerImportOptions): NewP
   } catch (error) {
     throw new InvalidInputError(`${source} is not valid CSV: ${(error as Error).message}`);
   }
-  return rows.map((row, index) => {
+  return rows.map((raw, index) => {
     const line = index + 2;
+    // A cell Curvekeep escaped for spreadsheets (formats/csv-cell.ts) is read back as it was.
+    const row = Object.fromEntries(Object.entries(raw).map(([column, value]) => [column, readCsvCell(value ?? '')])) as Record<string, string>;
     const key = row.public_key ?? row.publickey ?? row.key;
     if (!row.name) throw new InvalidInputError(`${source} row ${line}: the name column is empty or missing`);
     if (!key) throw new InvalidInputError(`${source} row ${line}: the public_key column is empty or missing`);

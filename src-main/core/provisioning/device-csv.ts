@@ -1,9 +1,10 @@
-// The device inventory CSV of `curvekeep provision`: columns `name` (required), `endpoint`,
+// The device inventory CSV of bulk provisioning: columns `name` (required), `endpoint`,
 // `tags`, `public_key`; other columns are ignored (inventories carry more). A bad row fails
 // alone, with its reason; a file that is not CSV at all, or has no `name` column, fails whole.
 import { parse } from 'csv-parse/sync';
 import { type PublicKey, parsePublicKey } from '../curve/keys.js';
 import { InvalidInputError } from '../errors.js';
+import { readCsvCell } from '../formats/csv-cell.js';
 import { checkEndpoint, checkName, checkTag } from '../names.js';
 
 export interface DeviceRow {
@@ -43,12 +44,14 @@ export function readDeviceRows(text: string, source: string): ReadonlyArray<Devi
   if (!columns.includes('name')) {
     throw new InvalidInputError(`${source} has no "name" column; its first line must name the columns, e.g. ${KNOWN.join(',')}`);
   }
+  // A cell Curvekeep escaped for spreadsheets (formats/csv-cell.ts) is read back as it was.
+  const cell = (value: string | undefined): string => readCsvCell((value ?? '').trim()).trim();
   return records.map(({ record, info }) => ({
     row: info.lines,
-    name: (record.name ?? '').trim(),
-    endpoint: (record.endpoint ?? '').trim(),
-    tags: (record.tags ?? '').trim(),
-    publicKey: (record.public_key ?? '').trim(),
+    name: cell(record.name),
+    endpoint: cell(record.endpoint),
+    tags: cell(record.tags),
+    publicKey: cell(record.public_key),
   }));
 }
 

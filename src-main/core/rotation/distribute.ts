@@ -1,13 +1,13 @@
 // The distribute step and grace-period allowlists: while a rotation is under way, a peer's
 // allowlist must carry every key this identity may present (current, previous within its grace
 // period, pending), so that no step of the rotation cuts a link.
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PublicKey } from '../curve/keys.js';
-import { InvalidInputError } from '../errors.js';
-import { writeFileAtomic } from '../files.js';
+import { OwnedFolder } from '../owned-folder.js';
 import { type CertFlavour, certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
-import { qrPayload, renderQrPng } from '../formats/qr.js';
+import { qrPayload } from '../formats/qr/payload.js';
+import { renderQrPng } from '../formats/qr/render.js';
 import { findIdentity } from '../identities/identities.js';
 import type { AllowlistEntry } from '../peers/allowlist.js';
 import type { Identity, KeyState } from '../store/document.js';
@@ -37,6 +37,8 @@ export function rotationAllowlistEntries(identity: Readonly<Identity>, now: Date
 export interface DistributeOptions {
   readonly out: string;
   readonly flavour?: CertFlavour;
+  /** Replace files of the same name that Curvekeep did not write. */
+  readonly force?: boolean;
 }
 
 export interface DistributedRotation {
@@ -48,10 +50,8 @@ export interface DistributedRotation {
   readonly removed: ReadonlyArray<string>;
   /** The QR image of the pending key's public certificate, when a rotation is staged. */
   readonly qrFile: string | null;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  /** Files here that Curvekeep did not write: left as they are. */
+  readonly left: ReadonlyArray<string>;
 }
 
 async function holdsKey(path: string, publicKey: string): Promise<boolean> {
@@ -74,42 +74,33 @@ export async function distributeRotation(ws: Workspace, ref: string, options: Re
   const now = ws.now();
   const entries = rotationAllowlistEntries(identity, now);
   const dir = options.out;
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new InvalidInputError(`cannot create ${dir}: ${(error as NodeJS.ErrnoException).code}`);
-  }
+  // Only this identity's own files are added or removed: the folder may be a server's shared
+  // allowlist, written by other identities' rotations, `peers allowlist` and hand.
+  const folder = await OwnedFolder.open(dir, `rotation:${identity.id}`, { force: options.force === true });
+  const pending = entries.find((e) => e.state === 'pending');
+  const wanted = new Set(entries.map((entry) => certFileNames(entry.name, 'pyzmq').publicFile));
+  const qrName = pending ? `${pending.name}.png` : null;
+  if (qrName) wanted.add(qrName);
+  await folder.claim(wanted);
 
   const files: string[] = [];
-  const wanted = new Set<string>();
   for (const entry of entries) {
     // NAME.key in either flavour, as peers/allowlist.ts does: pyzmq reads only *.key files.
     const file = certFileNames(entry.name, 'pyzmq').publicFile;
-    wanted.add(file);
     const path = join(dir, file);
     files.push(path);
     if (await holdsKey(path, entry.publicKey)) continue;
     const text = formatCertFile({ publicKey: entry.publicKey, metadata: { name: entry.name, ...(entry.endpoint ? { endpoint: entry.endpoint } : {}) } }, flavour, { secret: false, now });
-    await writeFileAtomic(path, text, { mode: 0o644, overwrite: true });
+    await folder.write(file, text, 0o644);
   }
-
-  const pending = entries.find((e) => e.state === 'pending');
-  if (pending) wanted.add(`${pending.name}.png`);
-  const own = new RegExp(`^${escapeRegExp(identity.name)}\\.gen\\d+\\.(cert|key|png)$`);
-  const removed: string[] = [];
-  for (const name of await readdir(dir)) {
-    if (own.test(name) && !wanted.has(name)) {
-      await unlink(join(dir, name));
-      removed.push(join(dir, name));
-    }
-  }
+  const removed = await folder.removeStale(wanted);
 
   let qrFile: string | null = null;
-  if (pending) {
-    qrFile = join(dir, `${pending.name}.png`);
+  if (pending && qrName) {
     const png = await renderQrPng(qrPayload({ name: identity.name, endpoint: pending.endpoint ?? null, publicKey: pending.publicKey }));
-    await writeFileAtomic(qrFile, png, { mode: 0o644, overwrite: true });
+    qrFile = await folder.write(qrName, png, 0o644);
   }
+  const left = await folder.foreign();
 
   await ws.store.update((tx) =>
     tx.audit({
@@ -118,5 +109,5 @@ export async function distributeRotation(ws: Workspace, ref: string, options: Re
       details: { id: identity.id, dir, format: flavour, generations: entries.map((e) => `${e.generation}:${e.state}`).join(' '), removed: removed.length },
     }),
   );
-  return { dir, entries: entries.map(({ endpoint: _endpoint, ...rest }) => rest), files, removed, qrFile };
+  return { dir, entries: entries.map(({ endpoint: _endpoint, ...rest }) => rest), files, removed, qrFile, left };
 }

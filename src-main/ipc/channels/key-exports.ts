@@ -4,8 +4,7 @@
 import { z } from 'zod';
 import { defineChannels } from './spec.js';
 
-export const KEY_SAVE_FORMATS = ['zcert', 'pyzmq', 'json', 'qr-png', 'qr-svg', 'qr-text'] as const;
-export const KEY_SECRET_FORMATS = ['zcert', 'pyzmq', 'json'] as const;
+import { EXPORT_FORMATS, SECRET_EXPORT_FORMATS } from '../../common/formats.js';
 
 const Ref = z.string().trim().min(1, 'give an identity id or name').max(200);
 const Confirmed = z.literal(true, { error: 'a secret export needs an explicit confirmation (confirm: true)' });
@@ -28,11 +27,11 @@ export const keyExportChannels = defineChannels({
     }),
   },
   'keys.savePublic': {
-    args: z.strictObject({ ref: Ref, format: z.enum(KEY_SAVE_FORMATS) }),
+    args: z.strictObject({ ref: Ref, format: z.enum(EXPORT_FORMATS) }),
     result: SavedFilesSchema,
   },
   'keys.saveSecret': {
-    args: z.strictObject({ ref: Ref, format: z.enum(KEY_SECRET_FORMATS), confirm: Confirmed }),
+    args: z.strictObject({ ref: Ref, format: z.enum(SECRET_EXPORT_FORMATS), confirm: Confirmed }),
     result: SavedFilesSchema,
   },
 });

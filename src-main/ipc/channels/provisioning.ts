@@ -2,6 +2,7 @@
 // manifest.json and results.csv in an output folder, run as a job (see job.ts) with per-row
 // results. Device secrets go into the bundles on disk; no result carries one.
 import { z } from 'zod';
+import { ChosenFolderSchema, FolderHandleSchema } from './folder.js';
 import { JobCancelArgs, JobCancelledSchema, JobStartedSchema, JobProgressArgs, jobProgressSchema } from './job.js';
 import { defineChannels } from './spec.js';
 
@@ -36,10 +37,10 @@ export const ProvisionSummarySchema = z.object({
 });
 
 export const provisioningChannels = defineChannels({
-  /** A folder for the output: a dialog in the app, a fresh folder under the data folder in the bridge. */
+  /** A folder for the output: a dialog in the app, a fresh folder inside its write root in the bridge. */
   'provisioning.chooseFolder': {
     args: z.strictObject({}),
-    result: z.object({ folder: z.string().nullable() }),
+    result: z.object({ folder: ChosenFolderSchema.nullable() }),
   },
   'provisioning.start': {
     args: z.strictObject({
@@ -51,8 +52,10 @@ export const provisioningChannels = defineChannels({
         .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'the file bytes must be base64'),
       /** The server the devices connect to: an own identity or a peer, by id or name. */
       server: z.string().trim().min(1, 'choose the server').max(200),
-      /** Where the bundles go: an absolute folder path. */
-      outDir: z.string().trim().min(1, 'give the output folder').max(1000),
+      /** Where the bundles go: the handle of a folder chosen through provisioning.chooseFolder. */
+      outFolder: FolderHandleSchema,
+      /** Replace files in the folder that Curvekeep did not write (manifest.json, results.csv, allowlist files). */
+      force: z.boolean().optional(),
       /** For rows without an endpoint; default: the server's first endpoint. */
       endpoint: z.string().trim().max(300).optional(),
       keepSecrets: z.boolean().optional(),

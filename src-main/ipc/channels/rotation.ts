@@ -2,6 +2,7 @@
 // promote, finish, rollback) and the schedule the timeline chart draws. Results carry public keys,
 // states and dates; the pending key's secret stays in the keychain.
 import { z } from 'zod';
+import { ChosenFolderSchema, FolderHandleSchema } from './folder.js';
 import { IdentitySchema, KEY_STATE_NAMES, ROLE_NAMES } from './keys.js';
 import { LINK_SOCKET_TYPES, LinkResultSchema } from './links.js';
 import { defineChannels } from './spec.js';
@@ -38,15 +39,25 @@ export const rotationChannels = defineChannels({
     args: z.strictObject({ ref: Ref }),
     result: RotationStatusSchema.extend({ generation: z.number().int(), publicKey: z.string().length(40) }),
   },
+  /** A folder to distribute into (e.g. a server's allowlist folder), chosen in the main process. */
+  'rotation.chooseFolder': {
+    args: z.strictObject({}),
+    result: z.object({ folder: ChosenFolderSchema.nullable() }),
+  },
   /**
    * Writes the public certificates peers must accept now (current, previous in grace, pending)
-   * and a QR of the pending key into a folder: the one named (e.g. a server's allowlist folder),
-   * or one the main process picks.
+   * and a QR of the pending key into a folder: the one chosen (its handle from
+   * rotation.chooseFolder), or one the main process asks for now. `force` replaces files there
+   * that Curvekeep did not write.
    */
   'rotation.distribute': {
-    args: z.strictObject({ ref: Ref, out: z.string().trim().min(1).max(1000).optional(), flavour: z.enum(['zcert', 'pyzmq']).optional() }),
+    args: z.strictObject({ ref: Ref, folder: FolderHandleSchema.optional(), flavour: z.enum(['zcert', 'pyzmq']).optional(), force: z.boolean().optional() }),
     result: z.object({
       dir: z.string(),
+      /** The folder written, to write into again without asking. */
+      folder: ChosenFolderSchema,
+      /** Files there that Curvekeep did not write: left as they are. */
+      left: z.array(z.string()),
       entries: z.array(z.object({ name: z.string(), publicKey: z.string(), generation: z.number().int(), state: z.enum(KEY_STATE_NAMES) })),
       files: z.array(z.string()),
       removed: z.array(z.string()),

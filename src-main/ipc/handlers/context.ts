@@ -11,7 +11,7 @@ export interface HandlerContext {
   workspace(): Workspace;
   /**
    * Where an export goes. The main process decides (a save dialog in Electron, a fresh folder
-   * under the data folder in the bridge); the page never names a path to write. Null: cancelled.
+   * inside its write root in the bridge); the page never names a path to write. Null: cancelled.
    */
   chooseExportFolder(request: Readonly<{ title: string; secret: boolean }>): Promise<string | null>;
   /**

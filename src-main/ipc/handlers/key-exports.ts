@@ -1,7 +1,7 @@
 // Handlers of the key-exports area: the identity export of the core, into a folder the main
 // process chose (a save dialog in the app, a fresh folder under the data folder in the bridge).
 import { exportIdentity } from '../../core/identities/identity-export.js';
-import { qrPayload } from '../../core/formats/qr.js';
+import { qrPayload } from '../../core/formats/qr/payload.js';
 import { showIdentity } from '../../core/identities/identities.js';
 import type { keyExportChannels } from '../channels/key-exports.js';
 import type { AreaHandlers } from './context.js';

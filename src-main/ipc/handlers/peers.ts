@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, sep } from 'node:path';
 import { InvalidInputError, RefusedError, isCurvekeepError } from '../../core/errors.js';
-import { parseQrPayload } from '../../core/formats/qr.js';
+import { parseQrPayload } from '../../core/formats/qr/payload.js';
 import { importPeers } from '../../core/peers/peer-import.js';
 import { addPeer, addPeers, listPeers, removePeer, setPeerAllowed, verifyPeer } from '../../core/peers/peers.js';
 import { MAX_PEER_UPLOAD_BYTES, type peersChannels } from '../channels/peers.js';

@@ -1,14 +1,12 @@
-// Handlers of the provisioning area: `provisionDevices` (src-main/core/provisioning/) as a job.
-// The uploaded CSV goes to a private temporary file for the run and is deleted after it.
-// Cancelling stops at the next progress report: bundles written so far are whole (each is renamed
-// into place), and a rerun skips them and records them as peers.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-import { InvalidInputError, RefusedError } from '../../core/errors.js';
-import type { RowResult } from '../../core/provisioning/provision.js';
+// Handlers of the provisioning area: the provisioning use case (src-main/core/usecases/) as a job.
+// The uploaded CSV's bytes go to the use case, which keeps them in a private temporary file for
+// the run. Cancelling stops at the next progress report: bundles written so far are whole (each
+// is renamed into place), and a rerun skips them and records them as peers.
+import { RefusedError } from '../../core/errors.js';
+import type { RowResult } from '../../core/provisioning/plan.js';
 import type { provisioningChannels } from '../channels/provisioning.js';
 import type { AreaHandlers } from './context.js';
+import { chooseFolder, folderOf } from './folder-handles.js';
 import { jobsOf } from './jobs.js';
 
 const PROVISION_JOB = 'provisioning';
@@ -19,67 +17,36 @@ function publicRow(row: RowResult) {
 
 export const provisioningHandlers: AreaHandlers<typeof provisioningChannels> = {
   'provisioning.chooseFolder': async (_args, context) => ({
-    folder: await context.chooseExportFolder({ title: 'Choose the output folder for the device bundles', secret: true }),
+    folder: await chooseFolder(context, { title: 'Choose the output folder for the device bundles', secret: true }),
   }),
 
   'provisioning.start': async (args, context) => {
-    if (!isAbsolute(args.outDir)) throw new InvalidInputError(`output folder ${JSON.stringify(args.outDir)} must be an absolute path (e.g. /srv/provisioning/batch-7)`);
+    // The page names the folder only by the handle it was given when the folder was chosen.
+    const outDir = folderOf(context, args.outFolder);
     const ws = context.workspace();
-    const { findIdentity } = await import('../../core/identities/identities.js');
-    const { data } = await ws.store.read();
+    const { checkProvisioningServer, runProvisioning } = await import('../../core/usecases/provisioning.js');
     // A typo in the server is an answer now, not a failed job later.
-    try {
-      findIdentity(data.identities, args.server);
-    } catch {
-      const { findPeer } = await import('../../core/peers/peers.js');
-      findPeer(data.peers, args.server);
-    }
-    const { provisionDevices } = await import('../../core/provisioning/provision.js');
+    await checkProvisioningServer(ws, args.server);
     const bytes = Buffer.from(args.base64, 'base64');
-    const folder = await mkdtemp(join(tmpdir(), 'curvekeep-provision-'));
-    // Named as uploaded, so that messages about the CSV name the user's file.
-    const safeName = args.fileName.replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'devices.csv';
-    const csvPath = join(folder, safeName);
-    await writeFile(csvPath, bytes, { mode: 0o600 });
-    let jobId: string;
-    try {
-      jobId = jobsOf(context).start(PROVISION_JOB, 0, async (control) => {
-        try {
-          const result = await provisionDevices(ws, {
-            csvPath,
-            serverRef: args.server,
-            outDir: args.outDir,
-            ...(args.endpoint ? { endpoint: args.endpoint } : {}),
-            keepSecrets: args.keepSecrets === true,
-            onProgress: ({ done, total }) => {
-              if (control.signal.aborted) throw new RefusedError('provisioning cancelled; bundles written so far are whole, and a rerun skips them');
-              control.setTotal(total);
-              control.setDone(done);
-            },
-          });
-          control.setDone(result.total);
-          control.publish(result.rows.map(publicRow));
-          control.setSummary({
-            outDir: result.outDir,
-            server: { name: result.server.name, publicKey: result.server.publicKey },
-            total: result.total,
-            ok: result.ok,
-            skipped: result.skipped,
-            failed: result.failed,
-            manifest: result.manifest,
-            results: result.results,
-            allowlist: result.allowlist,
-            peersAdded: result.peersAdded,
-            secretsKept: result.secretsKept,
-          });
-        } finally {
-          await rm(folder, { recursive: true, force: true });
-        }
+    const jobId = jobsOf(context).start(PROVISION_JOB, 0, async (control) => {
+      const { summary, rows } = await runProvisioning(ws, {
+        // Named as uploaded, so that messages about the CSV name the user's file.
+        csv: { fileName: args.fileName, bytes },
+        server: args.server,
+        outDir,
+        endpoint: args.endpoint ?? null,
+        keepSecrets: args.keepSecrets === true,
+        force: args.force === true,
+        onProgress: ({ done, total }) => {
+          if (control.signal.aborted) throw new RefusedError('provisioning cancelled; bundles written so far are whole, and a rerun skips them');
+          control.setTotal(total);
+          control.setDone(done);
+        },
       });
-    } catch (error) {
-      await rm(folder, { recursive: true, force: true });
-      throw error;
-    }
+      control.setDone(summary.total);
+      control.publish(rows.map(publicRow));
+      control.setSummary({ ...summary, server: { name: summary.server.name, publicKey: summary.server.publicKey } });
+    });
     return { jobId, total: 0 };
   },
 

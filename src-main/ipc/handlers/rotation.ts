@@ -3,6 +3,7 @@
 import type { RotationStatus } from '../../core/rotation/rotation.js';
 import type { rotationChannels } from '../channels/rotation.js';
 import type { AreaHandlers } from './context.js';
+import { chooseFolder, folderOf } from './folder-handles.js';
 import { publicResult } from './links.js';
 import { DAY_MS } from '../../common/time.js';
 
@@ -11,7 +12,11 @@ function publicStatus(status: RotationStatus) {
   return { identity: status.identity, stage: status.stage, next: status.next };
 }
 
+const DISTRIBUTE_FOLDER = { title: 'Choose the folder for the public certificates of the rotation', secret: false } as const;
+
 export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
+  'rotation.chooseFolder': async (_args, context) => ({ folder: await chooseFolder(context, DISTRIBUTE_FOLDER) }),
+
   'rotation.status': async (args, context) => {
     const { rotationStatus } = await import('../../core/rotation/rotation.js');
     return publicStatus(await rotationStatus(context.workspace(), args.ref));
@@ -24,18 +29,20 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
   },
 
   'rotation.distribute': async (args, context) => {
-    const [{ distributeRotation }, { qrPayload, renderQrSvg }, { findIdentity }] = await Promise.all([
+    const [{ distributeRotation }, { qrPayload }, { renderQrSvg }, { findIdentity }] = await Promise.all([
       import('../../core/rotation/distribute.js'),
-      import('../../core/formats/qr.js'),
+      import('../../core/formats/qr/payload.js'),
+      import('../../core/formats/qr/render.js'),
       import('../../core/identities/identities.js'),
     ]);
     const ws = context.workspace();
-    const out = args.out ?? (await context.chooseExportFolder({ title: 'Choose the folder for the public certificates of the rotation', secret: false }));
-    if (out === null) {
+    // The page names a folder only by the handle it was given; without one, the main process asks.
+    const folder = args.folder !== undefined ? { handle: args.folder, path: folderOf(context, args.folder) } : await chooseFolder(context, DISTRIBUTE_FOLDER);
+    if (folder === null) {
       const { RefusedError } = await import('../../core/errors.js');
       throw new RefusedError('no folder was chosen; nothing was written');
     }
-    const done = await distributeRotation(ws, args.ref, { out, ...(args.flavour ? { flavour: args.flavour } : {}) });
+    const done = await distributeRotation(ws, args.ref, { out: folder.path, force: args.force === true, ...(args.flavour ? { flavour: args.flavour } : {}) });
     const pending = done.entries.find((e) => e.state === 'pending');
     let qrSvg: string | null = null;
     if (pending) {
@@ -44,6 +51,8 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
     }
     return {
       dir: done.dir,
+      folder,
+      left: [...done.left],
       entries: done.entries.map((e) => ({ name: e.name, publicKey: e.publicKey, generation: e.generation, state: e.state })),
       files: [...done.files],
       removed: [...done.removed],

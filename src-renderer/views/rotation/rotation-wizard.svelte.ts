@@ -36,9 +36,10 @@ export const STAGE_LABELS: Readonly<Record<RotationStage, string>> = {
 
 export type SocketType = NonNullable<ArgsOf<'rotation.test'>['socketType']>;
 
+/** A folder the main process chose: the page keeps its handle and shows its path. */
+export type ChosenFolder = NonNullable<ResultOf<'rotation.chooseFolder'>['folder']>;
+
 export interface WizardForm {
-  /** Distribute: the folder to write into (a server's allowlist folder); empty: the app picks one. */
-  out: string;
   flavour: 'zcert' | 'pyzmq';
   /** Test: whose key the server has: a stored peer, or a pasted key. */
   serverSource: 'peer' | 'key';
@@ -54,6 +55,8 @@ export interface WizardForm {
   forcePromote: boolean;
   /** Finish before the grace period ends. */
   forceFinish: boolean;
+  /** Distribute: replace files in the folder that Curvekeep did not write. */
+  replaceForeign: boolean;
 }
 
 export interface WizardFailure {
@@ -110,8 +113,9 @@ export class RotationWizard {
   lastTest = $state<PendingTestResult | null>(null);
   /** The generation retired by the last finish: the rotation is complete. */
   finishedGeneration = $state<number | null>(null);
+  /** Distribute: the folder to write into (e.g. a server's allowlist folder); null: the app asks when writing. */
+  folder = $state<ChosenFolder | null>(null);
   form = $state<WizardForm>({
-    out: '',
     flavour: 'zcert',
     serverSource: 'peer',
     peer: '',
@@ -122,6 +126,7 @@ export class RotationWizard {
     graceDays: 7,
     forcePromote: false,
     forceFinish: false,
+    replaceForeign: false,
   });
   readonly #client: RotationCalls;
 
@@ -198,11 +203,19 @@ export class RotationWizard {
 
   async distribute(): Promise<boolean> {
     return this.#run(async () => {
-      const out = this.form.out.trim();
-      const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(out ? { out } : {}) });
+      const done = await this.#client.call('rotation.distribute', { ref: this.ref, flavour: this.form.flavour, ...(this.folder ? { folder: this.folder.handle } : {}), ...(this.form.replaceForeign ? { force: true } : {}) });
       this.distribution = done;
+      this.folder = done.folder;
       // The step stays, so the files written and the QR code can be read before moving on.
       this.notice = `Wrote ${done.files.length} public certificate${done.files.length === 1 ? '' : 's'} to ${done.dir}.`;
+    });
+  }
+
+  /** Asks the main process for the folder to distribute into (a dialog in the app). */
+  async chooseFolder(): Promise<boolean> {
+    return this.#run(async () => {
+      const { folder } = await this.#client.call('rotation.chooseFolder', {});
+      if (folder) this.folder = folder;
     });
   }
 

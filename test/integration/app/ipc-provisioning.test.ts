@@ -29,7 +29,8 @@ afterAll(async () => {
 describe('provisioning channels', () => {
   it('runs a CSV with a bad row as a job and reports each row', async () => {
     const csv = 'name,endpoint,tags,public_key\nsensor-1,,,\nsensor-2,,lab,\n,,,\nsensor-4,,,not-a-key\n';
-    const started = await ok('provisioning.start', { fileName: 'fleet.csv', base64: Buffer.from(csv).toString('base64'), server: 'broker', outDir: out });
+    const { folder } = (await ok('provisioning.chooseFolder', {})) as { folder: { handle: string } };
+    const started = await ok('provisioning.start', { fileName: 'fleet.csv', base64: Buffer.from(csv).toString('base64'), server: 'broker', outFolder: folder.handle });
     let progress: Record<string, unknown> = {};
     const rows: Array<{ row: number; name: string; status: string; reason: string }> = [];
     for (let i = 0; i < 200; i++) {
@@ -50,13 +51,14 @@ describe('provisioning channels', () => {
     expect(JSON.stringify(progress)).not.toContain(secret);
   });
 
-  it('refuses a relative output folder and an unknown server before starting', async () => {
+  it('refuses a path as the output folder and an unknown server before starting', async () => {
     const base64 = Buffer.from('name\nx\n').toString('base64');
-    expect(await call('provisioning.start', { fileName: 'a.csv', base64, server: 'broker', outDir: 'relative/dir' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-    expect(await call('provisioning.start', { fileName: 'a.csv', base64, server: 'nobody', outDir: out })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await call('provisioning.start', { fileName: 'a.csv', base64, server: 'broker', outFolder: 'relative/dir' })).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } });
+    const { folder } = (await ok('provisioning.chooseFolder', {})) as { folder: { handle: string } };
+    expect(await call('provisioning.start', { fileName: 'a.csv', base64, server: 'nobody', outFolder: folder.handle })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
-  it('offers a folder from the shell', async () => {
-    expect(await ok('provisioning.chooseFolder', {})).toEqual({ folder: out });
+  it('offers a folder from the shell, as a handle and the path to show', async () => {
+    expect(await ok('provisioning.chooseFolder', {})).toEqual({ folder: { handle: expect.stringMatching(/^fh_/), path: out } });
   });
 });

@@ -43,7 +43,7 @@ describe('rotation channels', () => {
 
     const distributed = await ok('rotation.distribute', { ref: 'gateway' });
     expect(distributed.dir).toBe(outDir);
-    expect(readdirSync(outDir).sort()).toEqual(['gateway.gen1.key', 'gateway.gen2.key', 'gateway.gen2.png']);
+    expect(readdirSync(outDir).sort()).toEqual(['.curvekeep-owned.json', 'gateway.gen1.key', 'gateway.gen2.key', 'gateway.gen2.png']);
     expect(distributed.qrSvg).toMatch(/^<svg|<\?xml/);
 
     const tested = await ok('rotation.test', { ref: 'gateway', endpoint: responder.endpoint, serverKey: server.publicKey, timeoutMs: 3000 });

@@ -4,11 +4,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../../src-main/app/content-policy.js';
+import { CONTENT_SECURITY_POLICY } from '../../../src-main/shell/content-policy.js';
 import { type RunningBridge, startBridge } from '../../../src-main/bridge/serve.js';
 import { OsKeychain } from '../../../src-main/keychain/os-keychain.js';
 
@@ -282,6 +282,150 @@ describe('npm run web (the real process)', () => {
       child.kill(signal);
       expect(await exited).toBe(0);
       expect(stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    }
+  });
+});
+
+/** Sends a POST's headers and the first bytes of a body it says is `declared` bytes long, and
+ *  waits for the answer without sending the rest. */
+function partialPost(port: number, headers: Record<string, string>, declared: number): Promise<{ status: number; head: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let head = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer within 10 s while the body was still being sent'));
+    }, 10_000);
+    socket.on('connect', () => {
+      const lines = [`POST /ipc/app.info HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Content-Type: application/json', `Content-Length: ${declared}`];
+      for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+      socket.write(`${lines.join('\r\n')}\r\n\r\n{"padding":"`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      clearTimeout(timer);
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+      // The server closes the connection rather than read the rest of the body.
+      socket.once('close', () => resolve({ status, head, closed: true }));
+      setTimeout(() => {
+        socket.destroy();
+        resolve({ status, head, closed: false });
+      }, 5_000).unref();
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('bridge: the token and the caller are checked before the body is read', () => {
+  it('refuses a call without the token at once, without waiting for its body', async () => {
+    const reply = await partialPost(bridge.port, {}, 512 * 1024);
+    expect(reply.status).toBe(401);
+    expect(reply.head).toMatch(/\r\nconnection: close\r\n/i);
+    expect(reply.closed).toBe(true);
+  });
+
+  it('refuses a wrong token and a foreign Origin at once, without waiting for the body', async () => {
+    expect((await partialPost(bridge.port, { 'x-curvekeep-token': 'A'.repeat(43) }, 512 * 1024)).status).toBe(403);
+    expect((await partialPost(bridge.port, { 'x-curvekeep-token': bridge.token, Origin: 'https://evil.example' }, 512 * 1024)).status).toBe(403);
+  });
+
+  it('with the right token, waits for the whole body (the check above can fail)', async () => {
+    await expect(
+      Promise.race([
+        partialPost(bridge.port, { 'x-curvekeep-token': bridge.token }, 512 * 1024),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting for the body'), 1_500)),
+      ]),
+    ).resolves.toBe('still waiting for the body');
+  });
+});
+
+describe('npm run web: --port and CURVEKEEP_BRIDGE_PORT', () => {
+  const script = join(root, 'dist', 'main', 'bridge', 'serve.js');
+
+  function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+  }
+
+  /** Starts the bridge process; resolves with its first stdout line, or its exit code and stderr. */
+  function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ line?: string; code?: number | null; stderr: string; child: ChildProcess }> {
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, CURVEKEEP_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no UI line and no exit within 10 s: ${stderr}`));
+      }, 10_000);
+      child.stdout!.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (!stdout.includes('\n')) return;
+        clearTimeout(timer);
+        resolve({ line: stdout.split('\n')[0], stderr, child });
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr, child });
+      });
+    });
+  }
+
+  async function stop(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  it.each([
+    ['--port N', (port: number) => ({ args: ['--port', String(port)], env: {} })],
+    ['--port=N', (port: number) => ({ args: [`--port=${port}`], env: {} })],
+    ['CURVEKEEP_BRIDGE_PORT', (port: number) => ({ args: [], env: { CURVEKEEP_BRIDGE_PORT: String(port) } })],
+  ])('listens on 127.0.0.1 at the port given by %s', async (_how, given) => {
+    const port = await freePort();
+    const { args, env } = given(port);
+    const started = await start(args, env);
+    try {
+      expect(started.line, started.stderr).toMatch(new RegExp(`^UI: http://127\\.0\\.0\\.1:${port}/\\?token=`));
+      const token = /token=([A-Za-z0-9_-]+)/.exec(started.line!)![1]!;
+      const reply = await send(port, { method: 'POST', path: '/ipc/app.info', headers: { 'content-type': 'application/json', 'x-curvekeep-token': token }, body: '{}' });
+      expect(json(reply).ok).toBe(true);
+    } finally {
+      await stop(started.child);
+    }
+  });
+
+  it.each([
+    [['--port', 'eighty'], {}],
+    [['--port', '70000'], {}],
+    [['--port'], {}],
+    [['--bind', '0.0.0.0'], {}],
+    [[], { CURVEKEEP_BRIDGE_PORT: '-1' }],
+  ])('refuses %j %j with a message and exit 2', async (args, env) => {
+    const started = await start(args as string[], env as NodeJS.ProcessEnv);
+    expect(started.line).toBeUndefined();
+    expect(started.code).toBe(2);
+    expect(started.stderr).toMatch(/curvekeep bridge: .*(port|option)/);
+  });
+
+  it('says so when the port is taken (exit 3)', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const started = await start(['--port', String(port)]);
+      expect(started.code).toBe(3);
+      expect(started.stderr).toContain(String(port));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

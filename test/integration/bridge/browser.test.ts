@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY_META } from '../../../src-main/app/content-policy.js';
+import { CONTENT_SECURITY_POLICY_META } from '../../../src-main/shell/content-policy.js';
 import { type RunningBridge, startBridge } from '../../../src-main/bridge/serve.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');

@@ -123,7 +123,7 @@ describe('curvekeep peers', () => {
     // A peer taken off the list disappears from the folder on the next export.
     await runCli(['peers', 'allow', 'gateway-07', '--off'], t.env);
     await runCli(['peers', 'allowlist', '--out', dir], t.env);
-    expect(readdirSync(dir)).toEqual(['broker.key']);
+    expect(readdirSync(dir).sort()).toEqual(['.curvekeep-owned.json', 'broker.key']);
   });
 
   it('lists and removes peers; an unknown REF is exit 2', async () => {

@@ -9,7 +9,9 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { InvalidInputError } from '../../../src-main/core/errors.js';
-import { decodeQrImage, parseQrPayload, qrPayload, renderQrPng, renderQrSvg } from '../../../src-main/core/formats/qr.js';
+import { decodeQrImage } from '../../../src-main/core/formats/qr/decode.js';
+import { parseQrPayload, qrPayload } from '../../../src-main/core/formats/qr/payload.js';
+import { renderQrPng, renderQrSvg } from '../../../src-main/core/formats/qr/render.js';
 
 let dir: string;
 beforeAll(() => {

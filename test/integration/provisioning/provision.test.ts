@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { parseCertFile } from '../../../src-main/core/formats/cert-file.js';
-import { decodeQrImage } from '../../../src-main/core/formats/qr.js';
+import { decodeQrImage } from '../../../src-main/core/formats/qr/decode.js';
 import { generateIdentity, identityKeyPair } from '../../../src-main/core/identities/identities.js';
 import { testLink } from '../../../src-main/core/link/curve-test.js';
 import { type ProvisionResult, provisionDevices } from '../../../src-main/core/provisioning/provision.js';

@@ -86,7 +86,7 @@ describe('rotate and schedule on the command line', () => {
 
     const distributed = await runCli(['rotate', 'fresh-server', '--distribute', '--out', allow, '--format', 'pyzmq'], t.env);
     expect(distributed.code).toBe(0);
-    expect(readdirSync(allow).sort()).toEqual(['fresh-server.gen1.key', 'fresh-server.gen2.key', 'fresh-server.gen2.png']);
+    expect(readdirSync(allow).sort()).toEqual(['.curvekeep-owned.json', 'fresh-server.gen1.key', 'fresh-server.gen2.key', 'fresh-server.gen2.png']);
     const router = await startFolderRouter(server, allow);
     try {
       const tested = await runCli(['--json', 'rotate', 'fresh-server', '--test', router.endpoint, '--server-key', server.publicKey, '--timeout', '4000'], t.env);

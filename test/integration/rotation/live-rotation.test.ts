@@ -62,7 +62,7 @@ describe('rotation against a pyzmq server with a folder allowlist', () => {
     // Distribute: the folder now carries both keys (and a QR of the pending one); the test passes.
     const distributed = await distributeRotation(ws, 'field-client', { out: dir, flavour: 'pyzmq' });
     expect(distributed.entries.map((e) => e.state).sort()).toEqual(['current', 'pending']);
-    expect(readdirSync(dir).sort()).toEqual(['field-client.gen1.key', 'field-client.gen2.key', 'field-client.gen2.png']);
+    expect(readdirSync(dir).sort()).toEqual(['.curvekeep-owned.json', 'field-client.gen1.key', 'field-client.gen2.key', 'field-client.gen2.png']);
     expect(await router.reload()).toBe(2);
     const second = await testPendingKey(ws, 'field-client', { endpoint: router.endpoint, serverKey: server.publicKey, timeoutMs: 4000 });
     expect(second.result.verdict).toBe('ok');
@@ -91,7 +91,7 @@ describe('rotation against a pyzmq server with a folder allowlist', () => {
     expect(rolled.identity.publicKey).toBe(oldPair.publicKey);
     expect((await identityKeyPair(ws, 'field-client', 'current')).secretKey).toBe(oldPair.secretKey);
     await distributeRotation(ws, 'field-client', { out: dir, flavour: 'pyzmq' });
-    expect(readdirSync(dir)).toEqual(['field-client.gen1.key']);
+    expect(readdirSync(dir).sort()).toEqual(['.curvekeep-owned.json', 'field-client.gen1.key']);
     expect(await router.reload()).toBe(1);
     expect(await linkWith(oldPair)).toBe('ok');
     expect(await linkWith(newPair)).toBe('rejected');

@@ -5,11 +5,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_META, SECURITY_HEADERS } from '../../../src-main/app/content-policy.js';
+import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_META, SECURITY_HEADERS } from '../../../src-main/shell/content-policy.js';
 import { appMenuTemplate } from '../../../src-main/app/menu.js';
 import { APP_ENTRY_URL, externalLink, isAppUrl } from '../../../src-main/app/origin.js';
 import { type PermissionRequestFacts, allowPermissionCheck, allowPermissionRequest } from '../../../src-main/app/permissions.js';
-import { readRendererFile } from '../../../src-main/app/renderer-files.js';
+import { readRendererFile } from '../../../src-main/shell/renderer-files.js';
 
 describe('origin', () => {
   it('knows our own page', () => {

@@ -7,7 +7,7 @@
 //  2 no Node integration / 3 context isolation / 4 sandbox (+ app.enableSandbox) / 6 webSecurity /
 //  8 no insecure content / 9 no experimental features / 10 no enableBlinkFeatures: window.ts
 //  5 permission request and check handlers, devices denied: hardening.ts + permissions.ts
-//  7 CSP: content-policy.ts (header from app:// and onHeadersReceived, meta tag from the vite build)
+//  7 CSP: shell/content-policy.ts (header from app:// and onHeadersReceived, meta tag from the vite build)
 //  11-12 webviews: webviewTag false and will-attach-webview prevented
 //  13 navigation / 14 new windows: will-navigate, will-frame-navigate, will-redirect, setWindowOpenHandler deny
 //  15 openExternal: https links only, after origin.ts's externalLink
@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../../src-main/app/content-policy.js';
+import { CONTENT_SECURITY_POLICY } from '../../../src-main/shell/content-policy.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const appDir = join(root, 'src-main', 'app');

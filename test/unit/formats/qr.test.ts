@@ -4,14 +4,9 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair, type PublicKey } from '../../../src-main/core/curve/keys.js';
 import { InvalidInputError, InvalidKeyError } from '../../../src-main/core/errors.js';
-import {
-  decodeQrImage,
-  parseQrPayload,
-  qrPayload,
-  renderQrPng,
-  renderQrSvg,
-  renderQrTerminal,
-} from '../../../src-main/core/formats/qr.js';
+import { decodeQrImage } from '../../../src-main/core/formats/qr/decode.js';
+import { parseQrPayload, qrPayload } from '../../../src-main/core/formats/qr/payload.js';
+import { renderQrPng, renderQrSvg, renderQrTerminal } from '../../../src-main/core/formats/qr/render.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 const EXAMPLE_KEY = 'Q1HAcTIqS]15yPNb77BrV-o#RCKf4K(y@-4I%4t^' as PublicKey;

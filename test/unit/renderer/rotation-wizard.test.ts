@@ -117,13 +117,19 @@ describe('the step follows the key generations', () => {
   });
 });
 
+/** A folder handle as the main process hands it out: the page sends it back, never a path. */
+const HANDLE = `fh_${'x'.repeat(32)}`;
+
 describe('a full rotation', () => {
   it('walks stage, distribute, test, promote, finish with the form values', async () => {
     const client = new RecordingStubClient()
       .answer('rotation.status', () => IDLE)
       .answer('rotation.stage', () => ({ ...STAGED, generation: 2, publicKey: KEY2 }))
+      .answer('rotation.chooseFolder', () => ({ folder: { handle: HANDLE, path: '/srv/allow' } }))
       .answer('rotation.distribute', (args) => ({
-        dir: (args as { out: string }).out,
+        dir: '/srv/allow',
+        folder: { handle: (args as { folder: string }).folder, path: '/srv/allow' },
+        left: [],
         entries: [],
         files: ['/srv/allow/gateway.gen1.key', '/srv/allow/gateway.gen2.key'],
         removed: [],
@@ -142,7 +148,8 @@ describe('a full rotation', () => {
     expect(wizard.canRollback).toBe(true);
     expect(wizard.canPromote).toBe(false);
 
-    wizard.form.out = ' /srv/allow ';
+    expect(await wizard.chooseFolder()).toBe(true);
+    expect(wizard.folder).toEqual({ handle: HANDLE, path: '/srv/allow' });
     expect(await wizard.distribute()).toBe(true);
     expect(wizard.step).toBe('distribute');
     expect(wizard.distribution?.files).toHaveLength(2);
@@ -173,7 +180,8 @@ describe('a full rotation', () => {
 
     expect(client.calls.slice(1)).toEqual([
       { channel: 'rotation.stage', args: { ref: 'gateway' } },
-      { channel: 'rotation.distribute', args: { ref: 'gateway', flavour: 'zcert', out: '/srv/allow' } },
+      { channel: 'rotation.chooseFolder', args: {} },
+      { channel: 'rotation.distribute', args: { ref: 'gateway', flavour: 'zcert', folder: HANDLE } },
       { channel: 'rotation.test', args: { ref: 'gateway', socketType: 'dealer', timeoutMs: 5000, serverKey: SERVER, endpoint: 'tcp://127.0.0.1:5555' } },
       { channel: 'rotation.promote', args: { ref: 'gateway', graceDays: 0 } },
       { channel: 'rotation.finish', args: { ref: 'gateway', force: true } },

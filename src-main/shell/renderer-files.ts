@@ -5,7 +5,7 @@ import { realpath, readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** dist/renderer, beside dist/main (this file runs as dist/main/app/renderer-files.js). */
+/** dist/renderer, beside dist/main (this file runs as dist/main/shell/renderer-files.js). */
 export function defaultRendererRoot(): string {
   return fileURLToPath(new URL('../../renderer/', import.meta.url));
 }

@@ -1,98 +1,16 @@
-// The QR payload of ARCHITECTURE.md section 4 (a public zcert body without comments), QR images
-// rendered with `qrcode`, and QR codes read back from PNG (pngjs) or JPEG (jpeg-js) with jsQR.
+// QR codes read back from PNG (pngjs) or JPEG (jpeg-js) pictures with jsQR, with the image
+// size checked before any pixel is decoded.
 import jpeg from 'jpeg-js';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
-import QRCode from 'qrcode';
-import { parsePublicKey, type PublicKey } from '../curve/keys.js';
-import { InvalidInputError } from '../errors.js';
-import { parseCertFile } from './cert-file.js';
-import { writeZpl, type ZplNode } from './zpl.js';
-
-export interface QrPayloadInput {
-  readonly name: string;
-  readonly endpoint?: string | null;
-  readonly publicKey: PublicKey;
-}
-
-export interface QrPayloadContent {
-  readonly publicKey: PublicKey;
-  readonly name: string | null;
-  readonly endpoint: string | null;
-}
+import { InvalidInputError } from '../../errors.js';
 
 /** Larger images are refused before decoding: no phone photo of a QR code comes near this. */
 export const QR_IMAGE_MAX_PIXELS = 40_000_000;
 export const QR_IMAGE_MAX_BYTES = 30 * 1024 * 1024;
 
-// Level M: about 15% of the code may be damaged or covered and it still reads.
-const ERROR_CORRECTION = 'M';
 // jsqr is CommonJS with `exports.default`; Node's default import is the module object.
 const jsQR = jsQRModule.default;
-
-/** The QR text of a public key: its zcert body without comments, `\n` line ends. Takes no secret. */
-export function qrPayload(input: QrPayloadInput): string {
-  const publicKey = parsePublicKey(input.publicKey);
-  const metadata: ZplNode[] = [];
-  if (input.name !== '') metadata.push({ name: 'name', value: input.name, children: [] });
-  if (input.endpoint) metadata.push({ name: 'endpoint', value: input.endpoint, children: [] });
-  return writeZpl(
-    [
-      { name: 'metadata', value: null, children: metadata },
-      { name: 'curve', value: null, children: [{ name: 'public-key', value: publicKey, children: [] }] },
-    ],
-    { quoting: 'always' },
-  );
-}
-
-const SECRET_LINE = /^[ \t]*secret-key\b/m;
-const BARE_KEY = /^\S{40}$/;
-
-/** Reads a QR payload, any public zcert/pyzmq body, or a bare 40-character Z85 public key. */
-export function parseQrPayload(text: string, source: string): QrPayloadContent {
-  // Checked before parsing, so that even a malformed payload holding a secret is named for what it is.
-  if (SECRET_LINE.test(text)) {
-    throw new InvalidInputError(`${source} holds a secret key; a QR code must never carry a secret key. Treat that key as exposed and generate a new one`);
-  }
-  const trimmed = text.replace(/^\uFEFF/, '').trim();
-  if (BARE_KEY.test(trimmed)) {
-    return { publicKey: parsePublicKey(trimmed, `public key in ${source}`), name: null, endpoint: null };
-  }
-  const cert = parseCertFile(text, source);
-  if (cert.secretKey !== null) {
-    throw new InvalidInputError(`${source} holds a secret key; a QR code must never carry a secret key`);
-  }
-  const name = cert.metadata.name?.trim() ? cert.metadata.name : null;
-  const endpoint = cert.metadata.endpoint?.trim() ? cert.metadata.endpoint : null;
-  return { publicKey: cert.publicKey, name, endpoint };
-}
-
-function checkPayload(payload: string): void {
-  if (SECRET_LINE.test(payload)) throw new InvalidInputError('a QR code must never carry a secret key; this payload holds one');
-}
-
-function renderError(error: unknown): never {
-  // qrcode says "The amount of data is too big to be stored in a QR Code" for long payloads.
-  throw new InvalidInputError(`cannot make a QR code of this payload: ${(error as Error).message}`);
-}
-
-export async function renderQrPng(payload: string, options: { readonly scale?: number } = {}): Promise<Buffer> {
-  checkPayload(payload);
-  const scale = options.scale ?? 8;
-  if (!Number.isInteger(scale) || scale < 1 || scale > 64) throw new InvalidInputError(`QR scale must be a whole number from 1 to 64, got ${scale}`);
-  return QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: ERROR_CORRECTION, scale, margin: 4 }).catch(renderError);
-}
-
-export async function renderQrSvg(payload: string): Promise<string> {
-  checkPayload(payload);
-  return QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: ERROR_CORRECTION, margin: 4 }).catch(renderError);
-}
-
-/** Half-block characters with explicit black-on-white colours, so it scans on dark terminals too. */
-export async function renderQrTerminal(payload: string): Promise<string> {
-  checkPayload(payload);
-  return QRCode.toString(payload, { type: 'terminal', small: true, errorCorrectionLevel: ERROR_CORRECTION }).catch(renderError);
-}
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InvalidInputError } from '../errors.js';
-import { bulkQrPng } from './qr-png.js';
+import { InvalidInputError } from '../../errors.js';
+import { bulkQrPng } from './bulk-png.js';
 
 export interface QrRenderer {
   /** PNGs of the payloads, in order. */
@@ -51,7 +51,7 @@ class WorkerRenderer implements QrRenderer {
 }
 
 export function qrRenderer(): QrRenderer {
-  const script = new URL('./qr-worker.js', import.meta.url);
+  const script = new URL('./bulk-worker.js', import.meta.url);
   if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return inline;
   return new WorkerRenderer(script);
 }

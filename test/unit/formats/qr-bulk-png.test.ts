@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { InvalidInputError } from '../../../src-main/core/errors.js';
-import { decodeQrImage, qrPayload } from '../../../src-main/core/formats/qr.js';
-import { bulkQrPng } from '../../../src-main/core/provisioning/qr-png.js';
+import { decodeQrImage } from '../../../src-main/core/formats/qr/decode.js';
+import { qrPayload } from '../../../src-main/core/formats/qr/payload.js';
+import { bulkQrPng } from '../../../src-main/core/formats/qr/bulk-png.js';
 
 describe('bulkQrPng', () => {
   it('writes a PNG that jsQR and zbarimg read back as the exact payload', () => {

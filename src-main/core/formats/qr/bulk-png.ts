@@ -4,9 +4,9 @@
 // like every other QR code Curvekeep makes; any mask is valid QR and every reader handles it.
 import { constants as zlibConstants, crc32, deflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../errors.js';
+import { assertNoSecret } from './payload.js';
 
-const SECRET_LINE = /^[ \t]*secret-key\b/m;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -27,7 +27,7 @@ export interface BulkQrOptions {
 
 /** A PNG of the QR code of `payload` (public material only: a secret key is refused). */
 export function bulkQrPng(payload: string, options: BulkQrOptions = {}): Buffer {
-  if (SECRET_LINE.test(payload)) throw new InvalidInputError('a QR code must never carry a secret key; this payload holds one');
+  assertNoSecret(payload);
   const scale = options.scale ?? 6;
   const margin = options.margin ?? 4;
   let symbol: QRCode.QRCode;

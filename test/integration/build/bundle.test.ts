@@ -1,0 +1,161 @@
+// The built CLI, app and bridge (scripts/build-main.mjs; `npm test` builds first): what each
+// command loads, traced in the real process (test/helpers/build/trace-loads.mjs), and that every
+// import and file URL of the bundles points at a file that is there.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../helpers/cli.js';
+import { testWorkspace, type TestWorkspace } from '../../helpers/workspace.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DIST = join(ROOT, 'dist', 'main');
+const TRACER = fileURLToPath(new URL('../../helpers/build/trace-loads.mjs', import.meta.url));
+const ENTRIES = ['cli/main.js', 'app/main.js', 'bridge/serve.js'];
+const SERVER_KEY = 'GEq9T6E2iLO$vZ[vs6pg.CaoTd5dml!>B6pDP>sZ';
+
+interface Loads {
+  readonly code: number | null;
+  readonly stderr: string;
+  /** Files of this checkout (relative, e.g. `dist/main/cli/main.js`) loaded as ES modules. */
+  readonly files: string[];
+  /** Packages and files loaded by CommonJS `require`. */
+  readonly required: string[];
+  /** Whether any file loaded holds zod's code. */
+  readonly zod: boolean;
+}
+
+let t: TestWorkspace;
+let traceDir: string;
+let counter = 0;
+
+function traced(args: ReadonlyArray<string>): Loads {
+  const out = join(traceDir, `trace-${++counter}.txt`);
+  const run = spawnSync(process.execPath, ['--import', TRACER, CLI, ...args], {
+    env: { ...t.env, CURVEKEEP_TRACE_LOADS: out },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const lines = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
+  const files = [...new Set(lines.filter((l) => l.startsWith('import file://')).map((l) => fileURLToPath(l.slice('import '.length))))];
+  return {
+    code: run.status,
+    stderr: run.stderr,
+    files: files.map((f) => f.slice(ROOT.length)),
+    required: [...new Set(lines.filter((l) => l.startsWith('require ')).map((l) => l.slice('require '.length)))],
+    zod: files.some((f) => f.endsWith('.js') && /\$ZodType\b/.test(readFileSync(f, 'utf8'))),
+  };
+}
+
+const loadsZeromq = (l: Loads): boolean => l.required.some((r) => r === 'zeromq' || r.includes('/zeromq/'));
+const loadsKeytar = (l: Loads): boolean => l.required.some((r) => r.includes('keytar'));
+
+beforeAll(() => {
+  t = testWorkspace('build-bundle');
+  traceDir = mkdtempSync(join(tmpdir(), 'curvekeep-trace-'));
+  const made = spawnSync(process.execPath, [CLI, 'keys', 'generate', '--name', 'laptop', '--role', 'client'], { env: t.env, encoding: 'utf8', timeout: 30_000 });
+  expect(made.status, made.stderr).toBe(0);
+});
+afterAll(async () => {
+  rmSync(traceDir, { recursive: true, force: true });
+  await t.cleanup();
+});
+
+describe('what a command loads', () => {
+  it('--version loads nothing of the build', () => {
+    const l = traced(['--version']);
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.files).toEqual(['bin/curvekeep.js']);
+    expect(l.required).toEqual([]);
+  });
+
+  it('keys list --json loads the CLI bundle and its chunks only: no zeromq, no per-file module, no package as ES module', () => {
+    const l = traced(['--json', 'keys', 'list']);
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.files).toContain('dist/main/cli/main.js');
+    for (const file of l.files.filter((f) => f !== 'bin/curvekeep.js')) expect(file).toMatch(/^dist\/main\/(cli\/main|chunks\/[^/]+)\.js$/);
+    expect(loadsZeromq(l)).toBe(false);
+    // The store's seal key is in the keychain: keytar is needed here, and is required, not imported.
+    expect(loadsKeytar(l)).toBe(true);
+  });
+
+  it('help and a store-free command load neither zod, zeromq nor keytar', () => {
+    for (const args of [['pins', 'compute', '--help'], ['--help'], ['pins', 'compute', '--pem', join(ROOT, 'test', 'no-such-file.pem')]]) {
+      const l = traced(args);
+      expect(l.files, args.join(' ')).toContain('dist/main/cli/main.js');
+      expect(l.zod, args.join(' ')).toBe(false);
+      expect(loadsZeromq(l), args.join(' ')).toBe(false);
+      expect(loadsKeytar(l), args.join(' ')).toBe(false);
+    }
+  });
+
+  it('a link test loads zeromq (the trace sees it when it is there)', () => {
+    const l = traced(['--json', 'test', 'tcp://127.0.0.1:9', '--server-key', SERVER_KEY, '--as', 'laptop', '--timeout', '300']);
+    expect(l.stderr).not.toMatch(/internal error/);
+    expect(loadsZeromq(l)).toBe(true);
+    expect(l.zod).toBe(true);
+  });
+});
+
+describe('the bundles', () => {
+  /** Every .js file an entry reaches through static and dynamic imports of relative paths. */
+  function reachable(entries: ReadonlyArray<string> = ENTRIES): string[] {
+    const seen = new Set<string>();
+    const queue = entries.map((e) => join(DIST, e));
+    while (queue.length) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)) queue.push(join(dirname(file), m[1]!));
+    }
+    return [...seen];
+  }
+
+  it('are there, with the preload, and every relative import and file URL in them names a file that exists', () => {
+    for (const entry of [...ENTRIES, 'app/preload.cjs']) expect(existsSync(join(DIST, entry)), entry).toBe(true);
+    const files = reachable();
+    expect(files.length).toBeGreaterThan(ENTRIES.length);
+    const urls: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      // import.meta.url is rewritten to the module's own per-file path; what it resolves must exist.
+      for (const m of text.matchAll(/new URL\(\s*"(\.\.\/[^"]+)",\s*import\.meta\.url\s*\)/g)) {
+        const own = join(dirname(file), m[1]!);
+        expect(existsSync(own) || own.endsWith('.js'), own).toBe(true);
+        urls.push(own);
+      }
+    }
+    expect(urls.length).toBeGreaterThan(0);
+    for (const own of urls) expect(own.startsWith(DIST), own).toBe(true);
+    // The worker scripts and the preload that the bundles start by URL.
+    const started = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/new URL\(\s*"\.\/([^"]+)",\s*new URL\(\s*"(\.\.\/[^"]+)",\s*import\.meta\.url\s*\)/g)]
+      .map((m) => join(dirname(join(dirname(f), m[2]!)), m[1]!)));
+    for (const file of started) expect(existsSync(file), file).toBe(true);
+  });
+
+  it('the Electron main process reaches nothing in bridge/ (which is not packaged)', () => {
+    const files = reachable(['app/main.js']);
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) expect(file.startsWith(join(DIST, 'bridge')), file).toBe(false);
+  });
+
+  it('import only packages that resolve from the checkout: electron, zeromq and keytar stay outside', () => {
+    const require = createRequire(join(ROOT, 'package.json'));
+    const bare = new Set<string>();
+    for (const file of reachable()) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:^import\b[^;\n]*?\bfrom\s*|\bimport\(|\b__require\()"((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/[\w.-]+)*)"/gm)) bare.add(m[1]!);
+    }
+    for (const name of bare) {
+      if (name.startsWith('node:')) continue;
+      expect(() => require.resolve(name), name).not.toThrow();
+    }
+    expect(bare).toContain('electron');
+    expect(bare).toContain('zeromq');
+    expect(bare).not.toContain('commander');
+    expect(readdirSync(join(DIST, 'chunks')).length).toBeGreaterThan(0);
+  });
+});
