@@ -7,8 +7,8 @@ import { defineChannels } from './spec.js';
 // without pulling core modules; the handlers' types fail to compile if the two ever differ.
 export { ROLES as ROLE_NAMES } from '../../common/roles.js';
 import { ROLES as ROLE_NAMES } from '../../common/roles.js';
-export const KEY_STATE_NAMES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
-export const DUE_STATES = ['ok', 'due-soon', 'overdue', 'never'] as const;
+export { KEY_STATES as KEY_STATE_NAMES, DUE_STATES } from '../../common/rotation.js';
+import { KEY_STATES as KEY_STATE_NAMES, DUE_STATES } from '../../common/rotation.js';
 export const PUBLIC_EXPORT_FORMATS = ['zcert', 'pyzmq', 'json', 'qr-svg', 'qr-text'] as const;
 export const SECRET_EXPORT_FORMATS = ['zcert', 'pyzmq', 'json'] as const;
 

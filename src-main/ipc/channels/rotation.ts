@@ -2,35 +2,52 @@
 // promote, finish, rollback) and the schedule the timeline chart draws. Results carry public keys,
 // states and dates; the pending key's secret stays in the keychain.
 import { z } from 'zod';
-import { IdentitySchema, KEY_STATE_NAMES, ROLE_NAMES } from './keys.js';
+import { DUE_STATES, KEY_STATES, MAX_GRACE_DAYS, ROTATION_ACTIONS, ROTATION_STAGES } from '../../common/rotation.js';
+import { IdentitySchema, ROLE_NAMES } from './keys.js';
 import { LINK_SOCKET_TYPES, LinkResultSchema } from './links.js';
 import { defineChannels } from './spec.js';
 
-export const ROTATION_STAGES = ['idle', 'staged', 'tested', 'promoted', 'grace-over'] as const;
+export { ROTATION_STAGES } from '../../common/rotation.js';
 
 const Ref = z.string().trim().min(1, 'give an identity id or name').max(200);
+
+/** A next step as data (common/rotation.ts RotationNextStep); the page words it as a button or a sentence. */
+export const RotationNextStepSchema = z.object({
+  action: z.enum(ROTATION_ACTIONS),
+  identity: z.string(),
+  force: z.boolean().optional(),
+  after: z.string().optional(),
+  generation: z.number().int().optional(),
+});
 
 export const RotationStatusSchema = z.object({
   identity: IdentitySchema,
   stage: z.enum(ROTATION_STAGES),
-  /** The next step, for a person (as the CLI prints it). */
-  next: z.string(),
+  /** The steps that take the rotation on, the usual one first. */
+  next: z.array(RotationNextStepSchema),
 });
 
+/** One identity's key against its policy: the same item `curvekeep schedule --json` prints. */
 export const ScheduleItemSchema = z.object({
   id: z.string(),
   name: z.string(),
   role: z.enum(ROLE_NAMES),
   generation: z.number().int(),
+  publicKey: z.string().length(40),
   ageDays: z.number(),
   rotateEveryDays: z.number().int().nullable(),
   dueAt: z.string().nullable(),
-  due: z.enum(['ok', 'due-soon', 'overdue', 'never']),
+  due: z.enum(DUE_STATES),
+  /** Past its due date now. */
+  overdue: z.boolean(),
   /** Whole days until due; negative when overdue; null without a policy. */
   daysLeft: z.number().int().nullable(),
   stage: z.enum(ROTATION_STAGES),
   graceUntil: z.string().nullable(),
 });
+
+/** A schedule item with a due date (`curvekeep rotate --due --json` prints the same list). */
+export const DueItemSchema = ScheduleItemSchema.extend({ dueAt: z.string(), daysLeft: z.number().int() });
 
 export const rotationChannels = defineChannels({
   'rotation.status': { args: z.strictObject({ ref: Ref }), result: RotationStatusSchema },
@@ -47,7 +64,7 @@ export const rotationChannels = defineChannels({
     args: z.strictObject({ ref: Ref, out: z.string().trim().min(1).max(1000).optional(), flavour: z.enum(['zcert', 'pyzmq']).optional() }),
     result: z.object({
       dir: z.string(),
-      entries: z.array(z.object({ name: z.string(), publicKey: z.string(), generation: z.number().int(), state: z.enum(KEY_STATE_NAMES) })),
+      entries: z.array(z.object({ name: z.string(), publicKey: z.string(), generation: z.number().int(), state: z.enum(KEY_STATES) })),
       files: z.array(z.string()),
       removed: z.array(z.string()),
       qrFile: z.string().nullable(),
@@ -75,7 +92,7 @@ export const rotationChannels = defineChannels({
       ref: Ref,
       /** Promote without a passing test; logged as forced. */
       force: z.boolean().optional(),
-      graceDays: z.number().int().min(0).max(365).optional(),
+      graceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).optional(),
     }),
     result: RotationStatusSchema,
   },
@@ -87,9 +104,14 @@ export const rotationChannels = defineChannels({
     args: z.strictObject({ ref: Ref }),
     result: RotationStatusSchema.extend({ undone: z.enum(['staged', 'promoted']), revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
   },
-  /** Every identity's key age against its policy, for the timeline chart. */
+  /** Every identity's key age against its policy, for the timeline chart (as `curvekeep schedule`). */
   'rotation.schedule': {
     args: z.strictObject({}),
     result: z.object({ now: z.string(), items: z.array(ScheduleItemSchema) }),
+  },
+  /** The keys due by a date (YYYY-MM-DD or an ISO time; default: within DUE_SOON_DAYS), as `curvekeep rotate --due`. */
+  'rotation.due': {
+    args: z.strictObject({ at: z.string().trim().min(1).max(40).optional() }),
+    result: z.object({ now: z.string(), by: z.string(), items: z.array(DueItemSchema), overdue: z.number().int() }),
   },
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { generateIdentity } from '../../../src-main/core/identities/identities.js';
 import { setPinSet } from '../../../src-main/core/pins/pin-set.js';
-import { dueList } from '../../../src-main/core/rotation/schedule.js';
+import { dueRotations as dueList } from '../../../src-main/core/usecases/rotation.js';
 import { createWorkspace } from '../../../src-main/core/workspace.js';
 import { runCli } from '../../helpers/cli.js';
 import { startFolderRouter } from '../../helpers/rotation/folder-router.js';
