@@ -5,7 +5,10 @@
 // cannot tip over between the two calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../../src-main/common/time.js';
+import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { generateIdentity } from '../../../src-main/core/identities/identities.js';
+import { type Responder, startResponder } from '../../../src-main/core/link/responder.js';
+import { addPeer } from '../../../src-main/core/peers/peers.js';
 import { promoteRotation, stageRotation } from '../../../src-main/core/rotation/rotation.js';
 import { createWorkspace } from '../../../src-main/core/workspace.js';
 import { runCli } from '../../helpers/cli.js';
@@ -37,7 +40,10 @@ beforeAll(async () => {
   await promoteRotation(daysAgo(20), 'promoted-gw', { force: true, graceDays: 7 });
 });
 
+let responder: Responder | undefined;
+
 afterAll(async () => {
+  await responder?.close();
   await t?.cleanup();
 });
 
@@ -137,5 +143,28 @@ describe('schedule and due dates: the CLI and the app answer alike', () => {
     expect(cliError.message).toContain(appMessage);
     expect(cliError.message).toContain('curvekeep rotate staged-gw --test ENDPOINT --peer SERVER');
     expect(cliError.message).toContain('curvekeep rotate staged-gw --promote --force');
+  });
+});
+
+describe('the test step: one default target for both faces', () => {
+  it("tests the pending key against a stored peer's first TCP endpoint, skipping an ipc:// one, from either face", async () => {
+    const server = generateKeyPair();
+    responder = await startResponder({ endpoint: 'tcp://127.0.0.1:0', server, allow: 'any' });
+    await addPeer(t.ws, { name: 'broker', publicKey: server.publicKey, endpoints: ['ipc:///tmp/curvekeep-broker.invalid', responder.endpoint] });
+    await addPeer(t.ws, { name: 'local-only', publicKey: server.publicKey, endpoints: ['ipc:///tmp/curvekeep-local.invalid'] });
+
+    const cli = await runCli(['--json', 'rotate', 'staged-gw', '--test', '--peer', 'broker', '--timeout', '4000'], t.env);
+    expect(cli.code).toBe(0);
+    const fromCli = cli.json<{ stage: string; result: { verdict: string; endpoint: string } }>();
+    const fromApp = (await ipc.ok('rotation.test', { ref: 'staged-gw', peer: 'broker', timeoutMs: 4000 })) as { stage: string; result: { verdict: string; endpoint: string } };
+    expect(fromCli).toMatchObject({ stage: 'tested', result: { verdict: 'ok', endpoint: responder.endpoint } });
+    expect(fromApp).toMatchObject({ stage: fromCli.stage, result: { verdict: fromCli.result.verdict, endpoint: fromCli.result.endpoint } });
+
+    // A peer with no TCP endpoint: the same typed refusal, before any socket is opened.
+    const badCli = await runCli(['--json', 'rotate', 'staged-gw', '--test', '--peer', 'local-only'], t.env);
+    expect(badCli.code).toBe(2);
+    const badApp = await ipc.call('rotation.test', { ref: 'staged-gw', peer: 'local-only' });
+    expect(badApp).toMatchObject({ ok: false, error: { code: 'no-testable-endpoint' } });
+    expect(badCli.json<{ error: unknown }>().error).toEqual((badApp as { error: unknown }).error);
   });
 });
