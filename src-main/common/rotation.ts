@@ -18,6 +18,10 @@ export type KeyState = (typeof KEY_STATES)[number];
 export const ROTATION_STAGES = ['idle', 'staged', 'tested', 'promoted', 'grace-over'] as const;
 export type RotationStage = (typeof ROTATION_STAGES)[number];
 
+/** What a rollback undid: a staged key (dropped), or a promotion (the previous key is current again). */
+export const ROLLBACK_UNDONE = ['staged', 'promoted'] as const;
+export type RollbackUndone = (typeof ROLLBACK_UNDONE)[number];
+
 /** What the user can do to a rotation; each face words it (a command line, a button). */
 export const ROTATION_ACTIONS = ['stage', 'distribute', 'test', 'promote', 'finish', 'rollback', 'revoke'] as const;
 export type RotationAction = (typeof ROTATION_ACTIONS)[number];

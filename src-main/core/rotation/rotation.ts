@@ -8,6 +8,7 @@ import { generateKeyPair } from '../curve/keys.js';
 import {
   DEFAULT_GRACE_DAYS,
   MAX_GRACE_DAYS,
+  type RollbackUndone,
   type RotationNextStep,
   type RotationStage,
   nextSteps,
@@ -299,7 +300,7 @@ export async function finishRotation(ws: Workspace, ref: string, options: Readon
 
 export interface RolledBackRotation extends RotationStatus {
   /** What was undone: a staged (never promoted) key, or a promotion. */
-  readonly undone: 'staged' | 'promoted';
+  readonly undone: RollbackUndone;
   readonly revokedGeneration: number;
   readonly secretDeleted: boolean;
 }
@@ -315,7 +316,7 @@ export async function rollbackRotation(ws: Workspace, ref: string): Promise<Roll
     const now = tx.now.toISOString();
     const pending = pendingGeneration(identity);
     const previous = previousGeneration(identity);
-    let undone: 'staged' | 'promoted';
+    let undone: RollbackUndone;
     let revoked: KeyGeneration;
     if (pending) {
       undone = 'staged';

@@ -2,7 +2,7 @@
 // promote, finish, rollback) and the schedule the timeline chart draws. Results carry public keys,
 // states and dates; the pending key's secret stays in the keychain.
 import { z } from 'zod';
-import { DUE_STATES, KEY_STATES, MAX_GRACE_DAYS, ROTATION_ACTIONS, ROTATION_STAGES } from '../../common/rotation.js';
+import { DUE_STATES, KEY_STATES, MAX_GRACE_DAYS, ROLLBACK_UNDONE, ROTATION_ACTIONS, ROTATION_STAGES } from '../../common/rotation.js';
 import { IdentitySchema, ROLE_NAMES } from './keys.js';
 import { LINK_SOCKET_TYPES, LinkResultSchema } from './links.js';
 import { defineChannels } from './spec.js';
@@ -102,7 +102,7 @@ export const rotationChannels = defineChannels({
   },
   'rotation.rollback': {
     args: z.strictObject({ ref: Ref }),
-    result: RotationStatusSchema.extend({ undone: z.enum(['staged', 'promoted']), revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
+    result: RotationStatusSchema.extend({ undone: z.enum(ROLLBACK_UNDONE), revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
   },
   /** Every identity's key age against its policy, for the timeline chart (as `curvekeep schedule`). */
   'rotation.schedule': {
