@@ -1,6 +1,6 @@
 // The rotation use cases: one entry per step of the staged rotation (stage, distribute, test,
 // promote, finish, rollback, revoke), the schedule, the due list and the calendar. Both faces call
-// these: `curvekeep rotate` / `curvekeep schedule` (cli/commands/rotation.ts) and the rotation
+// these: the CLI's rotate and schedule commands (cli/commands/rotation.ts) and the rotation
 // channels (ipc/handlers/rotation.ts), which only parse, call and word the result. Every default
 // (grace period, due window, the test's endpoint and server key) is decided here, once.
 import { DEFAULT_GRACE_DAYS } from '../../common/rotation.js';
@@ -134,7 +134,7 @@ export interface RotationSchedule {
   readonly items: ReadonlyArray<ScheduleItem>;
 }
 
-/** Every identity's key age against its policy: `curvekeep schedule`, the timeline. */
+/** Every identity's key age against its policy: the CLI's schedule command, the app's timeline. */
 export async function rotationSchedule(ws: Workspace): Promise<RotationSchedule> {
   const { data } = await ws.store.read();
   const now = ws.now();
@@ -154,7 +154,7 @@ export interface DueList {
   readonly overdue: number;
 }
 
-/** The keys due for rotation by a date: `rotate --due [--at] [--check]`, and the app's due list. */
+/** The keys due for rotation by a date: the CLI's `rotate --due [--at] [--check]`, the app's rotation.due. */
 export async function dueRotations(ws: Workspace, query: Readonly<DueQuery> = {}): Promise<DueList> {
   const { data } = await ws.store.read();
   const now = ws.now();
