@@ -82,6 +82,9 @@ describe('Rotation wizard', () => {
     expect(staged.actions).toEqual(['distribute', 'test', 'rollback']);
     expect(staged.text).toMatch(/Hand the pending public key/);
     expect(staged.text).not.toMatch(/curvekeep|--[a-z]|ENDPOINT/);
+    // The step on screen needs no button to open it; the others have one.
+    const nextButtons = page.getByRole('list', { name: 'Next steps' }).getByRole('button');
+    expect(await nextButtons.allTextContents()).toEqual(['Open the Test step', 'Roll back…']);
     await app.screenshot('rotation-1-staged');
 
     // Testing before the broker knows the pending key: rejected, and no promotion on offer.
