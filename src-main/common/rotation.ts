@@ -7,6 +7,9 @@ import { DAY_MS } from './time.js';
 export const KEY_STATES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
 export type KeyState = (typeof KEY_STATES)[number];
 
+/** States whose secret stays in the keychain; a retired or revoked key's secret is deleted. */
+export const LIVE_KEY_STATES: ReadonlyArray<KeyState> = ['pending', 'current', 'previous'];
+
 /**
  * Where an identity stands in its rotation:
  * - `idle`: one current key, nothing under way;

@@ -7,6 +7,7 @@ import type { PublicKey } from '../curve/keys.js';
 import { generateKeyPair } from '../curve/keys.js';
 import {
   DEFAULT_GRACE_DAYS,
+  LIVE_KEY_STATES,
   MAX_GRACE_DAYS,
   type RollbackUndone,
   type RotationNextStep,
@@ -63,9 +64,7 @@ const ACCOUNT = /^identity:(.+):(\d+)$/;
  * a retired or revoked key whose delete was interrupted. Returns the accounts removed.
  */
 async function sweepStraySecrets(ws: Workspace, identity: Identity): Promise<string[]> {
-  const live = new Set(
-    identity.generations.filter((g) => g.state === 'pending' || g.state === 'current' || g.state === 'previous').map((g) => g.generation),
-  );
+  const live = new Set(identity.generations.filter((g) => LIVE_KEY_STATES.includes(g.state)).map((g) => g.generation));
   const removed: string[] = [];
   for (const account of await ws.secrets.accounts()) {
     const match = ACCOUNT.exec(account);
