@@ -83,7 +83,7 @@ async function worded<T>(work: Promise<T>): Promise<T> {
   } catch (error) {
     const { RotationRefusedError } = await import('../../core/rotation/errors.js');
     if (error instanceof RotationRefusedError && error.next.length > 0) {
-      throw new RefusedError(`${error.message} (${error.next.map(rotationCommand).join(', or ')})`);
+      throw new RefusedError(`${error.message}\n${describeNext(error.next)}`);
     }
     throw error;
   }
