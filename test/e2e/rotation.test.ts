@@ -157,6 +157,25 @@ describe('Rotation wizard', () => {
     app.expectClean();
   });
 
+  it('revokes a leaked previous key from the state panel, after a confirmation', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Stage a new key' }).click();
+    await page.locator('section[data-step="distribute"]').waitFor();
+    await page.getByRole('list', { name: 'Rotation steps' }).getByRole('button', { name: '4. Promote' }).click();
+    await page.getByLabel(/Promote without a passing test/).check();
+    await page.getByRole('button', { name: 'Promote the pending key' }).click();
+    await page.locator('section[data-step="finish"]').waitFor();
+    expect(await stateRow(2).getAttribute('data-state')).toBe('previous');
+
+    await page.getByRole('button', { name: 'Revoke generation 2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('[data-notice]').filter({ hasText: 'Revoked generation 2' }).waitFor();
+    expect(await stateRow(2).getAttribute('data-state')).toBe('revoked');
+    expect(await stateRow(4).getAttribute('data-state')).toBe('current');
+    expect(await page.locator('aside[data-stage]').getAttribute('data-stage')).toBe('idle');
+    app.expectClean();
+  });
+
   it('shows key ages against policies on the timeline, from the keyboard', async () => {
     const { page } = app;
     await app.go('Timeline');

@@ -104,6 +104,14 @@ export const rotationChannels = defineChannels({
     args: z.strictObject({ ref: Ref }),
     result: RotationStatusSchema.extend({ undone: z.enum(ROLLBACK_UNDONE), revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
   },
+  /**
+   * Revokes one key generation (a leaked key): its secret is deleted and peers can no longer use it.
+   * The current key only with `force` (it leaves the identity without a usable key).
+   */
+  'rotation.revoke': {
+    args: z.strictObject({ ref: Ref, generation: z.number().int().min(1), force: z.boolean().optional() }),
+    result: RotationStatusSchema.extend({ revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
+  },
   /** Every identity's key age against its policy, for the timeline chart (as `curvekeep schedule`). */
   'rotation.schedule': {
     args: z.strictObject({}),

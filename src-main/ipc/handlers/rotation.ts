@@ -70,6 +70,11 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
     return { ...publicStatus(done), undone: done.undone, revokedGeneration: done.revokedGeneration, secretDeleted: done.secretDeleted };
   },
 
+  'rotation.revoke': async (args, context) => {
+    const revoked = await (await useCases()).revokeRotationKey(context.workspace(), args.ref, args.generation, args.force !== undefined ? { force: args.force } : {});
+    return { ...publicStatus(revoked), revokedGeneration: revoked.revokedGeneration, secretDeleted: revoked.secretDeleted };
+  },
+
   'rotation.schedule': async (_args, context) => (await useCases()).rotationSchedule(context.workspace()),
 
   'rotation.due': async (args, context) => {

@@ -341,6 +341,15 @@ export class RotationWizard {
     });
   }
 
+  /** Revokes a key generation that leaked (the previous one in its grace period, typically). */
+  async revoke(generation: number): Promise<boolean> {
+    return this.#run(async () => {
+      const revoked = await this.#client.call('rotation.revoke', { ref: this.ref, generation });
+      this.#apply(revoked);
+      this.notice = `Revoked generation ${revoked.revokedGeneration}: peers can no longer use it${revoked.secretDeleted ? ', and its secret is deleted from the keychain' : ''}.`;
+    });
+  }
+
   #apply(status: RotationStatus, step?: WizardStep): void {
     this.status = { identity: status.identity, stage: status.stage, next: status.next };
     this.step = step ?? stepForStatus(status);

@@ -308,3 +308,19 @@ describe('next steps are data, worded by the page', () => {
     expect(client.channels()).toEqual(['rotation.status']);
   });
 });
+
+describe('revoking a leaked key', () => {
+  it('revokes the previous key with the generation asked for and shows where the rotation stands', async () => {
+    const afterRevoke = status('idle', [{ ...generation(1, 'revoked'), graceUntil: null }, generation(2, 'current')]);
+    const client = new RecordingStubClient()
+      .answer('rotation.status', () => PROMOTED)
+      .answer('rotation.revoke', () => ({ ...afterRevoke, revokedGeneration: 1, secretDeleted: true }));
+    const wizard = new RotationWizard(client, 'gateway');
+    await wizard.load();
+    expect(await wizard.revoke(1)).toBe(true);
+    expect(client.calls[1]).toEqual({ channel: 'rotation.revoke', args: { ref: 'gateway', generation: 1 } });
+    expect(wizard.stage).toBe('idle');
+    expect(wizard.step).toBe('stage');
+    expect(wizard.notice).toMatch(/Revoked generation 1/);
+  });
+});
