@@ -3,7 +3,7 @@
 // flags, calls the rotation use case (core/usecases/rotation.ts) and words the result: next steps
 // and refusals come as data and become command lines here.
 import { type Command, Option } from 'commander';
-import { DEFAULT_GRACE_DAYS, DUE_SOON_DAYS, type RotationNextStep } from '../../common/rotation.js';
+import { DUE_SOON_DAYS, type RotationNextStep } from '../../common/rotation.js';
 import { RefusedError } from '../../core/errors.js';
 import type { DueItem, RotationStatus, ScheduleItem } from '../../core/usecases/rotation.js';
 import { type Outcome, action, table, UsageError } from '../runner.js';
@@ -169,13 +169,13 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
     }
     case 'distribute': {
       if (!opts.out) throw new UsageError('--distribute needs --out DIR: the folder to write the public certificates into');
-      const result = await rotation.distributeRotation(ws, ref, { out: opts.out, flavour: opts.format });
+      const { distributeRotation } = await import('../../core/rotation/distribute.js');
+      const result = await distributeRotation(ws, ref, { out: opts.out, flavour: opts.format });
       const lines = result.entries.map((e) => `  ${e.state.padEnd(8)} generation ${e.generation}: ${e.publicKey}`);
       const text = [`wrote ${result.files.length} certificate(s) to ${result.dir}:`, ...lines];
       if (result.removed.length) text.push(`removed ${result.removed.length} certificate(s) of keys no longer accepted`);
       if (result.qrFile) text.push(`QR code of the pending key: ${result.qrFile}`);
-      const { qrSvg: _qrSvg, ...json } = result;
-      return { json, text: text.join('\n') };
+      return { json: result, text: text.join('\n') };
     }
     default:
       throw new UsageError(`unknown step ${String(step)}`);
@@ -194,7 +194,7 @@ export function registerRotation(program: Command): void {
     .option('--timeout <ms>', 'with --test: limit in milliseconds (default 5000)')
     .option('--promote', 'make the pending key current (needs a passing test, or --force)')
     .option('--force', 'with --promote: without a passing test (logged); with --finish: before the grace period ends; with --revoke: the current key')
-    .option('--grace <days>', `with --promote: days the previous key stays accepted (default ${DEFAULT_GRACE_DAYS})`)
+    .option('--grace <days>', 'with --promote: days the previous key stays accepted (default 7)')
     .option('--rollback', 'go back to the previous key (drops a staged key, or undoes a promotion)')
     .option('--finish', 'retire the previous key and delete its secret')
     .option('--revoke <generation>', 'revoke one key generation (a leaked key) and delete its secret')

@@ -1,8 +1,7 @@
 // Own identities: key pairs whose secret lives in the keychain, one item per key generation.
 import { basename } from 'node:path';
 import { type KeyPair, type PublicKey, type SecretKey, generateKeyPair, parseSecretKey } from '../curve/keys.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import { RotationRefusedError } from '../rotation/errors.js';
+import { InvalidInputError, NotFoundError, RefusedError } from '../errors.js';
 import { checkEndpoint, checkName, checkTag, assertNameFree, newId, resolveRef } from '../names.js';
 import { DEFAULT_ROTATION_DAYS, currentGeneration, pendingGeneration } from '../rotation/policy.js';
 import type { Identity, Role } from '../store/document.js';
@@ -103,7 +102,7 @@ export async function identityKeyPair(ws: Workspace, ref: string, which: 'curren
   const { data } = await ws.store.read();
   const identity = findIdentity(data.identities, ref);
   const generation = which === 'current' ? currentGeneration(identity) : pendingGeneration(identity);
-  if (!generation) throw new RotationRefusedError({ reason: 'no-pending-key', identity: identity.name }, [{ action: 'stage', identity: identity.name }]);
+  if (!generation) throw new RefusedError(`identity ${identity.name} has no pending key; stage a rotation first`);
   const secret = await ws.secrets.get(secretAccount(identity.id, generation.generation));
   if (!secret) {
     throw new NotFoundError(

@@ -177,6 +177,8 @@ export interface PendingKeyTestOutcome extends RotationStatus {
 /** Test: runs the live CURVE test with the pending key pair and records its verdict. */
 export async function testPendingKey(ws: Workspace, ref: string, test: Readonly<PendingKeyTest>): Promise<PendingKeyTestOutcome> {
   const { testLink } = await import('../link/curve-test.js');
+  // Nothing staged: the typed refusal, with staging as its next step.
+  requirePending(findIdentity((await ws.store.read()).data.identities, ref));
   const pair = await identityKeyPair(ws, ref, 'pending');
   const result = await testLink({
     endpoint: test.endpoint,

@@ -1,12 +1,12 @@
-// The rotation use cases: one entry per step of the staged rotation (stage, distribute, test,
-// promote, finish, rollback, revoke), the schedule, the due list and the calendar. Both faces call
+// The rotation use cases: one entry per step of the staged rotation (stage, test, promote, finish,
+// rollback, revoke; distribute is the one core call distributeRotation, whose output folder each
+// face resolves), the schedule, the due list and the calendar. Both faces call
 // these: the CLI's rotate and schedule commands (cli/commands/rotation.ts) and the rotation
 // channels (ipc/handlers/rotation.ts), which only parse, call and word the result. Every default
 // (grace period, due window, the test's endpoint and server key) is decided here, once.
 import { DEFAULT_GRACE_DAYS } from '../../common/rotation.js';
 import { InvalidInputError } from '../errors.js';
 import type { LinkSocketType } from '../link/curve-test.js';
-import type { DistributedRotation } from '../rotation/distribute.js';
 import type {
   FinishedRotation,
   PendingKeyTestOutcome,
@@ -32,33 +32,6 @@ export async function rotationStatus(ws: Workspace, ref: string): Promise<Rotati
 /** Stage: a new pending key (its secret in the keychain); the current key is untouched. */
 export async function stageRotation(ws: Workspace, ref: string): Promise<StagedRotation> {
   return (await rotationCore()).stageRotation(ws, ref);
-}
-
-export interface DistributeRequest {
-  /** The folder to write the public certificates into. */
-  readonly out: string;
-  readonly flavour?: 'zcert' | 'pyzmq';
-  /** Also render the pending key's public certificate as an SVG QR code (for a screen). */
-  readonly qrSvg?: boolean;
-}
-
-export interface DistributeOutcome extends DistributedRotation {
-  /** The pending key's QR code as SVG, when asked for and a rotation is staged. */
-  readonly qrSvg: string | null;
-}
-
-/** Distribute: the public certificates peers must accept now, and a QR code of the pending key. */
-export async function distributeRotation(ws: Workspace, ref: string, request: Readonly<DistributeRequest>): Promise<DistributeOutcome> {
-  const { distributeRotation: distribute } = await import('../rotation/distribute.js');
-  const done = await distribute(ws, ref, { out: request.out, ...(request.flavour ? { flavour: request.flavour } : {}) });
-  const pending = done.entries.find((e) => e.state === 'pending');
-  let qrSvg: string | null = null;
-  if (request.qrSvg && pending) {
-    const [{ qrPayload, renderQrSvg }, { findIdentity }] = await Promise.all([import('../formats/qr.js'), import('../identities/identities.js')]);
-    const identity = findIdentity((await ws.store.read()).data.identities, ref);
-    qrSvg = await renderQrSvg(qrPayload({ name: identity.name, endpoint: identity.endpoints[0] ?? null, publicKey: pending.publicKey }));
-  }
-  return { ...done, qrSvg };
 }
 
 /**

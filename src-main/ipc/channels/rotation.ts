@@ -2,10 +2,10 @@
 // promote, finish, rollback) and the schedule the timeline chart draws. Results carry public keys,
 // states and dates; the pending key's secret stays in the keychain.
 import { z } from 'zod';
-import { DUE_STATES, KEY_STATES, MAX_GRACE_DAYS, ROLLBACK_UNDONE, ROTATION_ACTIONS, ROTATION_STAGES } from '../../common/rotation.js';
-import { IdentitySchema, ROLE_NAMES } from './keys.js';
+import { IdentitySchema, KEY_STATE_NAMES, ROLE_NAMES } from './keys.js';
 import { LINK_SOCKET_TYPES, LinkResultSchema } from './links.js';
 import { defineChannels } from './spec.js';
+import { DUE_STATES, MAX_GRACE_DAYS, ROLLBACK_UNDONE, ROTATION_ACTIONS, ROTATION_STAGES } from '../../common/rotation.js';
 
 export { ROTATION_STAGES } from '../../common/rotation.js';
 
@@ -64,7 +64,7 @@ export const rotationChannels = defineChannels({
     args: z.strictObject({ ref: Ref, out: z.string().trim().min(1).max(1000).optional(), flavour: z.enum(['zcert', 'pyzmq']).optional() }),
     result: z.object({
       dir: z.string(),
-      entries: z.array(z.object({ name: z.string(), publicKey: z.string(), generation: z.number().int(), state: z.enum(KEY_STATES) })),
+      entries: z.array(z.object({ name: z.string(), publicKey: z.string(), generation: z.number().int(), state: z.enum(KEY_STATE_NAMES) })),
       files: z.array(z.string()),
       removed: z.array(z.string()),
       qrFile: z.string().nullable(),

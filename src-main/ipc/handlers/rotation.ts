@@ -1,7 +1,8 @@
 // Handlers of the rotation area: each calls the rotation use case (core/usecases/rotation.ts), the
-// same one `curvekeep rotate` and `curvekeep schedule` call, and reduces the result to what the
-// wizard and the timeline show (identity, stage, next steps as data).
-import type { RotationStatus } from '../../core/usecases/rotation.js';
+// same one the CLI's rotate and schedule commands call, and reduces the result to what the wizard
+// and the timeline show (identity, stage, next steps as data). Distribute is one core call, whose
+// output folder the handler resolves.
+import type { RotationStatus } from '../../core/rotation/rotation.js';
 import type { rotationChannels } from '../channels/rotation.js';
 import type { AreaHandlers } from './context.js';
 import { publicResult } from './links.js';
@@ -23,21 +24,31 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
   },
 
   'rotation.distribute': async (args, context) => {
-    const { distributeRotation } = await useCases();
+    const [{ distributeRotation }, { qrPayload, renderQrSvg }, { findIdentity }] = await Promise.all([
+      import('../../core/rotation/distribute.js'),
+      import('../../core/formats/qr.js'),
+      import('../../core/identities/identities.js'),
+    ]);
     const ws = context.workspace();
     const out = args.out ?? (await context.chooseExportFolder({ title: 'Choose the folder for the public certificates of the rotation', secret: false }));
     if (out === null) {
       const { RefusedError } = await import('../../core/errors.js');
       throw new RefusedError('no folder was chosen; nothing was written');
     }
-    const done = await distributeRotation(ws, args.ref, { out, ...(args.flavour ? { flavour: args.flavour } : {}), qrSvg: true });
+    const done = await distributeRotation(ws, args.ref, { out, ...(args.flavour ? { flavour: args.flavour } : {}) });
+    const pending = done.entries.find((e) => e.state === 'pending');
+    let qrSvg: string | null = null;
+    if (pending) {
+      const identity = findIdentity((await ws.store.read()).data.identities, args.ref);
+      qrSvg = await renderQrSvg(qrPayload({ name: identity.name, endpoint: identity.endpoints[0] ?? null, publicKey: pending.publicKey }));
+    }
     return {
       dir: done.dir,
       entries: done.entries.map((e) => ({ name: e.name, publicKey: e.publicKey, generation: e.generation, state: e.state })),
       files: [...done.files],
       removed: [...done.removed],
       qrFile: done.qrFile,
-      qrSvg: done.qrSvg,
+      qrSvg,
     };
   },
 
