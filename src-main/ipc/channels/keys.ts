@@ -9,8 +9,6 @@ export { ROLES as ROLE_NAMES } from '../../common/roles.js';
 import { ROLES as ROLE_NAMES } from '../../common/roles.js';
 export { KEY_STATES as KEY_STATE_NAMES, DUE_STATES } from '../../common/rotation.js';
 import { KEY_STATES as KEY_STATE_NAMES, DUE_STATES } from '../../common/rotation.js';
-export const PUBLIC_EXPORT_FORMATS = ['zcert', 'pyzmq', 'json', 'qr-svg', 'qr-text'] as const;
-export const SECRET_EXPORT_FORMATS = ['zcert', 'pyzmq', 'json'] as const;
 
 /** An identity id or its unique name, as the CLI's REF. */
 const Ref = z.string().trim().min(1, 'give an identity id or name').max(200);
