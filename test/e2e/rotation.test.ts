@@ -45,6 +45,15 @@ afterAll(async () => {
   rmSync(allowDir, { recursive: true, force: true });
 });
 
+/** The next steps the state panel offers: their actions, and their text (sentences, never command lines). */
+async function nextSteps(): Promise<{ actions: Array<string | null>; text: string }> {
+  const list = app.page.getByRole('list', { name: 'Next steps' });
+  const items = list.locator('li');
+  const actions: Array<string | null> = [];
+  for (let i = 0; i < (await items.count()); i++) actions.push(await items.nth(i).getAttribute('data-next-action'));
+  return { actions, text: (await list.textContent()) ?? '' };
+}
+
 function stateRow(generation: number) {
   return app.page.getByRole('table', { name: 'Key generations' }).locator(`tr[data-generation="${generation}"]`);
 }
@@ -69,6 +78,13 @@ describe('Rotation wizard', () => {
     await page.locator('section[data-step="distribute"]').waitFor();
     expect(await stateRow(2).getAttribute('data-state')).toBe('pending');
     expect(await page.getByRole('button', { name: 'Roll back this rotation' }).count()).toBe(1);
+    const staged = await nextSteps();
+    expect(staged.actions).toEqual(['distribute', 'test', 'rollback']);
+    expect(staged.text).toMatch(/Hand the pending public key/);
+    expect(staged.text).not.toMatch(/curvekeep|--[a-z]|ENDPOINT/);
+    // The step on screen needs no button to open it; the others have one.
+    const nextButtons = page.getByRole('list', { name: 'Next steps' }).getByRole('button');
+    expect(await nextButtons.allTextContents()).toEqual(['Open the Test step', 'Roll back…']);
     await app.screenshot('rotation-1-staged');
 
     // Testing before the broker knows the pending key: rejected, and no promotion on offer.
@@ -106,6 +122,9 @@ describe('Rotation wizard', () => {
     await page.locator('section[data-step="finish"]').waitFor();
     expect(await stateRow(2).getAttribute('data-state')).toBe('current');
     expect(await stateRow(1).getAttribute('data-state')).toBe('previous');
+    const promoted = await nextSteps();
+    expect(promoted.actions).toEqual(['finish', 'rollback']);
+    expect(promoted.text).not.toMatch(/curvekeep|--[a-z]/);
     await app.screenshot('rotation-4-promoted');
 
     await page.getByRole('button', { name: 'Finish: retire the previous key' }).click();
@@ -130,6 +149,13 @@ describe('Rotation wizard', () => {
     await page.locator('section[data-step="distribute"]').waitFor();
     expect(await page.locator('aside[data-stage]').getAttribute('data-stage')).toBe('staged');
 
+    // The next steps are buttons: one opens its step, the rollback one asks first.
+    await page.getByRole('list', { name: 'Next steps' }).getByRole('button', { name: 'Open the Test step' }).click();
+    await page.locator('section[data-step="test"]').waitFor();
+    await page.getByRole('list', { name: 'Next steps' }).getByRole('button', { name: 'Roll back…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
     await page.getByRole('button', { name: 'Roll back this rotation' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
     await page.locator('[data-notice]').filter({ hasText: 'Rolled back' }).waitFor();
@@ -137,6 +163,25 @@ describe('Rotation wizard', () => {
     expect(await stateRow(2).getAttribute('data-state')).toBe('current');
     expect(await page.locator('section[data-step]').getAttribute('data-step')).toBe('stage');
     await app.screenshot('rotation-6-rolled-back');
+    app.expectClean();
+  });
+
+  it('revokes a leaked previous key from the state panel, after a confirmation', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Stage a new key' }).click();
+    await page.locator('section[data-step="distribute"]').waitFor();
+    await page.getByRole('list', { name: 'Rotation steps' }).getByRole('button', { name: '4. Promote' }).click();
+    await page.getByLabel(/Promote without a passing test/).check();
+    await page.getByRole('button', { name: 'Promote the pending key' }).click();
+    await page.locator('section[data-step="finish"]').waitFor();
+    expect(await stateRow(2).getAttribute('data-state')).toBe('previous');
+
+    await page.getByRole('button', { name: 'Revoke generation 2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('[data-notice]').filter({ hasText: 'Revoked generation 2' }).waitFor();
+    expect(await stateRow(2).getAttribute('data-state')).toBe('revoked');
+    expect(await stateRow(4).getAttribute('data-state')).toBe('current');
+    expect(await page.locator('aside[data-stage]').getAttribute('data-stage')).toBe('idle');
     app.expectClean();
   });
 

@@ -1,13 +1,16 @@
 // `curvekeep rotate ...` (the staged rotation of ARCHITECTURE.md section 5, due keys for cron,
-// pin set rotation) and `curvekeep schedule` (due dates, an iCalendar file).
+// pin set rotation) and `curvekeep schedule` (due dates, an iCalendar file). Each step parses its
+// flags, calls the rotation use case (core/usecases/rotation.ts) and words the result: next steps
+// and refusals come as data and become command lines here.
 import { type Command, Option } from 'commander';
-import type { RotationStatus } from '../../core/rotation/rotation.js';
-import type { DueItem } from '../../core/rotation/schedule.js';
+import { DUE_SOON_DAYS, type RotationNextStep } from '../../common/rotation.js';
+import { RefusedError } from '../../core/errors.js';
+import type { DueItem, RotationStatus, ScheduleItem } from '../../core/usecases/rotation.js';
 import { type Outcome, action, table, UsageError } from '../runner.js';
 
 interface RotateOptions {
   stage?: boolean;
-  test?: string;
+  test?: string | true;
   serverKey?: string;
   peer?: string;
   socketType?: string;
@@ -35,14 +38,55 @@ function wholeNumber(value: string, flag: string): number {
   return Number(value);
 }
 
-/** A planning date: YYYY-MM-DD (the end of that day, UTC) or a full ISO time. */
-export function parsePlanningDate(value: string): Date {
-  const text = value.trim();
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime())) {
-    throw new UsageError(`--at takes a date written YYYY-MM-DD (or an ISO time), got ${JSON.stringify(value)}`);
+/** A next step as the command line that takes it (names are shell-safe: names.ts allows no spaces or quotes). */
+export function rotationCommand(step: Readonly<RotationNextStep>): string {
+  const force = step.force ? ' --force' : '';
+  const base = `curvekeep rotate ${step.identity}`;
+  switch (step.action) {
+    case 'stage':
+      return `${base} --stage`;
+    case 'distribute':
+      return `${base} --distribute --out DIR`;
+    case 'test':
+      return `${base} --test ENDPOINT --peer SERVER`;
+    case 'promote':
+      return `${base} --promote${force}`;
+    case 'finish':
+      return `${base} --finish${force}`;
+    case 'rollback':
+      return `${base} --rollback`;
+    case 'revoke':
+      return `${base} --revoke ${step.generation ?? 'GENERATION'}${force}`;
   }
-  return date;
+}
+
+/** A next step for a terminal: its command, and when it is due. */
+function phraseStep(step: Readonly<RotationNextStep>): string {
+  return step.after ? `${rotationCommand(step)}  (after ${step.after.slice(0, 10)}, when the grace period ends)` : rotationCommand(step);
+}
+
+/** A calendar event's next step, for an operator at a terminal. */
+export function calendarStep(step: Readonly<RotationNextStep>): string {
+  return `Run: ${rotationCommand(step)}`;
+}
+
+/** The next steps, one command per line. */
+export function describeNext(steps: ReadonlyArray<RotationNextStep>): string {
+  if (steps.length === 0) return 'next: nothing to do';
+  return steps.map((step, i) => `${i === 0 ? 'next:' : '  or:'} ${phraseStep(step)}`).join('\n');
+}
+
+/** A refused step, worded with the commands that would take the rotation on (exit 2 as before). */
+async function worded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const { RotationRefusedError } = await import('../../core/rotation/errors.js');
+    if (error instanceof RotationRefusedError && error.next.length > 0) {
+      throw new RefusedError(`${error.message}\n${describeNext(error.next)}`);
+    }
+    throw error;
+  }
 }
 
 export function describeRotation(s: Readonly<RotationStatus>): string {
@@ -55,13 +99,14 @@ export function describeRotation(s: Readonly<RotationStatus>): string {
     rows.push([g.state, String(g.generation), g.publicKey, notes.join('; ')]);
   }
   const head = s.stage === 'idle' ? `${s.identity.name}: no rotation in progress` : `${s.identity.name}: ROTATION IN PROGRESS (${s.stage})`;
-  return `${head}\n${table(rows)}\nnext: ${s.next}`;
+  return `${head}\n${table(rows)}\n${describeNext(s.next)}`;
 }
 
-function describeDue(items: ReadonlyArray<DueItem>): string {
+function describeDue(items: ReadonlyArray<ScheduleItem | DueItem>): string {
   const rows = [['NAME', 'ROLE', 'GEN', 'DUE', 'STATUS', 'ROTATION']];
   for (const i of items) {
-    rows.push([i.name, i.role, String(i.generation), i.dueAt.slice(0, 10), i.overdue ? `OVERDUE ${-i.daysLeft}d` : `in ${i.daysLeft}d`, i.stage]);
+    const status = i.daysLeft === null ? 'never' : i.overdue ? `OVERDUE ${-i.daysLeft}d` : `in ${i.daysLeft}d`;
+    rows.push([i.name, i.role, String(i.generation), i.dueAt?.slice(0, 10) ?? '-', status, i.stage]);
   }
   return table(rows);
 }
@@ -71,30 +116,27 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
   if (chosen.length > 1) throw new UsageError(`choose one step at a time, got --${chosen.join(' and --')}`);
   const step = chosen[0];
   const ws = ctx.workspace();
-  const rotation = await import('../../core/rotation/rotation.js');
+  const rotation = await import('../../core/usecases/rotation.js');
   switch (step) {
     case undefined: {
       const s = await rotation.rotationStatus(ws, ref);
       return { json: s, text: describeRotation(s) };
     }
     case 'stage': {
-      const s = await rotation.stageRotation(ws, ref);
+      const s = await worded(rotation.stageRotation(ws, ref));
       return { json: s, text: `staged generation ${s.generation} of ${s.identity.name}: pending key ${s.publicKey} (safety code ${s.identity.pending?.safetyCode})\n${describeRotation(s)}` };
     }
     case 'test': {
-      if (Boolean(opts.serverKey) === Boolean(opts.peer)) throw new UsageError('--test needs the server\'s key: give exactly one of --server-key Z85 or --peer REF');
-      let serverKey = opts.serverKey;
-      if (opts.peer) {
-        const { findPeer } = await import('../../core/peers/peers.js');
-        serverKey = findPeer((await ws.store.read()).data.peers, opts.peer).publicKey;
-      }
       const { parseSocketType } = await import('../../core/link/curve-test.js');
-      const outcome = await rotation.testPendingKey(ws, ref, {
-        endpoint: opts.test!,
-        serverKey: serverKey!,
-        ...(opts.socketType ? { socketType: parseSocketType(opts.socketType) } : {}),
-        ...(opts.timeout !== undefined ? { timeoutMs: wholeNumber(opts.timeout, '--timeout') } : {}),
-      });
+      const outcome = await worded(
+        rotation.testRotation(ws, ref, {
+          ...(typeof opts.test === 'string' ? { endpoint: opts.test } : {}),
+          ...(opts.serverKey !== undefined ? { serverKey: opts.serverKey } : {}),
+          ...(opts.peer !== undefined ? { peer: opts.peer } : {}),
+          ...(opts.socketType ? { socketType: parseSocketType(opts.socketType) } : {}),
+          ...(opts.timeout !== undefined ? { timeoutMs: wholeNumber(opts.timeout, '--timeout') } : {}),
+        }),
+      );
       const r = outcome.result;
       const timing = r.handshakeMs !== undefined ? ` (handshake ${r.handshakeMs} ms${r.rttMs !== undefined ? `, round trip ${r.rttMs} ms` : ''})` : '';
       return {
@@ -104,23 +146,25 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
       };
     }
     case 'promote': {
-      const s = await rotation.promoteRotation(ws, ref, {
-        force: Boolean(opts.force),
-        ...(opts.grace !== undefined ? { graceDays: wholeNumber(opts.grace, '--grace') } : {}),
-      });
+      const s = await worded(
+        rotation.promoteRotation(ws, ref, {
+          force: Boolean(opts.force),
+          ...(opts.grace !== undefined ? { graceDays: wholeNumber(opts.grace, '--grace') } : {}),
+        }),
+      );
       return { json: s, text: `promoted: ${s.identity.name} now uses generation ${s.identity.generation}\n${describeRotation(s)}` };
     }
     case 'finish': {
-      const s = await rotation.finishRotation(ws, ref, { force: Boolean(opts.force) });
+      const s = await worded(rotation.finishRotation(ws, ref, { force: Boolean(opts.force) }));
       return { json: s, text: `finished: generation ${s.retiredGeneration} of ${s.identity.name} is retired${s.secretDeleted ? ' and its secret deleted from the keychain' : ''}\n${describeRotation(s)}` };
     }
     case 'rollback': {
-      const s = await rotation.rollbackRotation(ws, ref);
+      const s = await worded(rotation.rollbackRotation(ws, ref));
       const what = s.undone === 'staged' ? 'the staged key was dropped' : 'the previous key is current again';
       return { json: s, text: `rolled back: ${what}; generation ${s.revokedGeneration} is revoked\n${describeRotation(s)}` };
     }
     case 'revoke': {
-      const s = await rotation.revokeKey(ws, ref, wholeNumber(opts.revoke!, '--revoke'), { allowCurrent: Boolean(opts.force) });
+      const s = await worded(rotation.revokeRotationKey(ws, ref, wholeNumber(opts.revoke!, '--revoke'), { force: Boolean(opts.force) }));
       return { json: s, text: `revoked generation ${s.revokedGeneration} of ${s.identity.name}\n${describeRotation(s)}` };
     }
     case 'distribute': {
@@ -145,7 +189,7 @@ export function registerRotation(program: Command): void {
     .command('rotate [ref]')
     .description('staged key rotation: --stage, --test, --promote, --finish, --rollback; --due lists due keys')
     .option('--stage', 'make a new pending key (the current key keeps working)')
-    .option('--test <endpoint>', 'live CURVE test of the pending key against ENDPOINT')
+    .option('--test [endpoint]', "live CURVE test of the pending key against ENDPOINT (default: the --peer's first TCP endpoint)")
     .option('--server-key <z85>', 'with --test: the server\'s public key')
     .option('--peer <ref>', 'with --test: the peer whose public key is the server\'s')
     .option('--socket-type <type>', 'with --test: our socket type (default dealer)')
@@ -159,7 +203,7 @@ export function registerRotation(program: Command): void {
     .option('--distribute', 'write the public certificates peers must accept now (with --out DIR), and a QR code of the pending key')
     .option('--out <dir>', 'with --distribute: the folder')
     .addOption(new Option('--format <format>', 'with --distribute: how values are written').choices(['zcert', 'pyzmq']).default('zcert'))
-    .option('--due', 'list identities due for rotation (within 14 days, or by --at)')
+    .option('--due', `list identities due for rotation (within ${DUE_SOON_DAYS} days, or by --at)`)
     .option('--at <date>', 'with --due: list what is due by this date (YYYY-MM-DD)')
     .option('--check', 'with --due: exit 1 when any key is overdue')
     .option('--pin-set <host>', 'rotate a TLS pin set: its backup pin becomes active (with --new-backup-pin)')
@@ -168,8 +212,8 @@ export function registerRotation(program: Command): void {
       action(async (ctx, ref: string | undefined, opts: RotateOptions) => {
         if (opts.due) {
           if (ref) throw new UsageError('--due lists every identity; leave out REF');
-          const { dueList } = await import('../../core/rotation/schedule.js');
-          const list = await dueList(ctx.workspace(), opts.at !== undefined ? { at: parsePlanningDate(opts.at) } : {});
+          const { dueRotations, parsePlanningDate } = await import('../../core/usecases/rotation.js');
+          const list = await dueRotations(ctx.workspace(), opts.at !== undefined ? { at: parsePlanningDate(opts.at) } : {});
           const failed = Boolean(opts.check) && list.overdue > 0;
           const text = list.items.length ? describeDue(list.items) : `nothing due by ${list.by.slice(0, 10)}`;
           return { json: list, text: failed ? `${text}\n${list.overdue} key(s) overdue` : text, exitCode: failed ? 1 : 0 };
@@ -192,17 +236,16 @@ export function registerRotation(program: Command): void {
     .option('--ics <file>', 'write the due dates as an iCalendar (.ics) file')
     .action(
       action(async (ctx, opts: { ics?: string }) => {
-        const { schedule, formatIcs } = await import('../../core/rotation/schedule.js');
-        const ws = ctx.workspace();
-        const items = await schedule(ws);
+        const { rotationCalendar } = await import('../../core/usecases/rotation.js');
+        const { now, items, ics } = await rotationCalendar(ctx.workspace(), calendarStep);
         let written: string | null = null;
         if (opts.ics) {
           const { writeFileAtomic } = await import('../../core/files.js');
-          await writeFileAtomic(opts.ics, formatIcs(items, ws.now()), { mode: 0o644, overwrite: true });
+          await writeFileAtomic(opts.ics, ics, { mode: 0o644, overwrite: true });
           written = opts.ics;
         }
-        const text = (items.length ? describeDue(items) : 'no identity has a rotation period') + (written ? `\nwrote ${written}` : '');
-        return { json: { items, ics: written }, text };
+        const text = (items.length ? describeDue(items) : 'no identities yet') + (written ? `\nwrote ${written}` : '');
+        return { json: { now, items, ics: written }, text };
       }),
     );
 }

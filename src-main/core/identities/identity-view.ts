@@ -3,7 +3,7 @@ import type { PublicKey } from '../curve/keys.js';
 import { safetyCode, type SafetyCode } from '../curve/safety-code.js';
 import type { Identity, KeyGeneration, KeyState, LinkTestRecord, Role } from '../store/document.js';
 import { ageDays, currentGeneration, dueDate, pendingGeneration } from '../rotation/policy.js';
-import { DAY_MS } from '../../common/time.js';
+import { type DueState, dueState } from '../../common/rotation.js';
 
 export interface GenerationView {
   readonly generation: number;
@@ -30,13 +30,11 @@ export interface IdentityView {
   readonly ageDays: number;
   readonly rotateEveryDays: number | null;
   readonly dueAt: string | null;
-  readonly due: 'ok' | 'due-soon' | 'overdue' | 'never';
+  readonly due: DueState;
   /** A rotation under way: the pending key, visible until promoted or rolled back. */
   readonly pending: GenerationView | null;
   readonly generations: ReadonlyArray<GenerationView>;
 }
-
-const DUE_SOON_DAYS = 14;
 
 export function generationView(g: KeyGeneration): GenerationView {
   return {
@@ -56,7 +54,6 @@ export function identityView(identity: Identity, now: Date): IdentityView {
   const generations = identity.generations.map(generationView);
   const currentView = generations[identity.generations.indexOf(current)]!;
   const due = dueDate(identity);
-  const daysLeft = due ? (due.getTime() - now.getTime()) / DAY_MS : null;
   const pending = pendingGeneration(identity);
   return {
     id: identity.id,
@@ -72,7 +69,7 @@ export function identityView(identity: Identity, now: Date): IdentityView {
     ageDays: ageDays(identity, now),
     rotateEveryDays: identity.rotateEveryDays,
     dueAt: due ? due.toISOString() : null,
-    due: daysLeft === null ? 'never' : daysLeft < 0 ? 'overdue' : daysLeft <= DUE_SOON_DAYS ? 'due-soon' : 'ok',
+    due: dueState(due, now),
     pending: pending ? generations[identity.generations.indexOf(pending)]! : null,
     generations,
   };

@@ -5,7 +5,17 @@
 // All state lives in the sealed document, so a rotation interrupted by a restart simply resumes.
 import type { PublicKey } from '../curve/keys.js';
 import { generateKeyPair } from '../curve/keys.js';
-import { InvalidInputError, NotFoundError, RefusedError } from '../errors.js';
+import {
+  DEFAULT_GRACE_DAYS,
+  LIVE_KEY_STATES,
+  MAX_GRACE_DAYS,
+  type RollbackUndone,
+  type RotationNextStep,
+  type RotationStage,
+  nextSteps,
+  rotationStage as stageOfGenerations,
+} from '../../common/rotation.js';
+import { InvalidGraceDaysError, RotationRefusedError, UnknownGenerationError } from './errors.js';
 import { findIdentity, identityKeyPair, secretAccount } from '../identities/identities.js';
 import { type IdentityView, identityView } from '../identities/identity-view.js';
 import type { LinkSocketType, LinkResult } from '../link/curve-test.js';
@@ -14,24 +24,13 @@ import type { Workspace } from '../workspace.js';
 import { pendingGeneration } from './policy.js';
 import { DAY_MS } from '../../common/time.js';
 
-export const DEFAULT_GRACE_DAYS = 7;
-const MAX_GRACE_DAYS = 365;
-
-/**
- * Where an identity stands in its rotation:
- * - `idle`: one current key, nothing under way;
- * - `staged`: a pending key exists, not yet shown to work (or its last test failed);
- * - `tested`: the pending key passed a live test, promotion is offered;
- * - `promoted`: the new key is current, the previous one is still kept (grace period);
- * - `grace-over`: as promoted, but the grace period has ended: time to finish.
- */
-export type RotationStage = 'idle' | 'staged' | 'tested' | 'promoted' | 'grace-over';
+export { DEFAULT_GRACE_DAYS, type RotationStage } from '../../common/rotation.js';
 
 export interface RotationStatus {
   readonly identity: IdentityView;
   readonly stage: RotationStage;
-  /** The command that takes the rotation on, for a person. */
-  readonly next: string;
+  /** The steps that take the rotation on, the usual one first; each face words them. */
+  readonly next: ReadonlyArray<RotationNextStep>;
 }
 
 function previousGeneration(identity: Identity): KeyGeneration | null {
@@ -42,33 +41,14 @@ function currentOf(identity: Identity): KeyGeneration | null {
   return identity.generations.find((g) => g.state === 'current') ?? null;
 }
 
+/** The identity's rotation stage (the one derivation in common/rotation.ts). */
 export function rotationStage(identity: Identity, now: Date): RotationStage {
-  const pending = pendingGeneration(identity);
-  if (pending) return pending.lastTest?.verdict === 'ok' ? 'tested' : 'staged';
-  const previous = previousGeneration(identity);
-  if (previous) return previous.graceUntil && Date.parse(previous.graceUntil) <= now.getTime() ? 'grace-over' : 'promoted';
-  return 'idle';
-}
-
-function nextStep(identity: Identity, stage: RotationStage): string {
-  const name = identity.name;
-  switch (stage) {
-    case 'idle':
-      return `curvekeep rotate ${name} --stage`;
-    case 'staged':
-      return `hand the pending key to its peers (curvekeep rotate ${name} --distribute --out DIR), then curvekeep rotate ${name} --test ENDPOINT --peer SERVER`;
-    case 'tested':
-      return `curvekeep rotate ${name} --promote`;
-    case 'promoted':
-      return `once every peer uses the new key: curvekeep rotate ${name} --finish (or --rollback)`;
-    case 'grace-over':
-      return `the grace period is over: curvekeep rotate ${name} --finish`;
-  }
+  return stageOfGenerations(identity.generations, now);
 }
 
 function status(identity: Identity, now: Date): RotationStatus {
   const stage = rotationStage(identity, now);
-  return { identity: identityView(identity, now), stage, next: nextStep(identity, stage) };
+  return { identity: identityView(identity, now), stage, next: nextSteps(identity.name, stage, identity.generations) };
 }
 
 export async function rotationStatus(ws: Workspace, ref: string): Promise<RotationStatus> {
@@ -84,9 +64,7 @@ const ACCOUNT = /^identity:(.+):(\d+)$/;
  * a retired or revoked key whose delete was interrupted. Returns the accounts removed.
  */
 async function sweepStraySecrets(ws: Workspace, identity: Identity): Promise<string[]> {
-  const live = new Set(
-    identity.generations.filter((g) => g.state === 'pending' || g.state === 'current' || g.state === 'previous').map((g) => g.generation),
-  );
+  const live = new Set(identity.generations.filter((g) => LIVE_KEY_STATES.includes(g.state)).map((g) => g.generation));
   const removed: string[] = [];
   for (const account of await ws.secrets.accounts()) {
     const match = ACCOUNT.exec(account);
@@ -96,19 +74,20 @@ async function sweepStraySecrets(ws: Workspace, identity: Identity): Promise<str
   return removed;
 }
 
-function assertIdle(identity: Identity, what: string): void {
+function assertIdle(identity: Identity): void {
+  const name = identity.name;
   const pending = pendingGeneration(identity);
   if (pending) {
-    throw new RefusedError(
-      `${identity.name} has a rotation in progress already (pending generation ${pending.generation}, staged ${pending.createdAt}); ` +
-        `promote it (curvekeep rotate ${identity.name} --promote) or roll it back (--rollback) before you ${what}`,
+    throw new RotationRefusedError(
+      { reason: 'in-progress', identity: name, pendingGeneration: pending.generation, stagedAt: pending.createdAt },
+      [{ action: 'promote', identity: name }, { action: 'rollback', identity: name }],
     );
   }
   const previous = previousGeneration(identity);
   if (previous) {
-    throw new RefusedError(
-      `${identity.name} is still in the grace period of its last rotation (generation ${previous.generation} is kept until ${previous.graceUntil ?? 'finished'}); ` +
-        `finish it (curvekeep rotate ${identity.name} --finish) or roll it back (--rollback) before you ${what}`,
+    throw new RotationRefusedError(
+      { reason: 'in-grace-period', identity: name, previousGeneration: previous.generation, graceUntil: previous.graceUntil ?? null },
+      [{ action: 'finish', identity: name }, { action: 'rollback', identity: name }],
     );
   }
 }
@@ -130,7 +109,7 @@ export async function stageRotation(ws: Workspace, ref: string): Promise<StagedR
   try {
     return await ws.store.update(async (tx) => {
       const identity = findIdentity(tx.data.identities, ref);
-      assertIdle(identity, 'stage another');
+      assertIdle(identity);
       const stray = await sweepStraySecrets(ws, identity);
       const generation = Math.max(...identity.generations.map((g) => g.generation)) + 1;
       const pair = generateKeyPair();
@@ -165,9 +144,7 @@ export async function recordRotationTest(ws: Workspace, ref: string, result: Rea
     const identity = findIdentity(tx.data.identities, ref);
     const pending = requirePending(identity);
     if (pending.publicKey !== result.publicKey) {
-      throw new RefusedError(
-        `that test was made with key ${result.publicKey}, not with the pending key of ${identity.name} (${pending.publicKey}); it is not recorded`,
-      );
+      throw new RotationRefusedError({ reason: 'not-the-pending-key', identity: identity.name, testedKey: result.publicKey, pendingKey: pending.publicKey });
     }
     pending.lastTest = {
       endpoint: result.endpoint,
@@ -200,6 +177,8 @@ export interface PendingKeyTestOutcome extends RotationStatus {
 /** Test: runs the live CURVE test with the pending key pair and records its verdict. */
 export async function testPendingKey(ws: Workspace, ref: string, test: Readonly<PendingKeyTest>): Promise<PendingKeyTestOutcome> {
   const { testLink } = await import('../link/curve-test.js');
+  // Nothing staged: the typed refusal, with staging as its next step.
+  requirePending(findIdentity((await ws.store.read()).data.identities, ref));
   const pair = await identityKeyPair(ws, ref, 'pending');
   const result = await testLink({
     endpoint: test.endpoint,
@@ -220,20 +199,20 @@ export async function testPendingKey(ws: Workspace, ref: string, test: Readonly<
 
 function requirePending(identity: Identity): KeyGeneration {
   const pending = pendingGeneration(identity);
-  if (!pending) throw new RefusedError(`${identity.name} has no pending key; stage a rotation first (curvekeep rotate ${identity.name} --stage)`);
+  if (!pending) throw new RotationRefusedError({ reason: 'no-pending-key', identity: identity.name }, [{ action: 'stage', identity: identity.name }]);
   return pending;
 }
 
 export interface PromoteOptions {
   /** Promote without a recorded passing test; the promotion is logged as forced. */
   readonly force?: boolean;
-  /** How long the previous key stays valid beside the new one (default 7 days). */
+  /** How long the previous key stays valid beside the new one (default DEFAULT_GRACE_DAYS). */
   readonly graceDays?: number;
 }
 
 export function checkGraceDays(days: number): number {
   if (!Number.isInteger(days) || days < 0 || days > MAX_GRACE_DAYS) {
-    throw new InvalidInputError(`the grace period must be a whole number of days from 0 to ${MAX_GRACE_DAYS}, got ${days}`);
+    throw new InvalidGraceDaysError(days, MAX_GRACE_DAYS);
   }
   return days;
 }
@@ -248,10 +227,10 @@ export async function promoteRotation(ws: Workspace, ref: string, options: Reado
     const test = pending.lastTest;
     const passed = test?.verdict === 'ok';
     if (!passed && !force) {
-      const last = test ? `its last test against ${test.endpoint} at ${test.at} said ${test.verdict}` : 'it has not been tested';
-      throw new RefusedError(
-        `the pending key of ${identity.name} has no passing live test (${last}); test it first ` +
-          `(curvekeep rotate ${identity.name} --test ENDPOINT --peer SERVER), or promote anyway with --force`,
+      const name = identity.name;
+      throw new RotationRefusedError(
+        { reason: 'untested', identity: name, last: test ? { endpoint: test.endpoint, at: test.at, verdict: test.verdict } : null },
+        [{ action: 'test', identity: name }, { action: 'promote', identity: name, force: true }],
       );
     }
     const now = tx.now.toISOString();
@@ -297,19 +276,18 @@ export async function finishRotation(ws: Workspace, ref: string, options: Readon
     const identity = findIdentity(tx.data.identities, ref);
     const previous = previousGeneration(identity);
     if (!previous) {
-      const pending = pendingGeneration(identity);
-      throw new RefusedError(
-        pending
-          ? `${identity.name}'s rotation is not promoted yet; promote it first (curvekeep rotate ${identity.name} --promote)`
-          : `${identity.name} has no previous key to retire: no rotation is in progress`,
-      );
+      const name = identity.name;
+      throw pendingGeneration(identity)
+        ? new RotationRefusedError({ reason: 'not-promoted', identity: name }, [{ action: 'promote', identity: name }])
+        : new RotationRefusedError({ reason: 'nothing-to-finish', identity: name });
     }
     const early = previous.graceUntil !== undefined && Date.parse(previous.graceUntil) > tx.now.getTime();
     if (early && options.force !== true) {
-      throw new RefusedError(
-        `the grace period of ${identity.name}'s previous key runs until ${previous.graceUntil}; peers that have not switched yet still use it. ` +
-          'Finish after that, or now with --force',
-      );
+      const name = identity.name;
+      throw new RotationRefusedError({ reason: 'grace-period-runs', identity: name, graceUntil: previous.graceUntil! }, [
+        { action: 'finish', identity: name, after: previous.graceUntil! },
+        { action: 'finish', identity: name, force: true },
+      ]);
     }
     previous.state = 'retired';
     previous.retiredAt = tx.now.toISOString();
@@ -323,7 +301,7 @@ export async function finishRotation(ws: Workspace, ref: string, options: Readon
 
 export interface RolledBackRotation extends RotationStatus {
   /** What was undone: a staged (never promoted) key, or a promotion. */
-  readonly undone: 'staged' | 'promoted';
+  readonly undone: RollbackUndone;
   readonly revokedGeneration: number;
   readonly secretDeleted: boolean;
 }
@@ -339,7 +317,7 @@ export async function rollbackRotation(ws: Workspace, ref: string): Promise<Roll
     const now = tx.now.toISOString();
     const pending = pendingGeneration(identity);
     const previous = previousGeneration(identity);
-    let undone: 'staged' | 'promoted';
+    let undone: RollbackUndone;
     let revoked: KeyGeneration;
     if (pending) {
       undone = 'staged';
@@ -348,19 +326,20 @@ export async function rollbackRotation(ws: Workspace, ref: string): Promise<Roll
       undone = 'promoted';
       const current = currentOf(identity);
       if (!current) {
-        throw new RefusedError(`${identity.name} has no current key to roll back from (it was revoked); stage a new rotation instead`);
+        throw new RotationRefusedError({ reason: 'no-current-key', identity: identity.name }, [{ action: 'stage', identity: identity.name }]);
       }
       revoked = current;
       previous.state = 'current';
       delete previous.graceUntil;
     } else {
       const retired = identity.generations.filter((g) => g.state === 'retired').at(-1);
-      throw new RefusedError(
-        retired
-          ? `the last rotation of ${identity.name} was finished${retired.retiredAt ? ` on ${retired.retiredAt}` : ''}: generation ${retired.generation} is retired and its secret deleted, ` +
-              `so there is no key to roll back to. To replace the current key, stage a new rotation (curvekeep rotate ${identity.name} --stage)`
-          : `${identity.name} has no rotation in progress; there is nothing to roll back`,
-      );
+      const name = identity.name;
+      throw retired
+        ? new RotationRefusedError(
+            { reason: 'finished-already', identity: name, retiredGeneration: retired.generation, retiredAt: retired.retiredAt ?? null },
+            [{ action: 'stage', identity: name }],
+          )
+        : new RotationRefusedError({ reason: 'nothing-to-roll-back', identity: name });
     }
     revoked.state = 'revoked';
     revoked.revokedAt = now;
@@ -389,13 +368,14 @@ export async function revokeKey(ws: Workspace, ref: string, generation: number, 
   const done = await ws.store.update((tx) => {
     const identity = findIdentity(tx.data.identities, ref);
     const target = identity.generations.find((g) => g.generation === generation);
-    if (!target) throw new NotFoundError(`${identity.name} has no key generation ${generation}; \`curvekeep keys show ${identity.name}\` lists them`);
-    if (target.state === 'revoked') throw new RefusedError(`generation ${generation} of ${identity.name} is revoked already`);
+    const name = identity.name;
+    if (!target) throw new UnknownGenerationError(name, generation);
+    if (target.state === 'revoked') throw new RotationRefusedError({ reason: 'revoked-already', identity: name, generation });
     if (target.state === 'current' && options.allowCurrent !== true) {
-      throw new RefusedError(
-        `generation ${generation} is ${identity.name}'s current key: revoking it leaves no usable key. Stage and promote a new key first ` +
-          `(curvekeep rotate ${identity.name} --stage, then --promote), or confirm with --force`,
-      );
+      throw new RotationRefusedError({ reason: 'current-key', identity: name, generation }, [
+        { action: 'stage', identity: name },
+        { action: 'revoke', identity: name, generation, force: true },
+      ]);
     }
     const was = target.state;
     target.state = 'revoked';

@@ -1,80 +1,88 @@
-// Due dates for cron (`rotate --due`) and operators' calendars (an RFC 5545 iCalendar file).
+// Due dates for cron (`rotate --due`), the timeline and operators' calendars (an RFC 5545
+// iCalendar file). Pure: the use cases (core/usecases/rotation.ts) read the store and call these.
+import {
+  DUE_SOON_DAYS,
+  type DueState,
+  type RotationNextStep,
+  type RotationStage,
+  daysUntil,
+  dueState,
+  rotationStage,
+} from '../../common/rotation.js';
+import { DAY_MS } from '../../common/time.js';
 import type { PublicKey } from '../curve/keys.js';
 import type { Identity, Role } from '../store/document.js';
-import type { Workspace } from '../workspace.js';
-import { currentGeneration, dueDate } from './policy.js';
-import { type RotationStage, rotationStage } from './rotation.js';
-import { DAY_MS } from '../../common/time.js';
+import { ageDays, currentGeneration, dueDate } from './policy.js';
 
-/** Without a date, "due" means due within this many days (as the identity view's `due-soon`). */
-export const DUE_SOON_DAYS = 14;
+export { DUE_SOON_DAYS };
 
-export interface DueItem {
+/** One identity's key against its rotation policy: the same item for the CLI, the app and `--due`. */
+export interface ScheduleItem {
   readonly id: string;
   readonly name: string;
   readonly role: Role;
   readonly generation: number;
   readonly publicKey: PublicKey;
-  readonly dueAt: string;
-  /** Past its due date now (not at the planning date). */
+  readonly ageDays: number;
+  /** Days between rotations; null: never due. */
+  readonly rotateEveryDays: number | null;
+  readonly dueAt: string | null;
+  readonly due: DueState;
+  /** Past its due date now (not at a planning date). */
   readonly overdue: boolean;
-  /** Whole days until due; negative when overdue. */
-  readonly daysLeft: number;
+  /** Whole days until due; negative when overdue; null without a policy. */
+  readonly daysLeft: number | null;
   readonly stage: RotationStage;
   /** When a promoted rotation's previous key leaves the allowlists (finish is due then). */
   readonly graceUntil: string | null;
 }
 
-function dueItem(identity: Identity, due: Date, now: Date): DueItem {
+/** A schedule item that has a due date. */
+export interface DueItem extends ScheduleItem {
+  readonly dueAt: string;
+  readonly daysLeft: number;
+}
+
+export function scheduleItem(identity: Identity, now: Date): ScheduleItem {
   const current = currentGeneration(identity);
   const previous = identity.generations.find((g) => g.state === 'previous');
+  const due = dueDate(identity);
   return {
     id: identity.id,
     name: identity.name,
     role: identity.role,
     generation: current.generation,
     publicKey: current.publicKey as PublicKey,
-    dueAt: due.toISOString(),
-    overdue: due.getTime() <= now.getTime(),
-    daysLeft: Math.floor((due.getTime() - now.getTime()) / DAY_MS),
-    stage: rotationStage(identity, now),
+    ageDays: ageDays(identity, now),
+    rotateEveryDays: identity.rotateEveryDays,
+    dueAt: due ? due.toISOString() : null,
+    due: dueState(due, now),
+    overdue: due !== null && due.getTime() <= now.getTime(),
+    daysLeft: due ? daysUntil(due, now) : null,
+    stage: rotationStage(identity.generations, now),
     graceUntil: previous?.graceUntil ?? null,
   };
 }
 
-/** Every identity that has a due date, soonest first. */
-export function scheduleOf(identities: ReadonlyArray<Identity>, now: Date): ReadonlyArray<DueItem> {
-  const items: DueItem[] = [];
-  for (const identity of identities) {
-    const due = dueDate(identity);
-    if (due) items.push(dueItem(identity, due, now));
-  }
-  return items.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.name.localeCompare(b.name));
+function hasDueDate(item: ScheduleItem): item is DueItem {
+  return item.dueAt !== null;
 }
 
-export interface DueQuery {
-  /** List what is due by this date (planning); default: now plus DUE_SOON_DAYS. */
-  readonly at?: Date;
+/** Every identity, soonest due first, those never due last; ties by name. */
+export function scheduleOf(identities: ReadonlyArray<Identity>, now: Date): ReadonlyArray<ScheduleItem> {
+  return identities
+    .map((identity) => scheduleItem(identity, now))
+    .sort((a, b) => (a.dueAt ?? '\uffff').localeCompare(b.dueAt ?? '\uffff') || a.name.localeCompare(b.name));
 }
 
-export interface DueList {
-  readonly now: string;
-  readonly by: string;
-  readonly items: ReadonlyArray<DueItem>;
-  readonly overdue: number;
+/** The items due by `by` (overdue ones included), soonest first. */
+export function dueBy(items: ReadonlyArray<ScheduleItem>, by: Date): ReadonlyArray<DueItem> {
+  return items.filter(hasDueDate).filter((item) => Date.parse(item.dueAt) <= by.getTime());
 }
 
-export async function dueList(ws: Workspace, query: Readonly<DueQuery> = {}): Promise<DueList> {
-  const { data } = await ws.store.read();
-  const now = ws.now();
-  const by = query.at ?? new Date(now.getTime() + DUE_SOON_DAYS * DAY_MS);
-  const items = scheduleOf(data.identities, now).filter((item) => Date.parse(item.dueAt) <= by.getTime());
-  return { now: now.toISOString(), by: by.toISOString(), items, overdue: items.filter((i) => i.overdue).length };
-}
-
-export async function schedule(ws: Workspace): Promise<ReadonlyArray<DueItem>> {
-  const { data } = await ws.store.read();
-  return scheduleOf(data.identities, ws.now());
+/** Without a planning date, "due" means due within DUE_SOON_DAYS. */
+export function defaultDueBy(now: Date): Date {
+  return new Date(now.getTime() + DUE_SOON_DAYS * DAY_MS);
 }
 
 // --- iCalendar (RFC 5545) ---
@@ -117,27 +125,36 @@ export interface IcsEvent {
   readonly date: Date;
   readonly summary: string;
   readonly description: string;
+  /** What to do on that day, as data. */
+  readonly next: RotationNextStep;
 }
 
+/** Words a next step for the calendar's reader (the CLI as a command, the app as a sentence). */
+export type PhraseStep = (step: RotationNextStep) => string;
+
 /** The calendar events of a schedule: a rotation per due date, and a finish per grace end. */
-export function scheduleEvents(items: ReadonlyArray<DueItem>): ReadonlyArray<IcsEvent> {
+export function scheduleEvents(items: ReadonlyArray<ScheduleItem>, phrase: PhraseStep): ReadonlyArray<IcsEvent> {
   const events: IcsEvent[] = [];
   for (const item of items) {
-    events.push({
-      // Stable per identity and key generation: re-importing the file updates, never duplicates.
-      uid: `rotate-${item.id}-gen${item.generation}@curvekeep`,
-      date: new Date(item.dueAt),
-      summary: `Rotate ${item.name}`,
-      description:
-        `The ${item.role} key ${item.name} (generation ${item.generation}, ${item.publicKey}) is due for rotation.\n` +
-        `Run: curvekeep rotate ${item.name} --stage`,
-    });
+    if (item.dueAt !== null) {
+      const next: RotationNextStep = { action: 'stage', identity: item.name };
+      events.push({
+        // Stable per identity and key generation: re-importing the file updates, never duplicates.
+        uid: `rotate-${item.id}-gen${item.generation}@curvekeep`,
+        date: new Date(item.dueAt),
+        summary: `Rotate ${item.name}`,
+        description: `The ${item.role} key ${item.name} (generation ${item.generation}, ${item.publicKey}) is due for rotation.\n${phrase(next)}`,
+        next,
+      });
+    }
     if (item.graceUntil) {
+      const next: RotationNextStep = { action: 'finish', identity: item.name, after: item.graceUntil };
       events.push({
         uid: `finish-${item.id}-gen${item.generation}@curvekeep`,
         date: new Date(item.graceUntil),
         summary: `Finish rotation of ${item.name}`,
-        description: `The grace period of ${item.name}'s previous key ends.\nRun: curvekeep rotate ${item.name} --finish`,
+        description: `The grace period of ${item.name}'s previous key ends.\n${phrase(next)}`,
+        next,
       });
     }
   }
@@ -145,9 +162,9 @@ export function scheduleEvents(items: ReadonlyArray<DueItem>): ReadonlyArray<Ics
 }
 
 /** An iCalendar file (RFC 5545) with an all-day event per due date; CRLF line ends. */
-export function formatIcs(items: ReadonlyArray<DueItem>, now: Date): string {
+export function formatIcs(items: ReadonlyArray<ScheduleItem>, now: Date, phrase: PhraseStep): string {
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Curvekeep//Key rotation schedule//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', 'X-WR-CALNAME:Curvekeep key rotations'];
-  for (const event of scheduleEvents(items)) {
+  for (const event of scheduleEvents(items, phrase)) {
     const next = new Date(event.date.getTime() + DAY_MS);
     lines.push(
       'BEGIN:VEVENT',

@@ -11,8 +11,8 @@ const z85Key = z.string().length(40);
 export { ROLES, type Role } from '../../common/roles.js';
 import { ROLES } from '../../common/roles.js';
 
-export const KEY_STATES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
-export type KeyState = (typeof KEY_STATES)[number];
+export { KEY_STATES, type KeyState } from '../../common/rotation.js';
+import { KEY_STATES } from '../../common/rotation.js';
 
 export const LinkTestRecordSchema = z.object({
   endpoint: z.string(),

@@ -7,8 +7,8 @@ import { defineChannels } from './spec.js';
 // without pulling core modules; the handlers' types fail to compile if the two ever differ.
 export { ROLES as ROLE_NAMES } from '../../common/roles.js';
 import { ROLES as ROLE_NAMES } from '../../common/roles.js';
-export const KEY_STATE_NAMES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
-export const DUE_STATES = ['ok', 'due-soon', 'overdue', 'never'] as const;
+export { KEY_STATES as KEY_STATE_NAMES, DUE_STATES } from '../../common/rotation.js';
+import { KEY_STATES as KEY_STATE_NAMES, DUE_STATES } from '../../common/rotation.js';
 
 /** An identity id or its unique name, as the CLI's REF. */
 const Ref = z.string().trim().min(1, 'give an identity id or name').max(200);

@@ -6,32 +6,49 @@ import { ChosenFolderSchema, FolderHandleSchema } from './folder.js';
 import { IdentitySchema, KEY_STATE_NAMES, ROLE_NAMES } from './keys.js';
 import { LINK_SOCKET_TYPES, LinkResultSchema } from './links.js';
 import { defineChannels } from './spec.js';
+import { DUE_STATES, MAX_GRACE_DAYS, ROLLBACK_UNDONE, ROTATION_ACTIONS, ROTATION_STAGES } from '../../common/rotation.js';
 
-export const ROTATION_STAGES = ['idle', 'staged', 'tested', 'promoted', 'grace-over'] as const;
+export { ROTATION_STAGES } from '../../common/rotation.js';
 
 const Ref = z.string().trim().min(1, 'give an identity id or name').max(200);
+
+/** A next step as data (common/rotation.ts RotationNextStep); the page words it as a button or a sentence. */
+export const RotationNextStepSchema = z.object({
+  action: z.enum(ROTATION_ACTIONS),
+  identity: z.string(),
+  force: z.boolean().optional(),
+  after: z.string().optional(),
+  generation: z.number().int().optional(),
+});
 
 export const RotationStatusSchema = z.object({
   identity: IdentitySchema,
   stage: z.enum(ROTATION_STAGES),
-  /** The next step, for a person (as the CLI prints it). */
-  next: z.string(),
+  /** The steps that take the rotation on, the usual one first. */
+  next: z.array(RotationNextStepSchema),
 });
 
+/** One identity's key against its policy: the same item `curvekeep schedule --json` prints. */
 export const ScheduleItemSchema = z.object({
   id: z.string(),
   name: z.string(),
   role: z.enum(ROLE_NAMES),
   generation: z.number().int(),
+  publicKey: z.string().length(40),
   ageDays: z.number(),
   rotateEveryDays: z.number().int().nullable(),
   dueAt: z.string().nullable(),
-  due: z.enum(['ok', 'due-soon', 'overdue', 'never']),
+  due: z.enum(DUE_STATES),
+  /** Past its due date now. */
+  overdue: z.boolean(),
   /** Whole days until due; negative when overdue; null without a policy. */
   daysLeft: z.number().int().nullable(),
   stage: z.enum(ROTATION_STAGES),
   graceUntil: z.string().nullable(),
 });
+
+/** A schedule item with a due date (`curvekeep rotate --due --json` prints the same list). */
+export const DueItemSchema = ScheduleItemSchema.extend({ dueAt: z.string(), daysLeft: z.number().int() });
 
 export const rotationChannels = defineChannels({
   'rotation.status': { args: z.strictObject({ ref: Ref }), result: RotationStatusSchema },
@@ -86,7 +103,7 @@ export const rotationChannels = defineChannels({
       ref: Ref,
       /** Promote without a passing test; logged as forced. */
       force: z.boolean().optional(),
-      graceDays: z.number().int().min(0).max(365).optional(),
+      graceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).optional(),
     }),
     result: RotationStatusSchema,
   },
@@ -96,11 +113,24 @@ export const rotationChannels = defineChannels({
   },
   'rotation.rollback': {
     args: z.strictObject({ ref: Ref }),
-    result: RotationStatusSchema.extend({ undone: z.enum(['staged', 'promoted']), revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
+    result: RotationStatusSchema.extend({ undone: z.enum(ROLLBACK_UNDONE), revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
   },
-  /** Every identity's key age against its policy, for the timeline chart. */
+  /**
+   * Revokes one key generation (a leaked key): its secret is deleted and peers can no longer use it.
+   * The current key only with `force` (it leaves the identity without a usable key).
+   */
+  'rotation.revoke': {
+    args: z.strictObject({ ref: Ref, generation: z.number().int().min(1), force: z.boolean().optional() }),
+    result: RotationStatusSchema.extend({ revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
+  },
+  /** Every identity's key age against its policy, for the timeline chart (as `curvekeep schedule`). */
   'rotation.schedule': {
     args: z.strictObject({}),
     result: z.object({ now: z.string(), items: z.array(ScheduleItemSchema) }),
+  },
+  /** The keys due by a date (YYYY-MM-DD or an ISO time; default: within DUE_SOON_DAYS), as `curvekeep rotate --due`. */
+  'rotation.due': {
+    args: z.strictObject({ at: z.string().trim().min(1).max(40).optional() }),
+    result: z.object({ now: z.string(), by: z.string(), items: z.array(DueItemSchema), overdue: z.number().int() }),
   },
 });

@@ -1,12 +1,14 @@
-// Handlers of the rotation area: the rotation core (src-main/core/rotation/) as `curvekeep rotate`
-// uses it. Each result is reduced to the status the wizard shows (identity, stage, next step).
+// Handlers of the rotation area: each calls the rotation use case (core/usecases/rotation.ts), the
+// same one the CLI's rotate and schedule commands call, and reduces the result to what the wizard
+// and the timeline show (identity, stage, next steps as data). Distribute is one core call, whose
+// output folder the handler resolves.
 import type { RotationStatus } from '../../core/rotation/rotation.js';
 import type { rotationChannels } from '../channels/rotation.js';
 import type { AreaHandlers } from './context.js';
 import { chooseFolder, folderOf } from './folder-handles.js';
 import { publicResult } from './links.js';
-import { DAY_MS } from '../../common/time.js';
 
+const useCases = () => import('../../core/usecases/rotation.js');
 
 function publicStatus(status: RotationStatus) {
   return { identity: status.identity, stage: status.stage, next: status.next };
@@ -18,13 +20,11 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
   'rotation.chooseFolder': async (_args, context) => ({ folder: await chooseFolder(context, DISTRIBUTE_FOLDER) }),
 
   'rotation.status': async (args, context) => {
-    const { rotationStatus } = await import('../../core/rotation/rotation.js');
-    return publicStatus(await rotationStatus(context.workspace(), args.ref));
+    return publicStatus(await (await useCases()).rotationStatus(context.workspace(), args.ref));
   },
 
   'rotation.stage': async (args, context) => {
-    const { stageRotation } = await import('../../core/rotation/rotation.js');
-    const staged = await stageRotation(context.workspace(), args.ref);
+    const staged = await (await useCases()).stageRotation(context.workspace(), args.ref);
     return { ...publicStatus(staged), generation: staged.generation, publicKey: staged.publicKey };
   },
 
@@ -62,25 +62,10 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
   },
 
   'rotation.test': async (args, context) => {
-    const ws = context.workspace();
-    let serverKey = args.serverKey;
-    let endpoint = args.endpoint;
-    if (args.peer !== undefined) {
-      const { findPeer } = await import('../../core/peers/peers.js');
-      const peer = findPeer((await ws.store.read()).data.peers, args.peer);
-      serverKey = peer.publicKey;
-      if (endpoint === undefined) {
-        if (peer.endpoints.length === 0) {
-          const { InvalidInputError } = await import('../../core/errors.js');
-          throw new InvalidInputError(`peer ${peer.name} has no endpoint; type the endpoint to test`);
-        }
-        endpoint = peer.endpoints[0]!;
-      }
-    }
-    const { testPendingKey } = await import('../../core/rotation/rotation.js');
-    const tested = await testPendingKey(ws, args.ref, {
-      endpoint: endpoint!,
-      serverKey: serverKey!,
+    const tested = await (await useCases()).testRotation(context.workspace(), args.ref, {
+      ...(args.endpoint !== undefined ? { endpoint: args.endpoint } : {}),
+      ...(args.serverKey !== undefined ? { serverKey: args.serverKey } : {}),
+      ...(args.peer !== undefined ? { peer: args.peer } : {}),
       ...(args.socketType ? { socketType: args.socketType } : {}),
       ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
     });
@@ -88,52 +73,32 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
   },
 
   'rotation.promote': async (args, context) => {
-    const { promoteRotation } = await import('../../core/rotation/rotation.js');
-    return publicStatus(
-      await promoteRotation(context.workspace(), args.ref, {
-        ...(args.force !== undefined ? { force: args.force } : {}),
-        ...(args.graceDays !== undefined ? { graceDays: args.graceDays } : {}),
-      }),
-    );
+    const promoted = await (await useCases()).promoteRotation(context.workspace(), args.ref, {
+      ...(args.force !== undefined ? { force: args.force } : {}),
+      ...(args.graceDays !== undefined ? { graceDays: args.graceDays } : {}),
+    });
+    return publicStatus(promoted);
   },
 
   'rotation.finish': async (args, context) => {
-    const { finishRotation } = await import('../../core/rotation/rotation.js');
-    const finished = await finishRotation(context.workspace(), args.ref, args.force !== undefined ? { force: args.force } : {});
+    const finished = await (await useCases()).finishRotation(context.workspace(), args.ref, args.force !== undefined ? { force: args.force } : {});
     return { ...publicStatus(finished), retiredGeneration: finished.retiredGeneration, secretDeleted: finished.secretDeleted };
   },
 
   'rotation.rollback': async (args, context) => {
-    const { rollbackRotation } = await import('../../core/rotation/rotation.js');
-    const done = await rollbackRotation(context.workspace(), args.ref);
+    const done = await (await useCases()).rollbackRotation(context.workspace(), args.ref);
     return { ...publicStatus(done), undone: done.undone, revokedGeneration: done.revokedGeneration, secretDeleted: done.secretDeleted };
   },
 
-  'rotation.schedule': async (_args, context) => {
-    const [{ rotationStage }, { identityView }] = await Promise.all([
-      import('../../core/rotation/rotation.js'),
-      import('../../core/identities/identity-view.js'),
-    ]);
-    const ws = context.workspace();
-    const now = ws.now();
-    const { data } = await ws.store.read();
-    const items = data.identities.map((identity) => {
-      const view = identityView(identity, now);
-      const previous = identity.generations.find((g) => g.state === 'previous');
-      return {
-        id: view.id,
-        name: view.name,
-        role: view.role,
-        generation: view.generation,
-        ageDays: view.ageDays,
-        rotateEveryDays: view.rotateEveryDays,
-        dueAt: view.dueAt,
-        due: view.due,
-        daysLeft: view.dueAt ? Math.floor((Date.parse(view.dueAt) - now.getTime()) / DAY_MS) : null,
-        stage: rotationStage(identity, now),
-        graceUntil: previous?.graceUntil ?? null,
-      };
-    });
-    return { now: now.toISOString(), items };
+  'rotation.revoke': async (args, context) => {
+    const revoked = await (await useCases()).revokeRotationKey(context.workspace(), args.ref, args.generation, args.force !== undefined ? { force: args.force } : {});
+    return { ...publicStatus(revoked), revokedGeneration: revoked.revokedGeneration, secretDeleted: revoked.secretDeleted };
+  },
+
+  'rotation.schedule': async (_args, context) => (await useCases()).rotationSchedule(context.workspace()),
+
+  'rotation.due': async (args, context) => {
+    const { dueRotations, parsePlanningDate } = await useCases();
+    return dueRotations(context.workspace(), args.at !== undefined ? { at: parsePlanningDate(args.at) } : {});
   },
 };

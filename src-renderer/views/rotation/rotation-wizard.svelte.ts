@@ -3,7 +3,16 @@
 // generations (a half-finished rotation opens where it stands); rollback is offered at every step
 // of a rotation under way; promotion only after a passing live test, or with an explicit force.
 // No DOM here: each step is its own component over this class, and the class is tested alone.
+import {
+  DEFAULT_GRACE_DAYS,
+  type RotationAction,
+  type RotationNextStep,
+  type RotationStage,
+  rotationInProgress,
+} from '../../../src-main/common/rotation.js';
 import type { ArgsOf, ChannelName, ResultOf } from '../../../src-main/ipc/contract.js';
+
+export type { RotationNextStep, RotationStage };
 
 /** The contract client's one method the wizard needs (the real ContractClient, or a test's stub). */
 export interface RotationCalls {
@@ -11,7 +20,6 @@ export interface RotationCalls {
 }
 
 export type RotationStatus = ResultOf<'rotation.status'>;
-export type RotationStage = RotationStatus['stage'];
 export type Distribution = ResultOf<'rotation.distribute'>;
 export type PendingTestResult = ResultOf<'rotation.test'>['result'];
 
@@ -33,6 +41,49 @@ export const STAGE_LABELS: Readonly<Record<RotationStage, string>> = {
   promoted: 'New key promoted; the previous key is kept for its grace period',
   'grace-over': 'New key promoted; the grace period is over, time to finish',
 };
+
+/** The wizard step that carries out a next step's action (rollback and revoke have none). */
+export const STEP_OF_ACTION: Readonly<Record<RotationAction, WizardStep | null>> = {
+  stage: 'stage',
+  distribute: 'distribute',
+  test: 'test',
+  promote: 'promote',
+  finish: 'finish',
+  rollback: null,
+  revoke: null,
+};
+
+/** A next step in the user's words: a sentence, never a command line. */
+export function nextStepSentence(step: Readonly<RotationNextStep>, formatDate: (iso: string) => string = (iso) => iso.slice(0, 10)): string {
+  switch (step.action) {
+    case 'stage':
+      return `Stage a new key pair for ${step.identity}; its current key stays in use until the new one is promoted.`;
+    case 'distribute':
+      return 'Hand the pending public key to the peers that must accept it (certificate files for their allowlist, a QR code).';
+    case 'test':
+      return 'Test the pending key live against the server: a passing test offers promotion.';
+    case 'promote':
+      return step.force
+        ? 'Or promote the pending key without a passing test (recorded as forced).'
+        : 'Promote the pending key: it becomes current, and the previous key is kept for the grace period.';
+    case 'finish':
+      if (step.force) return 'Or finish now, cutting off peers still on the previous key.';
+      return step.after
+        ? `Once every peer uses the new key, finish: the previous key is retired when its grace period ends (${formatDate(step.after)}).`
+        : 'The grace period is over: finish, retiring the previous key and deleting its secret.';
+    case 'rollback':
+      return 'Or roll the rotation back to the previous key.';
+    case 'revoke':
+      return step.generation === undefined ? `Revoke a key generation of ${step.identity}.` : `Revoke key generation ${step.generation} of ${step.identity}.`;
+  }
+}
+
+/** The button that takes a next step in the wizard (names unlike the step buttons themselves). */
+export function nextStepButton(step: Readonly<RotationNextStep>): string | null {
+  if (step.action === 'rollback') return 'Roll back…';
+  const target = STEP_OF_ACTION[step.action];
+  return target ? `Open the ${STEP_LABELS[target]} step` : null;
+}
 
 export type SocketType = NonNullable<ArgsOf<'rotation.test'>['socketType']>;
 
@@ -123,7 +174,7 @@ export class RotationWizard {
     endpoint: '',
     socketType: 'dealer',
     timeoutMs: 5000,
-    graceDays: 7,
+    graceDays: DEFAULT_GRACE_DAYS,
     forcePromote: false,
     forceFinish: false,
     replaceForeign: false,
@@ -145,7 +196,24 @@ export class RotationWizard {
 
   /** A rotation is under way: rollback is offered. */
   get canRollback(): boolean {
-    return this.stage !== 'idle';
+    return rotationInProgress(this.stage);
+  }
+
+  /** The next steps the main process reported, the usual one first (data; the page words them). */
+  get next(): ReadonlyArray<RotationNextStep> {
+    return this.status?.next ?? [];
+  }
+
+  /**
+   * Takes a next step: opens the wizard step that carries it out, with a force ticked when the
+   * step is a forced one. Rollback is the view's (it asks first): returns false for it.
+   */
+  take(step: Readonly<RotationNextStep>): boolean {
+    const target = STEP_OF_ACTION[step.action];
+    if (!target || !this.goTo(target)) return false;
+    if (step.force && step.action === 'promote') this.form.forcePromote = true;
+    if (step.force && step.action === 'finish') this.form.forceFinish = true;
+    return true;
   }
 
   /** The pending key's last recorded test passed. */
@@ -283,6 +351,15 @@ export class RotationWizard {
         back.undone === 'staged'
           ? `Rolled back: pending generation ${back.revokedGeneration} is revoked; the current key never changed.`
           : `Rolled back: generation ${back.revokedGeneration} is revoked and the previous key is current again.`;
+    });
+  }
+
+  /** Revokes a key generation that leaked (the previous one in its grace period, typically). */
+  async revoke(generation: number): Promise<boolean> {
+    return this.#run(async () => {
+      const revoked = await this.#client.call('rotation.revoke', { ref: this.ref, generation });
+      this.#apply(revoked);
+      this.notice = `Revoked generation ${revoked.revokedGeneration}: peers can no longer use it${revoked.secretDeleted ? ', and its secret is deleted from the keychain' : ''}.`;
     });
   }
 

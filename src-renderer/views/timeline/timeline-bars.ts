@@ -1,5 +1,6 @@
 // The rotation timeline's geometry: one horizontal bar per identity, its key's age against its
 // rotation period, on one scale of days shared by every row. Plain data, so it is tested alone.
+import type { DueState, RotationStage } from '../../../src-main/common/rotation.js';
 
 export interface ScheduleEntry {
   readonly id: string;
@@ -7,8 +8,8 @@ export interface ScheduleEntry {
   readonly ageDays: number;
   readonly rotateEveryDays: number | null;
   readonly daysLeft: number | null;
-  readonly due: 'ok' | 'due-soon' | 'overdue' | 'never';
-  readonly stage: string;
+  readonly due: DueState;
+  readonly stage: RotationStage;
 }
 
 export interface TimelineBar {

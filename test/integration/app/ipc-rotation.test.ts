@@ -65,6 +65,18 @@ describe('rotation channels', () => {
     expect(back).toMatchObject({ stage: 'idle', undone: 'promoted', revokedGeneration: 2, identity: { generation: 1 } });
   });
 
+  it('revokes a leaked previous key, and the current key only when forced', async () => {
+    await ok('keys.generate', { name: 'leaky', role: 'client' });
+    await ok('rotation.stage', { ref: 'leaky' });
+    await ok('rotation.promote', { ref: 'leaky', force: true });
+    const refused = await call('rotation.revoke', { ref: 'leaky', generation: 2 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(JSON.stringify(refused)).not.toMatch(/curvekeep|--force/);
+    const revoked = await ok('rotation.revoke', { ref: 'leaky', generation: 1 });
+    expect(revoked).toMatchObject({ stage: 'idle', revokedGeneration: 1, secretDeleted: true, identity: { generation: 2 } });
+    expect(await call('rotation.revoke', { ref: 'leaky', generation: 9 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
   it('lists key ages against policies for the timeline', async () => {
     const schedule = await ok('rotation.schedule', {});
     const items = schedule.items as Array<{ name: string; rotateEveryDays: number | null; daysLeft: number | null; stage: string }>;

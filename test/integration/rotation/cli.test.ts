@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { generateIdentity } from '../../../src-main/core/identities/identities.js';
 import { setPinSet } from '../../../src-main/core/pins/pin-set.js';
-import { dueList } from '../../../src-main/core/rotation/schedule.js';
+import { dueRotations as dueList } from '../../../src-main/core/usecases/rotation.js';
 import { createWorkspace } from '../../../src-main/core/workspace.js';
 import { runCli } from '../../helpers/cli.js';
 import { startFolderRouter } from '../../helpers/rotation/folder-router.js';
@@ -80,9 +80,14 @@ describe('rotate and schedule on the command line', () => {
     expect(show.json<{ pending: { publicKey: string } }>().pending.publicKey).toBe(pendingKey);
     const status = await runCli(['rotate', 'fresh-server'], t.env);
     expect(status.stdout).toMatch(/ROTATION IN PROGRESS \(staged\)/);
+    // The next steps come from core as data; the CLI words them as the commands to run.
+    expect(status.stdout).toContain('next: curvekeep rotate fresh-server --distribute --out DIR');
+    expect(status.stdout).toContain('  or: curvekeep rotate fresh-server --test ENDPOINT --peer SERVER');
+    expect(status.stdout).toContain('  or: curvekeep rotate fresh-server --rollback');
     const refused = await runCli(['rotate', 'fresh-server', '--promote'], t.env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/no passing live test/);
+    expect(refused.stderr).toContain('curvekeep rotate fresh-server --promote --force');
 
     const distributed = await runCli(['rotate', 'fresh-server', '--distribute', '--out', allow, '--format', 'pyzmq'], t.env);
     expect(distributed.code).toBe(0);

@@ -5,6 +5,7 @@ import { derivePublicKey, type SecretKey } from '../../../src-main/core/curve/ke
 import { RefusedError } from '../../../src-main/core/errors.js';
 import { generateIdentity, identityKeyPair, secretAccount, showIdentity } from '../../../src-main/core/identities/identities.js';
 import { rotationAllowlistEntries } from '../../../src-main/core/rotation/distribute.js';
+import { RotationRefusedError, UnknownGenerationError } from '../../../src-main/core/rotation/errors.js';
 import {
   finishRotation,
   promoteRotation,
@@ -142,5 +143,43 @@ describe('rotation state machine', () => {
     const revoked = await revokeKey(t.ws, 'gw', 1);
     expect(revoked).toMatchObject({ revokedGeneration: 1, secretDeleted: true, stage: 'idle' });
     expect(rotationAllowlistEntries(await identity(), clock).map((e) => e.generation)).toEqual([2]);
+  });
+
+  it('refuses with typed errors: a reason, its fields and the next steps as data, never command text', async () => {
+    const refusal = async (work: Promise<unknown>): Promise<RotationRefusedError> => {
+      const error = await work.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RotationRefusedError);
+      const typed = error as RotationRefusedError;
+      expect(typed.code).toBe('refused');
+      expect(typed.message).not.toMatch(/curvekeep|--[a-z]/);
+      return typed;
+    };
+    expect(await refusal(promoteRotation(t.ws, 'gw'))).toMatchObject({ refusal: { reason: 'no-pending-key', identity: 'gw' }, next: [{ action: 'stage', identity: 'gw' }] });
+    expect(await refusal(rollbackRotation(t.ws, 'gw'))).toMatchObject({ refusal: { reason: 'nothing-to-roll-back' }, next: [] });
+
+    const staged = await stageRotation(t.ws, 'gw');
+    expect(await refusal(stageRotation(t.ws, 'gw'))).toMatchObject({
+      refusal: { reason: 'in-progress', pendingGeneration: 2, stagedAt: clock.toISOString() },
+      next: [{ action: 'promote', identity: 'gw' }, { action: 'rollback', identity: 'gw' }],
+    });
+    await recordRotationTest(t.ws, 'gw', { endpoint: 'tcp://127.0.0.1:1', verdict: 'unreachable', publicKey: staged.publicKey });
+    expect(await refusal(promoteRotation(t.ws, 'gw'))).toMatchObject({
+      refusal: { reason: 'untested', last: { endpoint: 'tcp://127.0.0.1:1', verdict: 'unreachable' } },
+      next: [{ action: 'test' }, { action: 'promote', force: true }],
+    });
+    expect(await refusal(finishRotation(t.ws, 'gw'))).toMatchObject({ refusal: { reason: 'not-promoted' }, next: [{ action: 'promote' }] });
+
+    await promoteRotation(t.ws, 'gw', { force: true, graceDays: 2 });
+    const graceUntil = new Date(clock.getTime() + 2 * DAY).toISOString();
+    expect(await refusal(finishRotation(t.ws, 'gw'))).toMatchObject({
+      refusal: { reason: 'grace-period-runs', graceUntil },
+      next: [{ action: 'finish', after: graceUntil }, { action: 'finish', force: true }],
+    });
+    expect(await refusal(revokeKey(t.ws, 'gw', 2))).toMatchObject({ refusal: { reason: 'current-key', generation: 2 }, next: [{ action: 'stage' }, { action: 'revoke', generation: 2, force: true }] });
+    await expect(revokeKey(t.ws, 'gw', 9)).rejects.toThrow(UnknownGenerationError);
+    expect((await rotationStatus(t.ws, 'gw')).next).toEqual([{ action: 'finish', identity: 'gw', after: graceUntil }, { action: 'rollback', identity: 'gw' }]);
   });
 });

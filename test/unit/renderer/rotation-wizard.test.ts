@@ -2,12 +2,16 @@
 // from a script and records every call); the real flow against a running responder is covered by
 // test/e2e/rotation.test.ts.
 import { describe, expect, it } from 'vitest';
+import { ROTATION_STAGES, nextSteps } from '../../../src-main/common/rotation.js';
 import type { ArgsOf, ChannelName, ResultOf } from '../../../src-main/ipc/contract.js';
 import {
   type RotationCalls,
+  type RotationNextStep,
   type RotationStage,
   type RotationStatus,
   RotationWizard,
+  nextStepButton,
+  nextStepSentence,
   stepForStatus,
 } from '../../../src-renderer/views/rotation/rotation-wizard.svelte.js';
 
@@ -34,7 +38,7 @@ function status(stage: RotationStage, generations: Generation[]): RotationStatus
   const current = generations.find((g) => g.state === 'current') ?? generations[0]!;
   return {
     stage,
-    next: `next step for ${stage}`,
+    next: [...nextSteps('gateway', stage, generations)],
     identity: {
       id: 'id_gateway',
       name: 'gateway',
@@ -269,5 +273,62 @@ describe('navigation and failures', () => {
     expect(wizard.error).toEqual({ code: 'refused', message: 'gateway has a rotation in progress already' });
     expect(wizard.step).toBe('stage');
     expect(wizard.busy).toBe(false);
+  });
+});
+
+describe('next steps are data, worded by the page', () => {
+  // Every step the main process can report: each stage's next steps, and the forced and revoke
+  // variants that refusals carry.
+  const steps: RotationNextStep[] = [
+    ...ROTATION_STAGES.flatMap((stage) => nextSteps('gateway', stage, [generation(1, 'previous'), generation(2, 'current')])),
+    { action: 'promote', identity: 'gateway', force: true },
+    { action: 'finish', identity: 'gateway', force: true },
+    { action: 'revoke', identity: 'gateway', generation: 2, force: true },
+  ];
+
+  it.each(steps.map((step) => [step.action, step] as const))('%s reads as a sentence and a button, never a command line', (_action, step) => {
+    const sentence = nextStepSentence(step);
+    const button = nextStepButton(step);
+    for (const text of [sentence, button ?? '']) {
+      expect(text).not.toMatch(/curvekeep|--[a-z]|\bDIR\b|ENDPOINT|SERVER/);
+    }
+    expect(sentence.length).toBeGreaterThan(10);
+  });
+
+  it('says when a finish is due, from the grace period the data carries', () => {
+    expect(nextStepSentence({ action: 'finish', identity: 'gateway', after: '2026-02-01T00:00:00.000Z' })).toContain('2026-02-01');
+    expect(nextSteps('gateway', 'promoted', PROMOTED.identity.generations)[0]).toEqual({ action: 'finish', identity: 'gateway', after: '2026-02-01T00:00:00.000Z' });
+  });
+
+  it('takes a next step: opens its wizard step, ticking the force a forced step needs; rollback stays with the view', async () => {
+    const client = new RecordingStubClient().answer('rotation.status', () => STAGED);
+    const wizard = new RotationWizard(client, 'gateway');
+    await wizard.load();
+    expect(wizard.next.map((s) => s.action)).toEqual(['distribute', 'test', 'rollback']);
+    expect(wizard.take(wizard.next[1]!)).toBe(true);
+    expect(wizard.step).toBe('test');
+    expect(wizard.take({ action: 'promote', identity: 'gateway', force: true })).toBe(true);
+    expect(wizard.step).toBe('promote');
+    expect(wizard.form.forcePromote).toBe(true);
+    expect(wizard.canPromote).toBe(true);
+    expect(wizard.take({ action: 'rollback', identity: 'gateway' })).toBe(false);
+    expect(wizard.take({ action: 'finish', identity: 'gateway' })).toBe(false);
+    expect(client.channels()).toEqual(['rotation.status']);
+  });
+});
+
+describe('revoking a leaked key', () => {
+  it('revokes the previous key with the generation asked for and shows where the rotation stands', async () => {
+    const afterRevoke = status('idle', [{ ...generation(1, 'revoked'), graceUntil: null }, generation(2, 'current')]);
+    const client = new RecordingStubClient()
+      .answer('rotation.status', () => PROMOTED)
+      .answer('rotation.revoke', () => ({ ...afterRevoke, revokedGeneration: 1, secretDeleted: true }));
+    const wizard = new RotationWizard(client, 'gateway');
+    await wizard.load();
+    expect(await wizard.revoke(1)).toBe(true);
+    expect(client.calls[1]).toEqual({ channel: 'rotation.revoke', args: { ref: 'gateway', generation: 1 } });
+    expect(wizard.stage).toBe('idle');
+    expect(wizard.step).toBe('stage');
+    expect(wizard.notice).toMatch(/Revoked generation 1/);
   });
 });

@@ -1,8 +1,9 @@
 // The timeline chart's geometry and its text alternative, without a DOM.
 import { describe, expect, it } from 'vitest';
+import type { RotationStage } from '../../../src-main/common/rotation.js';
 import { type ScheduleEntry, describeEntry, timeline } from '../../../src-renderer/views/timeline/timeline-bars.js';
 
-function entry(name: string, ageDays: number, rotateEveryDays: number | null, stage = 'idle'): ScheduleEntry {
+function entry(name: string, ageDays: number, rotateEveryDays: number | null, stage: RotationStage = 'idle'): ScheduleEntry {
   const daysLeft = rotateEveryDays === null ? null : rotateEveryDays - ageDays;
   const due = daysLeft === null ? 'never' : daysLeft < 0 ? 'overdue' : daysLeft <= 14 ? 'due-soon' : 'ok';
   return { id: `id_${name}`, name, ageDays, rotateEveryDays, daysLeft, due, stage };

@@ -3,7 +3,11 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import type { PublicKey } from '../../../src-main/core/curve/keys.js';
-import { type DueItem, escapeIcsText, foldIcsLine, formatIcs } from '../../../src-main/core/rotation/schedule.js';
+import { calendarStep } from '../../../src-main/cli/commands/rotation.js';
+import { type DueItem, escapeIcsText, foldIcsLine, formatIcs as formatWith } from '../../../src-main/core/rotation/schedule.js';
+
+// The CLI's calendar: each event's next step worded as the command to run.
+const formatIcs = (items: ReadonlyArray<DueItem>, now: Date) => formatWith(items, now, calendarStep);
 
 const item = (over: Partial<DueItem>): DueItem => ({
   id: 'id_0001',
@@ -11,7 +15,10 @@ const item = (over: Partial<DueItem>): DueItem => ({
   role: 'server',
   generation: 3,
   publicKey: 'Q1HAcTIqS]15yPNb77BrV-o#RCKf4K(y@-4I%4t^' as PublicKey,
+  ageDays: 335,
+  rotateEveryDays: 365,
   dueAt: '2027-02-03T10:00:00.000Z',
+  due: 'ok',
   overdue: false,
   daysLeft: 30,
   stage: 'idle',
