@@ -1,4 +1,4 @@
-// The link area's use cases: what `curvekeep probe | test | sweep` and the app's links.* channels
+// The link area's use cases: what the CLI's probe, test and sweep commands and the app's links.* channels
 // both call, so that both faces resolve, default, test and record the same way. The faces only
 // parse arguments and phrase the results.
 import { DEFAULT_SWEEP_CONCURRENCY, type LinkSocketType, MAX_SWEEP_CONCURRENCY, ONE_TIME_KEY_NOTES } from '../../common/link.js';
