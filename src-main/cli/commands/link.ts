@@ -1,12 +1,54 @@
 // `curvekeep probe | test | serve | sweep`: live link testing (ARCHITECTURE.md section 6).
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { action, table, UsageError } from '../runner.js';
+import { DEFAULT_LINK_TIMEOUT_MS, DEFAULT_SWEEP_CONCURRENCY, LINK_SOCKET_TYPES, type LinkSocketType, MAX_SWEEP_CONCURRENCY } from '../../common/link.js';
+import { CurvekeepError, isCurvekeepError } from '../../core/errors.js';
 import type { LinkResult } from '../../core/link/verdict.js';
 import type { ProbeResult } from '../../core/link/probe.js';
 import type { ClientEvent } from '../../core/link/responder.js';
+import type { LinkClientIdentity } from '../../core/usecases/link-target.js';
+import { action, table, UsageError } from '../runner.js';
 
-const SOCKET_TYPES = ['dealer', 'req', 'pair', 'router', 'sub', 'pub', 'pull', 'push'];
+/** A core error phrased for the command line, keeping its code and exit status. */
+class PhrasedError extends CurvekeepError {
+  constructor(readonly code: string, message: string, override readonly exitCode: 1 | 2 | 3) {
+    super(message);
+  }
+}
+
+/** Core's typed link-target errors in the CLI's words (its flags). */
+function phrase(error: unknown): unknown {
+  if (!isCurvekeepError(error)) return error;
+  if (error.code === 'choose-client-identity') {
+    const { reason, candidates } = error as CurvekeepError & { reason: 'none' | 'several'; candidates: ReadonlyArray<{ name: string }> };
+    return new PhrasedError(error.code, reason === 'none'
+      ? 'no client or device identity with its secret key to test as: give --as REF, create one with curvekeep keys generate --role client, or use --one-time-key'
+      : `--as REF is required: there are ${candidates.length} client or device identities (${candidates.map((c) => c.name).join(', ')})`, error.exitCode);
+  }
+  if (error.code === 'unlisted-endpoint') {
+    const { endpoint } = error as CurvekeepError & { endpoint: string };
+    return new PhrasedError(error.code, `no peer lists ${endpoint}: give its key with --server-key Z85, or add the endpoint to a peer (curvekeep peers add --endpoint)`, error.exitCode);
+  }
+  if (error.code === 'no-testable-endpoint') return new PhrasedError(error.code, `${error.message} as the ENDPOINT argument`, error.exitCode);
+  return error;
+}
+
+async function phrased<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw phrase(error);
+  }
+}
+
+function describeAs(as: LinkClientIdentity): string {
+  return as.oneTime ? `a one-time key (${as.publicKey})` : `${as.name} (${as.publicKey})`;
+}
+
+/** The next action as the command line says it: a flag to change. */
+function nextFlag(result: LinkResult): string {
+  return result.next.action === 'use-socket-type' && result.next.socketType ? ` (--socket-type ${result.next.socketType})` : '';
+}
 
 function parseMs(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -18,8 +60,8 @@ function parseMs(value: string | undefined, flag: string): number | undefined {
 
 function parseCount(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1000) {
-    throw new UsageError(`${flag} takes a whole number between 1 and 1000, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SWEEP_CONCURRENCY) {
+    throw new UsageError(`${flag} takes a whole number between 1 and ${MAX_SWEEP_CONCURRENCY}, got ${JSON.stringify(value)}`);
   }
   return Number(value);
 }
@@ -36,7 +78,7 @@ export function describeLinkResult(result: LinkResult): string {
   if (result.mechanism) lines.push(`mechanism:  ${result.mechanism}`);
   if (result.handshakeMs !== undefined) lines.push(`handshake:  ${ms(result.handshakeMs)}`);
   if (result.rttMs !== undefined) lines.push(`round trip: ${ms(result.rttMs)}`);
-  lines.push(`hint:       ${result.hint}`, `detail:     ${result.detail}`);
+  lines.push(`hint:       ${result.hint}${nextFlag(result)}`, `detail:     ${result.detail}`);
   return lines.join('\n');
 }
 
@@ -69,47 +111,45 @@ export function registerLink(program: Command): void {
     );
 
   program
-    .command('test <endpoint>')
+    .command('test [endpoint]')
     .description('live CURVE link test: a verdict with handshake and round-trip times; exit 0 only for ok')
     .option('--server-key <z85>', "the peer's public key")
-    .option('--peer <ref>', 'a stored peer: its public key (the verdict is kept in its history)')
-    .option('--as <ref>', 'the own identity to connect with (default: the only client or device identity)')
+    .option('--peer <ref>', "a stored peer: its public key and first TCP endpoint (the verdict is kept in its history)")
+    .option('--identity <ref>', 'an own identity as the server (e.g. our own server): its current key and first TCP endpoint')
+    .option('--as <ref>', 'the own identity to connect with (default: the only client or device identity with its secret)')
     .option('--pending', 'use the pending key of a rotation under way')
-    .addOption(new Option('--socket-type <type>', 'our socket type (default dealer: talks to REP, ROUTER, DEALER)').choices(SOCKET_TYPES))
-    .option('--timeout <ms>', 'limit for the whole test (default 5000)')
+    .option('--one-time-key', 'connect with a fresh one-time key: proves reachability and the server key, not the allowlist')
+    .addOption(new Option('--socket-type <type>', 'our socket type (default dealer: talks to REP, ROUTER, DEALER)').choices(LINK_SOCKET_TYPES))
+    .option('--timeout <ms>', `limit for the whole test (default ${DEFAULT_LINK_TIMEOUT_MS})`)
     .action(
-      action(async (ctx, endpoint: string, opts: { serverKey?: string; peer?: string; as?: string; pending?: boolean; socketType?: string; timeout?: string }) => {
-        if ((opts.serverKey === undefined) === (opts.peer === undefined)) throw new UsageError('give exactly one of --server-key Z85 or --peer REF');
+      action(async (ctx, endpoint: string | undefined, opts: {
+        serverKey?: string; peer?: string; identity?: string; as?: string; pending?: boolean; oneTimeKey?: boolean; socketType?: LinkSocketType; timeout?: string;
+      }) => {
+        const named = [opts.serverKey, opts.peer, opts.identity].filter((value) => value !== undefined).length;
+        if (named !== 1) throw new UsageError('give exactly one of --server-key Z85, --peer REF or --identity REF');
+        if (opts.serverKey !== undefined && endpoint === undefined) throw new UsageError('give the ENDPOINT to test with --server-key');
         const timeoutMs = parseMs(opts.timeout, '--timeout');
-        const [{ testLink, parseSocketType }, { chooseIdentity }, { parseEndpoint }] = await Promise.all([
-          import('../../core/link/curve-test.js'), import('../../core/link/link-refs.js'), import('../../core/link/endpoint.js'),
-        ]);
-        const { endpoint: normalised } = parseEndpoint(endpoint);
-        const ws = ctx.workspace();
-        let serverKey = opts.serverKey;
-        let peer: { id: string; name: string } | undefined;
-        if (opts.peer !== undefined) {
-          const { findPeer } = await import('../../core/peers/peers.js');
-          const found = findPeer((await ws.store.read()).data.peers, opts.peer);
-          peer = { id: found.id, name: found.name };
-          serverKey = found.publicKey;
-        }
-        const client = await chooseIdentity(ws, opts.as, ['client', 'device'], opts.pending ? 'pending' : 'current');
-        const result = await testLink({
-          endpoint: normalised,
-          serverKey: serverKey!,
-          client,
-          ...(opts.socketType ? { socketType: parseSocketType(opts.socketType) } : {}),
+        const { runLinkTest } = await import('../../core/usecases/link.js');
+        const outcome = await phrased(runLinkTest(ctx.workspace(), {
+          ...(endpoint !== undefined ? { endpoint } : {}),
+          ...(opts.serverKey !== undefined ? { serverKey: opts.serverKey } : {}),
+          ...(opts.peer !== undefined ? { peer: opts.peer } : {}),
+          ...(opts.identity !== undefined ? { identity: opts.identity } : {}),
+          ...(opts.as !== undefined ? { as: opts.as } : {}),
+          ...(opts.pending ? { pending: true } : {}),
+          ...(opts.oneTimeKey ? { oneTimeKey: true } : {}),
+          ...(opts.socketType ? { socketType: opts.socketType } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        });
-        if (peer) {
-          const { recordLinkHistory } = await import('../../core/link/history.js');
-          await recordLinkHistory(ws, [{ peerId: peer.id, result }]);
-        }
-        const as = { id: client.identity.id, name: client.identity.name, publicKey: client.publicKey, generation: client.generation };
+        }));
+        const { result, as, server, recordedFor, oneTimeNote } = outcome;
         return {
-          json: { ...result, as, ...(peer ? { peer } : {}) },
-          text: `${describeLinkResult(result)}\nas:         ${as.name} (${as.publicKey})${peer ? `\npeer:       ${peer.name}` : ''}`,
+          json: { ...result, as, server, peer: recordedFor, oneTimeNote },
+          text: [
+            describeLinkResult(result),
+            `as:         ${describeAs(as)}`,
+            ...(recordedFor ? [`peer:       ${recordedFor.name}`] : []),
+            ...(oneTimeNote ? [`note:       ${oneTimeNote}`] : []),
+          ].join('\n'),
           exitCode: result.verdict === 'ok' ? 0 : 1,
         };
       }),
@@ -156,57 +196,57 @@ export function registerLink(program: Command): void {
 
   program
     .command('sweep [endpoints...]')
-    .description('test many links at once: every peer with an endpoint, or the given endpoints; records per-peer history')
+    .description('test many links at once: every TCP endpoint of every peer, or the given endpoints; records per-peer history')
     .option('--peers', 'every TCP endpoint of every peer (the default when no endpoint is given)')
+    .option('--peer <ref...>', 'only these peers')
     .option('--server-key <z85>', 'the key for given endpoints that no peer lists')
-    .option('--as <ref>', 'the own identity to connect with (default: the only client or device identity)')
-    .option('--concurrency <n>', 'tests at the same time (default 50)')
-    .option('--timeout <ms>', 'limit for each test (default 5000)')
+    .option('--as <ref>', 'the own identity to connect with (default: the only client or device identity with its secret)')
+    .option('--one-time-key', 'connect with a fresh one-time key: proves reachability and the server key, not the allowlist')
+    .addOption(new Option('--socket-type <type>', 'our socket type (default dealer)').choices(LINK_SOCKET_TYPES))
+    .option('--concurrency <n>', `tests at the same time (default ${DEFAULT_SWEEP_CONCURRENCY})`)
+    .option('--timeout <ms>', `limit for each test (default ${DEFAULT_LINK_TIMEOUT_MS})`)
     .action(
-      action(async (ctx, endpoints: string[], opts: { peers?: boolean; serverKey?: string; as?: string; concurrency?: string; timeout?: string }) => {
+      action(async (ctx, endpoints: string[], opts: {
+        peers?: boolean; peer?: string[]; serverKey?: string; as?: string; oneTimeKey?: boolean; socketType?: LinkSocketType; concurrency?: string; timeout?: string;
+      }) => {
         const timeoutMs = parseMs(opts.timeout, '--timeout');
         const concurrency = parseCount(opts.concurrency, '--concurrency');
-        const [{ sweepLinks, countVerdicts }, { chooseIdentity, planSweep }, { recordLinkHistory }, { parsePublicKey }] = await Promise.all([
-          import('../../core/link/sweep.js'), import('../../core/link/link-refs.js'), import('../../core/link/history.js'), import('../../core/curve/keys.js'),
-        ]);
-        const ws = ctx.workspace();
-        const plan = planSweep((await ws.store.read()).data, endpoints, {
-          usePeers: Boolean(opts.peers),
-          ...(opts.serverKey !== undefined ? { serverKey: parsePublicKey(opts.serverKey, '--server-key') } : {}),
-        });
-        const client = await chooseIdentity(ws, opts.as, ['client', 'device']);
-        const targets = plan.entries.map((entry) => ({
-          ...entry, client, ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        const { planLinkSweep } = await import('../../core/usecases/link.js');
+        const sweep = await phrased(planLinkSweep(ctx.workspace(), {
+          endpoints,
+          ...(opts.peers ? { usePeers: true } : {}),
+          ...(opts.peer !== undefined ? { peers: opts.peer } : {}),
+          ...(opts.serverKey !== undefined ? { serverKey: opts.serverKey } : {}),
+          ...(opts.as !== undefined ? { as: opts.as } : {}),
+          ...(opts.oneTimeKey ? { oneTimeKey: true } : {}),
+          ...(opts.socketType ? { socketType: opts.socketType } : {}),
+          ...(concurrency !== undefined ? { concurrency } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         }));
-        for (const skip of plan.skipped) ctx.note(`skipped ${skip.peerName} ${skip.endpoint}: ${skip.reason}`);
-        const bar = await progressBar(ctx.options.json, targets.length);
-        let results: LinkResult[];
+        for (const skip of sweep.skipped) {
+          ctx.note(`skipped ${skip.peerName} ${skip.endpoint ?? ''}: ${skip.reason === 'not-tcp' ? 'not a TCP endpoint' : 'no endpoint'}`);
+        }
+        const bar = await progressBar(ctx.options.json, sweep.entries.length);
+        let outcome: Awaited<ReturnType<typeof sweep.run>>;
         try {
-          results = await sweepLinks(targets, {
-            ...(concurrency !== undefined ? { concurrency } : {}),
-            onProgress: (progress) => bar?.update(progress.done),
-          });
+          outcome = await sweep.run({ onRow: (_row, done) => bar?.update(done) });
         } finally {
           bar?.stop();
         }
-        await recordLinkHistory(ws, targets.flatMap((target, i) => (target.peerId ? [{ peerId: target.peerId, result: results[i]! }] : [])));
-
         const rows = [['ENDPOINT', 'PEER', 'VERDICT', 'HANDSHAKE', 'RTT', 'HINT']];
-        results.forEach((result, i) => {
-          const target = targets[i]!;
-          rows.push([result.endpoint, target.peerName ?? '-', result.verdict, ms(result.handshakeMs), ms(result.rttMs), result.verdict === 'ok' ? '' : result.hint]);
-        });
-        const counts = countVerdicts(results);
-        const summary = counts.map(([verdict, count]) => `${count} ${verdict}`).join(', ');
-        const failed = results.filter((result) => result.verdict !== 'ok').length;
+        for (const { result, peer } of outcome.rows) {
+          rows.push([result.endpoint, peer?.name ?? '-', result.verdict, ms(result.handshakeMs), ms(result.rttMs), result.verdict === 'ok' ? '' : `${result.hint}${nextFlag(result)}`]);
+        }
+        const summary = Object.entries(outcome.counts).map(([verdict, count]) => `${count} ${verdict}`).join(', ');
+        const failed = outcome.rows.filter((row) => row.result.verdict !== 'ok').length;
         return {
           json: {
-            as: { id: client.identity.id, name: client.identity.name, publicKey: client.publicKey },
-            results: results.map((result, i) => ({ ...result, ...(targets[i]!.peerName ? { peer: { id: targets[i]!.peerId, name: targets[i]!.peerName } } : {}) })),
-            counts: Object.fromEntries(counts),
-            skipped: plan.skipped,
+            as: sweep.as,
+            results: outcome.rows.map(({ result, peer }) => ({ ...result, peer })),
+            counts: outcome.counts,
+            skipped: sweep.skipped,
           },
-          text: `${table(rows)}\n\n${results.length} tested: ${summary}`,
+          text: `${table(rows)}\n\n${outcome.rows.length} tested: ${summary}${sweep.as.oneTime ? ' (with a one-time key)' : ''}`,
           exitCode: failed === 0 ? 0 : 1,
         };
       }),

@@ -3,22 +3,10 @@
 // connection die silently? Reconnection is off and linger is 0, so that closing the socket
 // leaves nothing behind: no retry loop, no pending message, no open file descriptor.
 import * as zmq from 'zeromq';
+import type { LinkSocketType } from '../../common/link.js';
 import type { PublicKey, SecretKey } from '../curve/keys.js';
 
-export const SOCKET_TYPES = ['dealer', 'req', 'pair', 'router', 'sub', 'pub', 'pull', 'push'] as const;
-export type LinkSocketType = (typeof SOCKET_TYPES)[number];
-
-/** What kind of peer each of our socket types can talk to (libzmq's compatibility table). */
-export const TALKS_TO: Readonly<Record<LinkSocketType, string>> = {
-  dealer: 'REP, DEALER or ROUTER',
-  req: 'REP or ROUTER',
-  pair: 'PAIR',
-  router: 'REQ, DEALER or ROUTER',
-  sub: 'PUB or XPUB',
-  pub: 'SUB or XSUB',
-  pull: 'PUSH',
-  push: 'PULL',
-};
+export type { LinkSocketType };
 
 export interface AttemptTarget {
   readonly endpoint: string;

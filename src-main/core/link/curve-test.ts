@@ -7,15 +7,15 @@
 // a socket type ours cannot talk to; a few connections with other socket types tell which.
 import { type SecretKey, assertKeyPairMatches, parsePublicKey, parseSecretKey } from '../curve/keys.js';
 import { InvalidInputError } from '../errors.js';
-import { TALKS_TO, type AttemptOutcome, type AttemptTarget, type LinkSocketType, SOCKET_TYPES, attemptCurve } from './curve-attempt.js';
+import { DEFAULT_LINK_TIMEOUT_MS, LINK_SOCKET_TYPES, type LinkNextAction, type LinkSocketType, TALKS_TO, VERDICTS } from '../../common/link.js';
+import { type AttemptOutcome, type AttemptTarget, attemptCurve } from './curve-attempt.js';
 import { parseEndpoint } from './endpoint.js';
 import { type ProbeResult, checkTimeout, probeEndpoint } from './probe.js';
 import { type LinkResult, type LinkVerdict, VERDICT_HINTS } from './verdict.js';
 
-export { SOCKET_TYPES, type LinkSocketType } from './curve-attempt.js';
+export { DEFAULT_LINK_TIMEOUT_MS, LINK_SOCKET_TYPES, type LinkSocketType };
 export type { LinkResult, LinkVerdict } from './verdict.js';
 
-export const DEFAULT_LINK_TIMEOUT_MS = 5000;
 export const DEFAULT_ECHO_TIMEOUT_MS = 1000;
 
 export interface LinkTestOptions {
@@ -38,8 +38,8 @@ export interface LinkTestOptions {
 
 export function parseSocketType(text: string): LinkSocketType {
   const type = text.trim().toLowerCase();
-  if (!(SOCKET_TYPES as ReadonlyArray<string>).includes(type)) {
-    throw new InvalidInputError(`socket type ${JSON.stringify(text)} is not one of ${SOCKET_TYPES.join(', ')}`);
+  if (!(LINK_SOCKET_TYPES as ReadonlyArray<string>).includes(type)) {
+    throw new InvalidInputError(`socket type ${JSON.stringify(text)} is not one of ${LINK_SOCKET_TYPES.join(', ')}`);
   }
   return type as LinkSocketType;
 }
@@ -55,7 +55,7 @@ export async function testLink(options: LinkTestOptions): Promise<LinkResult> {
   const secretKey: SecretKey = parseSecretKey(options.client.secretKey, 'client secret key');
   assertKeyPairMatches(publicKey, secretKey);
   const socketType = options.socketType ?? 'dealer';
-  if (!(SOCKET_TYPES as ReadonlyArray<string>).includes(socketType)) parseSocketType(socketType);
+  if (!(LINK_SOCKET_TYPES as ReadonlyArray<string>).includes(socketType)) parseSocketType(socketType);
   const timeoutMs = checkTimeout(options.timeoutMs, DEFAULT_LINK_TIMEOUT_MS);
   const echoTimeoutMs = options.echoTimeoutMs ?? DEFAULT_ECHO_TIMEOUT_MS;
   options.signal?.throwIfAborted();
@@ -121,8 +121,11 @@ function checkCancelled(signal: AbortSignal | undefined): void {
   signal?.throwIfAborted();
 }
 
-function result(verdict: LinkVerdict, endpoint: string, detail: string, extra: Partial<LinkResult> = {}, hint = VERDICT_HINTS[verdict]): LinkResult {
-  return { verdict, endpoint, ...extra, hint, detail };
+function result(
+  verdict: LinkVerdict, endpoint: string, detail: string, extra: Partial<LinkResult> = {},
+  hint = VERDICT_HINTS[verdict], next: LinkNextAction = { action: VERDICTS[verdict].nextAction },
+): LinkResult {
+  return { verdict, endpoint, ...extra, hint, next, detail };
 }
 
 /** The verdicts the probe alone can give. */
@@ -206,15 +209,17 @@ async function afterSilentFailure(
   signal: AbortSignal,
 ): Promise<LinkResult> {
   const detail = attempt.kind === 'dropped' ? attempt.detail : `the handshake failed (${attempt.kind})`;
-  const others = SOCKET_TYPES.filter((type) => type !== socketType);
+  const others = LINK_SOCKET_TYPES.filter((type) => type !== socketType);
   const accepted = await firstAcceptedType(others, target, deadline, signal);
   if (accepted) {
     const refusal = accepted.refusedWith === undefined ? '' :
       `; with that type the peer's ZAP handler ${accepted.refusedWith === 400 ? 'refuses our client key (400)' : `fails (${accepted.refusedWith})`}`;
-    const also = accepted.refusedWith === 400 ? ", and add our public key to the peer's allowlist" : '';
+    const allowClientKey = accepted.refusedWith === 400;
+    const also = allowClientKey ? ", and add our public key to the peer's allowlist" : '';
     return result('socket-mismatch', endpoint,
       `the server key is right (a ${accepted.type.toUpperCase()} socket gets through the CURVE handshake), but the peer refuses a ${socketType.toUpperCase()} socket; it is a ${TALKS_TO[accepted.type]} socket${refusal}`,
-      { mechanism: 'CURVE' }, `choose the matching socket type: --socket-type ${accepted.type}${also}`);
+      { mechanism: 'CURVE' }, `choose the matching socket type: ${accepted.type.toUpperCase()}${also}`,
+      { action: 'use-socket-type', socketType: accepted.type, ...(allowClientKey ? { allowClientKey } : {}) });
   }
   const mechanism = probe.zmtp ? { mechanism: probe.mechanism } : {};
   return result('wrong-server-key', endpoint, `${detail}: it speaks CURVE but drops our HELLO, so the server key we hold is not its key`, mechanism);

@@ -2,7 +2,7 @@
 // tests or serves, which client keys a responder admits, and which endpoints a sweep visits.
 import { identityKeyPair, type IdentityKeyPair } from '../identities/identities.js';
 import type { PublicKey } from '../curve/keys.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { CurvekeepError, InvalidInputError, NotFoundError } from '../errors.js';
 import { findPeer } from '../peers/peers.js';
 import type { DocumentData, Identity, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
@@ -25,10 +25,10 @@ export async function chooseIdentity(
   if (candidates.length === 1) return identityKeyPair(ws, candidates[0]!.id, which);
   const kinds = roles.join(' or ');
   if (candidates.length === 0) {
-    throw new InvalidInputError(`no ${kinds} identity to use: name one with --as REF, or make one with curvekeep keys generate --role ${roles[0]}`);
+    throw new InvalidInputError(`no ${kinds} identity to use: name one, or create one with the role ${roles[0]}`);
   }
   throw new InvalidInputError(
-    `--as REF is required: there are ${candidates.length} ${kinds} identities (${candidates.map((i) => i.name).join(', ')})`,
+    `name the identity to use: there are ${candidates.length} ${kinds} identities (${candidates.map((i) => i.name).join(', ')})`,
   );
 }
 
@@ -48,8 +48,9 @@ export interface ResponderAllowlist {
 }
 
 /**
- * `--allow`: `peers` (the default: every peer on the allowlist), `any`, or references to peers
- * and own identities (an own client identity is how one tests a rotation on one machine).
+ * Who a responder admits: `peers` (the default: every peer on the allowlist), `any`, or
+ * references to peers and own identities (an own client identity is how one tests a rotation on
+ * one machine).
  */
 export function resolveAllowlist(data: Readonly<DocumentData>, allow: ReadonlyArray<string>): ResponderAllowlist {
   const known: KnownClient[] = [
@@ -63,7 +64,7 @@ export function resolveAllowlist(data: Readonly<DocumentData>, allow: ReadonlyAr
     return { allow: allowed, known, description: `${allowed.length} allowed peer${allowed.length === 1 ? '' : 's'}` };
   }
   if (words.includes('any') || words.includes('peers')) {
-    throw new InvalidInputError('--allow takes either "peers", "any", or a list of peer and identity references, not a mix');
+    throw new InvalidInputError('admit either "peers", "any", or a list of peer and identity references, not a mix');
   }
   const listed: KnownClient[] = [];
   for (const ref of words) {
@@ -73,11 +74,20 @@ export function resolveAllowlist(data: Readonly<DocumentData>, allow: ReadonlyAr
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       const identity = data.identities.find((candidate) => candidate.id === ref || candidate.name === ref);
-      if (!identity) throw new NotFoundError(`--allow ${ref}: no peer or identity with that id or name`);
+      if (!identity) throw new NotFoundError(`cannot admit ${ref}: no peer or identity with that id or name`);
       listed.push(...liveKeys(identity).map((publicKey) => ({ publicKey, name: identity.name })));
     }
   }
   return { allow: listed, known, description: words.join(', ') };
+}
+
+/** A sweep was given an endpoint no peer lists, and no server key to test it with. */
+export class UnlistedEndpointError extends CurvekeepError {
+  readonly code = 'unlisted-endpoint';
+
+  constructor(readonly endpoint: string) {
+    super(`no peer lists ${endpoint}: give the server key to test it with, or add the endpoint to a peer`);
+  }
 }
 
 export interface SweepEntry {
@@ -87,37 +97,54 @@ export interface SweepEntry {
   readonly peerName?: string;
 }
 
+/** A peer endpoint a sweep does not test, and why. */
+export interface SweepSkip {
+  readonly peerId: string;
+  readonly peerName: string;
+  /** The endpoint as stored; null when the peer has none. */
+  readonly endpoint: string | null;
+  readonly reason: 'not-tcp' | 'no-endpoint';
+}
+
 export interface SweepPlan {
   readonly entries: ReadonlyArray<SweepEntry>;
-  /** Peer endpoints that cannot be link-tested (ipc://, ws://, ...), with why. */
-  readonly skipped: ReadonlyArray<{ readonly peerName: string; readonly endpoint: string; readonly reason: string }>;
+  /** Peer endpoints that cannot be link-tested (ipc://, ws://, ...) and peers without one. */
+  readonly skipped: ReadonlyArray<SweepSkip>;
+}
+
+export interface SweepSelection {
+  /** Sweep the peers too when endpoints are given (every peer, or those in `peers`). */
+  readonly usePeers?: boolean;
+  /** Only these peers (ids or names); default: every peer. */
+  readonly peers?: ReadonlyArray<string>;
+  /** The key for given endpoints that no peer lists. */
+  readonly serverKey?: PublicKey;
 }
 
 /**
- * The endpoints of a sweep. With `usePeers` (or no endpoints given), every TCP endpoint of every
- * peer. A given endpoint uses the key of the peer that lists it, or `serverKey`.
+ * The endpoints of a sweep. With `usePeers`, named `peers`, or no endpoints given: every TCP
+ * endpoint of those peers (of every peer by default); other endpoints are skipped with a reason,
+ * never fatal. A given endpoint uses the key of the peer that lists it, or `serverKey`.
  */
-export function planSweep(
-  data: Readonly<DocumentData>,
-  endpoints: ReadonlyArray<string>,
-  options: { readonly usePeers?: boolean; readonly serverKey?: PublicKey },
-): SweepPlan {
+export function planSweep(data: Readonly<DocumentData>, endpoints: ReadonlyArray<string>, options: SweepSelection): SweepPlan {
   const entries: SweepEntry[] = [];
-  const skipped: Array<{ peerName: string; endpoint: string; reason: string }> = [];
+  const skipped: SweepSkip[] = [];
   const byEndpoint = new Map<string, { id: string; name: string; publicKey: PublicKey }>();
+  const selected = options.peers === undefined ? undefined : new Set(options.peers.map((ref) => findPeer(data.peers, ref).id));
+  const sweepPeers = options.usePeers === true || selected !== undefined || endpoints.length === 0;
   for (const peer of data.peers) {
+    const inSweep = sweepPeers && (selected === undefined || selected.has(peer.id));
+    if (inSweep && peer.endpoints.length === 0) skipped.push({ peerId: peer.id, peerName: peer.name, endpoint: null, reason: 'no-endpoint' });
     for (const raw of peer.endpoints) {
       let endpoint: string;
       try {
         endpoint = parseEndpoint(raw).endpoint;
       } catch {
-        skipped.push({ peerName: peer.name, endpoint: raw, reason: 'not a TCP endpoint' });
+        if (inSweep) skipped.push({ peerId: peer.id, peerName: peer.name, endpoint: raw, reason: 'not-tcp' });
         continue;
       }
       byEndpoint.set(endpoint, { id: peer.id, name: peer.name, publicKey: peer.publicKey as PublicKey });
-      if (options.usePeers || endpoints.length === 0) {
-        entries.push({ endpoint, serverKey: peer.publicKey as PublicKey, peerId: peer.id, peerName: peer.name });
-      }
+      if (inSweep) entries.push({ endpoint, serverKey: peer.publicKey as PublicKey, peerId: peer.id, peerName: peer.name });
     }
   }
   for (const raw of endpoints) {
@@ -130,11 +157,11 @@ export function planSweep(
     } else if (options.serverKey) {
       entries.push({ endpoint, serverKey: options.serverKey });
     } else {
-      throw new InvalidInputError(`no peer lists ${endpoint}: give its key with --server-key Z85, or add the endpoint to a peer`);
+      throw new UnlistedEndpointError(endpoint);
     }
   }
   if (entries.length === 0) {
-    throw new InvalidInputError('nothing to sweep: give endpoints, or add TCP endpoints to peers (curvekeep peers add --endpoint)');
+    throw new InvalidInputError('nothing to sweep: give endpoints, or add TCP endpoints to peers');
   }
   return { entries, skipped };
 }

@@ -7,7 +7,7 @@ import { type PublicKey, type SecretKey, assertKeyPairMatches, parsePublicKey, p
 import { type SafetyCode, safetyCode } from '../curve/safety-code.js';
 import { NetworkError } from '../errors.js';
 import { parseEndpoint } from './endpoint.js';
-import { type ZapRegistration, registerZapPolicy } from './zap.js';
+import { type ZapPolicy, type ZapRegistration, registerZapPolicy } from './zap.js';
 
 export interface KnownClient {
   readonly publicKey: PublicKey;
@@ -68,7 +68,7 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
 
   const stats = { admitted: 0, refused: 0, echoed: 0 };
   const domain = `curvekeep-responder-${process.pid}-${++responderCount}`;
-  const zap: ZapRegistration = await registerZapPolicy(domain, (request) => {
+  const policy: ZapPolicy = (request) => {
     const clientKey = request.clientKey;
     if (!clientKey) return { status: 400, text: 'CURVE only' };
     const admitted = allowed === undefined || allowed.has(clientKey);
@@ -81,9 +81,19 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
     return admitted
       ? { status: 200, text: 'OK', userId: name ?? clientKey }
       : { status: 400, text: 'client key not allowed' };
-  }, context);
+  };
+  // zapEnforceDomain: without a handler, libzmq would admit every CURVE client (its "Stonehouse"
+  // legacy); with it, a missing handler refuses them.
+  const router = new zmq.Router({ context, linger: 0, curveServer: true, curveSecretKey: secretKey, zapDomain: domain, zapEnforceDomain: true });
+  let zap: ZapRegistration;
+  try {
+    // The registration watches the router: the ZAP handler outlives every session of it.
+    zap = await registerZapPolicy(domain, policy, context, router);
+  } catch (error) {
+    router.close();
+    throw error;
+  }
 
-  const router = new zmq.Router({ context, linger: 0, curveServer: true, curveSecretKey: secretKey, zapDomain: domain });
   try {
     await router.bind(endpoint);
   } catch (error) {

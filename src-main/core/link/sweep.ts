@@ -6,7 +6,9 @@ import { type LinkTestOptions, testLink } from './curve-test.js';
 import { parseEndpoint } from './endpoint.js';
 import type { LinkResult } from './verdict.js';
 
-export const DEFAULT_SWEEP_CONCURRENCY = 50;
+import { DEFAULT_SWEEP_CONCURRENCY, MAX_SWEEP_CONCURRENCY } from '../../common/link.js';
+
+export { DEFAULT_SWEEP_CONCURRENCY };
 
 export interface SweepProgress<T> {
   readonly done: number;
@@ -16,7 +18,7 @@ export interface SweepProgress<T> {
 }
 
 export interface SweepOptions<T> {
-  /** How many tests run at the same time (default 50). */
+  /** How many tests run at the same time (DEFAULT_SWEEP_CONCURRENCY unless given). */
   readonly concurrency?: number;
   readonly onProgress?: (progress: SweepProgress<T>) => void;
   readonly signal?: AbortSignal;
@@ -28,8 +30,8 @@ export interface SweepOptions<T> {
  */
 export async function sweepLinks<T extends LinkTestOptions>(targets: ReadonlyArray<T>, options: SweepOptions<T> = {}): Promise<LinkResult[]> {
   const concurrency = options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
-    throw new InvalidInputError(`concurrency ${concurrency} is not a whole number between 1 and 1000`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_SWEEP_CONCURRENCY) {
+    throw new InvalidInputError(`concurrency ${concurrency} is not a whole number between 1 and ${MAX_SWEEP_CONCURRENCY}`);
   }
   targets.forEach((target, index) => {
     try {

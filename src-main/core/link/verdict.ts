@@ -1,11 +1,9 @@
-// The link-test verdicts of ARCHITECTURE.md section 6, with what the tech does next.
+// The result of a link test. The verdicts, their texts and next actions are shared words
+// (common/link.ts); this is what a test found.
+import { type LinkNextAction, type LinkVerdict, LINK_VERDICTS, VERDICTS } from '../../common/link.js';
 import type { Mechanism } from './zmtp-greeting.js';
 
-export const LINK_VERDICTS = [
-  'ok', 'unreachable', 'timeout', 'not-zmtp', 'plaintext', 'plain-auth',
-  'wrong-server-key', 'rejected', 'auth-error', 'socket-mismatch',
-] as const;
-export type LinkVerdict = (typeof LINK_VERDICTS)[number];
+export { LINK_VERDICTS, type LinkNextAction, type LinkVerdict };
 
 export interface LinkResult {
   readonly verdict: LinkVerdict;
@@ -19,24 +17,13 @@ export interface LinkResult {
   readonly rttMs?: number;
   /** What to do next, for a person. */
   readonly hint: string;
+  /** What to do next, as data the faces phrase (a flag, a button). */
+  readonly next: LinkNextAction;
   /** What was seen, for a person who wants to know why. */
   readonly detail: string;
 }
 
-export const VERDICT_HINTS: Readonly<Record<LinkVerdict, string>> = {
-  ok: 'nothing to do: the link is encrypted and accepts this key',
-  unreachable: 'check the address, the port and the firewall',
-  timeout: 'the peer is overloaded or filtered; try again, or check what listens on that port',
-  'not-zmtp': 'wrong port: what answers there is not ZeroMQ',
-  plaintext: 'enable CURVE on the peer: its traffic is unencrypted (NULL mechanism)',
-  'plain-auth': 'enable CURVE on the peer: PLAIN sends passwords in clear text',
-  'wrong-server-key': "re-import the peer's current public key: the server key we hold is not the peer's",
-  rejected: "add our public key to the peer's allowlist",
-  'auth-error': "peer-side problem: the peer's authenticator failed",
-  'socket-mismatch': 'choose the matching socket type (--socket-type)',
-};
-
-/** Exit status of `curvekeep test`: 0 only for `ok`. */
-export function isPassing(result: Pick<LinkResult, 'verdict'>): boolean {
-  return result.verdict === 'ok';
-}
+/** The hint of each verdict when the test found nothing more specific. */
+export const VERDICT_HINTS: Readonly<Record<LinkVerdict, string>> = Object.fromEntries(
+  LINK_VERDICTS.map((verdict) => [verdict, VERDICTS[verdict].hint]),
+) as Record<LinkVerdict, string>;

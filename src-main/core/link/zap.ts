@@ -6,6 +6,13 @@
 // context and passes each request to the policy registered for the server socket's ZAP domain.
 // Every request gets an answer: an unknown domain or a malformed request is refused, never
 // left waiting (libzmq would hold the client's handshake until the peer gives up).
+//
+// The handler must outlive every session that may talk to it: libzmq aborts the whole process
+// (an assertion in `session_base_t::write_zap_msg`, libzmq issue #2476) when a server session
+// writes a ZAP request while the handler socket is closing. A server socket's sessions end
+// asynchronously after `close()`, on libzmq's reaper thread; the socket's monitor reports `end`
+// only once the socket and all its sessions are gone. So a registration names its server socket,
+// and the handler closes only after every such socket has ended and no policy is left.
 import * as zmq from 'zeromq';
 import type { PublicKey } from '../curve/keys.js';
 import { z85Encode } from '../curve/z85.js';
@@ -35,8 +42,33 @@ export type ZapPolicy = (request: ZapRequest) => ZapAnswer;
 
 export interface ZapRegistration {
   readonly domain: string;
-  /** Removes the policy; the last one out closes the handler socket. */
+  /**
+   * Removes the policy once the server socket (closed by the caller first) has ended all its
+   * sessions; the last one out closes the handler socket.
+   */
   unregister(): Promise<void>;
+}
+
+/** Longest wait for a closed server socket to end its sessions; past it the handler stays open. */
+const SERVER_END_WAIT_MS = 10_000;
+
+/**
+ * Resolves once `server` is gone with all its sessions (its monitor's `end`). Subscribe before
+ * close(): a closed socket's monitor can no longer be reached.
+ */
+function serverEnded(server: zmq.Socket): Promise<void> {
+  return new Promise<void>((resolve) => server.events.on('end', () => resolve()));
+}
+
+/** True when `ended` settles within SERVER_END_WAIT_MS. */
+async function within(ended: Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), SERVER_END_WAIT_MS); });
+  try {
+    return await Promise.race([ended.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 class ZapHandler {
@@ -66,6 +98,9 @@ class ZapHandler {
       }
     }
   }
+
+  /** Set when a server socket did not report its end: closing could abort the process. */
+  pinned = false;
 
   get size(): number {
     return this.#policies.size;
@@ -143,25 +178,39 @@ function serially<T>(context: zmq.Context, work: (state: { handler?: ZapHandler 
   return next;
 }
 
-/** Installs `policy` for ZAP requests of `domain` in `context` (default: zeromq.js's context). */
-export function registerZapPolicy(domain: string, policy: ZapPolicy, context: zmq.Context = zmq.context): Promise<ZapRegistration> {
+/**
+ * Installs `policy` for ZAP requests of `domain` in `context` (default: zeromq.js's context).
+ * `server` is the socket that uses the domain (created, not yet bound): unregistering waits until
+ * it has ended, so the handler never closes under one of its sessions. Without it (a socket the
+ * caller manages), the caller must know that socket has no handshake in flight.
+ */
+export function registerZapPolicy(
+  domain: string,
+  policy: ZapPolicy,
+  context: zmq.Context = zmq.context,
+  server?: zmq.Socket,
+): Promise<ZapRegistration> {
   return serially(context, async (state) => {
     state.handler ??= await ZapHandler.open(context);
     if (state.handler.has(domain)) throw new Error(`ZAP domain ${domain} is already registered`);
     state.handler.add(domain, policy);
-    let registered = true;
+    const ended = server ? serverEnded(server) : undefined;
+    let unregistering: Promise<void> | undefined;
     return {
       domain,
-      unregister: () => serially(context, async (current) => {
-        if (!registered || !current.handler) return;
-        registered = false;
-        current.handler.remove(domain);
-        if (current.handler.size === 0) {
-          const handler = current.handler;
-          delete current.handler;
-          await handler.close();
-        }
-      }),
+      unregister: () => (unregistering ??= (async () => {
+        const finished = ended ? await within(ended) : true;
+        await serially(context, async (current) => {
+          if (!current.handler) return;
+          if (!finished) current.handler.pinned = true;
+          current.handler.remove(domain);
+          if (current.handler.size === 0 && !current.handler.pinned) {
+            const handler = current.handler;
+            delete current.handler;
+            await handler.close();
+          }
+        });
+      })()),
     };
   });
 }

@@ -3,15 +3,12 @@
 // The client identity's secret key is read from the keychain in the main process and only used
 // there; no result carries it.
 import { z } from 'zod';
+import { LINK_NEXT_ACTIONS, LINK_SOCKET_TYPES, LINK_VERDICTS, MAX_SWEEP_CONCURRENCY, PROBE_OUTCOMES } from '../../common/link.js';
 import { JobCancelArgs, JobCancelledSchema, JobProgressArgs, JobStartedSchema, jobProgressSchema } from './job.js';
 import { defineChannels } from './spec.js';
 
-export const LINK_VERDICT_NAMES = [
-  'ok', 'unreachable', 'timeout', 'not-zmtp', 'plaintext', 'plain-auth',
-  'wrong-server-key', 'rejected', 'auth-error', 'socket-mismatch',
-] as const;
-export const LINK_SOCKET_TYPES = ['dealer', 'req', 'pair', 'router', 'sub', 'pub', 'pull', 'push'] as const;
-export const PROBE_OUTCOMES = ['zmtp', 'not-zmtp', 'unreachable', 'timeout'] as const;
+// Re-exported for the channels that already import them from here (rotation).
+export { LINK_SOCKET_TYPES, PROBE_OUTCOMES };
 
 const Endpoint = z.string().trim().min(3, 'give an endpoint such as tcp://10.0.0.7:5555').max(300);
 const Ref = z.string().trim().min(1).max(200);
@@ -30,19 +27,43 @@ export const ProbeSchema = z.object({
   seen: z.string().nullable(),
 });
 
+const NextActionSchema = z.object({
+  action: z.enum(LINK_NEXT_ACTIONS),
+  socketType: z.enum(LINK_SOCKET_TYPES).nullable(),
+  allowClientKey: z.boolean(),
+});
+
 export const LinkResultSchema = z.object({
-  verdict: z.enum(LINK_VERDICT_NAMES),
+  verdict: z.enum(LINK_VERDICTS),
   endpoint: z.string(),
   mechanism: z.string().nullable(),
   handshakeMs: z.number().nullable(),
   rttMs: z.number().nullable(),
   /** What the tech does next. */
   hint: z.string(),
+  /** The same as data, for a button or a sentence (see common/link.ts). */
+  next: NextActionSchema,
   detail: z.string(),
 });
 
-/** Who we were in the test: an identity's current key, or a one-time key. */
-export const TestedAsSchema = z.object({ name: z.string().nullable(), publicKey: z.string(), oneTime: z.boolean() });
+/** Who we were in the test: an own identity's key, or a one-time key (only when asked for). */
+export const TestedAsSchema = z.object({
+  id: z.string().nullable(),
+  name: z.string().nullable(),
+  publicKey: z.string(),
+  generation: z.number().int().nullable(),
+  oneTime: z.boolean(),
+  chosen: z.enum(['named', 'only-usable', 'one-time']),
+});
+
+export const LinkServerSchema = z.object({ kind: z.enum(['peer', 'identity', 'key']), id: z.string().nullable(), name: z.string().nullable() });
+
+export const SweepSkipSchema = z.object({
+  peerId: z.string(),
+  peerName: z.string(),
+  endpoint: z.string().nullable(),
+  reason: z.enum(['not-tcp', 'no-endpoint']),
+});
 
 export const LinkHistorySchema = z.object({
   lastVerdict: z.string().nullable(),
@@ -60,12 +81,15 @@ export const PeerLinkSchema = z.object({
   link: LinkHistorySchema.nullable(),
 });
 
-export const SweepRowSchema = LinkResultSchema.extend({ peerId: z.string(), peerName: z.string() });
+/** A sweep row: the peer is null for an endpoint given with a pasted key. */
+export const SweepRowSchema = LinkResultSchema.extend({ peerId: z.string().nullable(), peerName: z.string().nullable() });
 
 /** Options every CURVE test shares. */
 const TestOptions = {
-  /** Our identity (its current key); absent: a one-time key, admitted only by peers that allow anyone. */
+  /** Our identity (its current key); absent: the only usable client identity (else an error asking to choose). */
   as: Ref.optional(),
+  /** A one-time key instead: proves reachability and the server key, never that our key is allowed. */
+  oneTimeKey: z.boolean().optional(),
   socketType: z.enum(LINK_SOCKET_TYPES).optional(),
   timeoutMs: TimeoutMs.optional(),
 };
@@ -76,15 +100,21 @@ export const linksChannels = defineChannels({
     args: z.strictObject({ endpoint: Endpoint, timeoutMs: TimeoutMs.optional() }),
     result: ProbeSchema,
   },
-  /** One live CURVE test: against a stored peer (its key, its first endpoint unless given) or a pasted server key. */
+  /**
+   * One live CURVE test: against a stored peer or own identity (its key, its first TCP endpoint
+   * unless given) or a pasted server key.
+   */
   'links.test': {
     args: z
-      .strictObject({ endpoint: Endpoint.optional(), serverKey: Z85Key.optional(), peer: Ref.optional(), ...TestOptions })
-      .refine((a) => (a.serverKey === undefined) !== (a.peer === undefined), { message: 'give exactly one of serverKey or peer' })
-      .refine((a) => a.peer !== undefined || a.endpoint !== undefined, { message: 'give the endpoint to test' }),
+      .strictObject({ endpoint: Endpoint.optional(), serverKey: Z85Key.optional(), peer: Ref.optional(), identity: Ref.optional(), ...TestOptions })
+      .refine((a) => [a.serverKey, a.peer, a.identity].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of serverKey, peer or identity' })
+      .refine((a) => a.serverKey === undefined || a.endpoint !== undefined, { message: 'give the endpoint to test' }),
     result: LinkResultSchema.extend({
       as: TestedAsSchema,
+      server: LinkServerSchema,
       peer: z.object({ id: z.string(), name: z.string() }).nullable(),
+      /** With a one-time key: what the verdict does and does not prove. */
+      oneTimeNote: z.string().nullable(),
     }),
   },
   /** Peers with their endpoints and last link verdicts. */
@@ -92,14 +122,19 @@ export const linksChannels = defineChannels({
     args: z.strictObject({}),
     result: z.object({ peers: z.array(PeerLinkSchema) }),
   },
-  /** Starts a sweep over every peer with an endpoint (or the named ones); poll links.sweepProgress. */
+  /**
+   * Starts a sweep over every TCP endpoint of every peer (or of the named ones), or given
+   * endpoints; endpoints that cannot be tested are skipped with a reason. Poll links.sweepProgress.
+   */
   'links.sweepStart': {
     args: z.strictObject({
       peers: z.array(Ref).min(1).max(10_000).optional(),
-      concurrency: z.number().int().min(1).max(200).optional(),
+      endpoints: z.array(Endpoint).min(1).max(10_000).optional(),
+      serverKey: Z85Key.optional(),
+      concurrency: z.number().int().min(1).max(MAX_SWEEP_CONCURRENCY).optional(),
       ...TestOptions,
     }),
-    result: JobStartedSchema,
+    result: JobStartedSchema.extend({ skipped: z.array(SweepSkipSchema), as: TestedAsSchema }),
   },
   'links.sweepProgress': { args: JobProgressArgs, result: jobProgressSchema(SweepRowSchema) },
   'links.sweepCancel': { args: JobCancelArgs, result: JobCancelledSchema },

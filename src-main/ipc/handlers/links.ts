@@ -1,34 +1,13 @@
-// Handlers of the links area: the link core (src-main/core/link/) as the CLI's probe/test/sweep
-// use it. The client's secret key is read here, handed to the test and dropped; results are mapped
-// field by field to the contract's public shape.
-import type { KeyPair } from '../../core/curve/keys.js';
+// Handlers of the links area: thin translations of the link use cases (core/usecases/link.ts),
+// the same ones `curvekeep probe | test | sweep` call. The client's secret key stays in the use
+// case; results are mapped field by field to the contract's public shape.
 import type { LinkResult } from '../../core/link/verdict.js';
-import type { Peer } from '../../core/store/document.js';
-import type { Workspace } from '../../core/workspace.js';
+import type { LinkClientIdentity, LinkServer } from '../../core/usecases/link-target.js';
 import type { linksChannels } from '../channels/links.js';
 import type { AreaHandlers, HandlerContext } from './context.js';
 import { jobsOf } from './jobs.js';
 
 const SWEEP_JOB = 'links.sweep';
-/** A sweep tests at most this many links at once unless asked otherwise. */
-export const DEFAULT_APP_SWEEP_CONCURRENCY = 20;
-
-interface Client {
-  readonly pair: KeyPair;
-  readonly as: { readonly name: string | null; readonly publicKey: string; readonly oneTime: boolean };
-}
-
-/** Our side of a test: an identity's current key pair from the keychain, or a one-time pair. */
-async function clientFor(ws: Workspace, ref: string | undefined): Promise<Client> {
-  if (ref === undefined) {
-    const { generateKeyPair } = await import('../../core/curve/keys.js');
-    const pair = generateKeyPair();
-    return { pair, as: { name: null, publicKey: pair.publicKey, oneTime: true } };
-  }
-  const { identityKeyPair } = await import('../../core/identities/identities.js');
-  const found = await identityKeyPair(ws, ref, 'current');
-  return { pair: { publicKey: found.publicKey, secretKey: found.secretKey }, as: { name: found.identity.name, publicKey: found.publicKey, oneTime: false } };
-}
 
 export function publicResult(result: LinkResult) {
   return {
@@ -38,92 +17,43 @@ export function publicResult(result: LinkResult) {
     handshakeMs: result.handshakeMs ?? null,
     rttMs: result.rttMs ?? null,
     hint: result.hint,
+    next: { action: result.next.action, socketType: result.next.socketType ?? null, allowClientKey: result.next.allowClientKey ?? false },
     detail: result.detail,
   };
 }
 
-function peerLink(peer: Peer) {
-  return {
-    id: peer.id,
-    name: peer.name,
-    publicKey: peer.publicKey,
-    endpoints: [...peer.endpoints],
-    link: peer.link
-      ? {
-          lastVerdict: peer.link.lastVerdict ?? null,
-          lastAt: peer.link.lastAt ?? null,
-          lastSuccessAt: peer.link.lastSuccessAt ?? null,
-          lastEndpoint: peer.link.lastEndpoint ?? null,
-        }
-      : null,
-  };
+function publicAs(as: LinkClientIdentity) {
+  return { id: as.id, name: as.name, publicKey: as.publicKey, generation: as.generation, oneTime: as.oneTime, chosen: as.chosen };
 }
 
-interface SweepTarget {
-  readonly peer: Peer;
-  readonly endpoint: string;
-}
-
-async function sweepTargets(ws: Workspace, refs: ReadonlyArray<string> | undefined): Promise<SweepTarget[]> {
-  const { data } = await ws.store.read();
-  if (refs === undefined) return data.peers.filter((p) => p.endpoints.length > 0).map((peer) => ({ peer, endpoint: peer.endpoints[0]! }));
-  const { findPeer } = await import('../../core/peers/peers.js');
-  const { InvalidInputError } = await import('../../core/errors.js');
-  return refs.map((ref) => {
-    const peer = findPeer(data.peers, ref);
-    if (peer.endpoints.length === 0) throw new InvalidInputError(`peer ${peer.name} has no endpoint to test; add one first`);
-    return { peer, endpoint: peer.endpoints[0]! };
-  });
+function publicServer(server: LinkServer) {
+  return server.kind === 'key' ? { kind: server.kind, id: null, name: null } : { kind: server.kind, id: server.id, name: server.name };
 }
 
 export const linksHandlers: AreaHandlers<typeof linksChannels> = {
   'links.probe': async (args) => {
-    const { probeEndpoint } = await import('../../core/link/probe.js');
-    const probe = await probeEndpoint(args.endpoint, args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {});
+    const { probeLink } = await import('../../core/usecases/link.js');
+    const probe = await probeLink(args.endpoint, args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {});
     return probe.zmtp
       ? { endpoint: probe.endpoint, outcome: probe.outcome, version: probe.version, mechanism: probe.mechanism, asServer: probe.asServer, ms: probe.ms, detail: probe.detail, seen: null }
       : { endpoint: probe.endpoint, outcome: probe.outcome, version: null, mechanism: null, asServer: null, ms: probe.ms, detail: probe.detail, seen: probe.seen ?? null };
   },
 
   'links.test': async (args, context) => {
-    const ws = context.workspace();
-    let serverKey = args.serverKey;
-    let endpoint = args.endpoint;
-    let peer: Peer | null = null;
-    if (args.peer !== undefined) {
-      const { findPeer } = await import('../../core/peers/peers.js');
-      peer = findPeer((await ws.store.read()).data.peers, args.peer);
-      serverKey = peer.publicKey;
-      if (endpoint === undefined) {
-        if (peer.endpoints.length === 0) {
-          const { InvalidInputError } = await import('../../core/errors.js');
-          throw new InvalidInputError(`peer ${peer.name} has no endpoint; type the endpoint to test`);
-        }
-        endpoint = peer.endpoints[0]!;
-      }
-    }
-    const client = await clientFor(ws, args.as);
-    const { testLink } = await import('../../core/link/curve-test.js');
-    const result = await testLink({
-      endpoint: endpoint!,
-      serverKey: serverKey!,
-      client: client.pair,
-      ...(args.socketType ? { socketType: args.socketType } : {}),
-      ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
-    });
-    if (peer) {
-      const { recordLinkHistory } = await import('../../core/link/history.js');
-      await recordLinkHistory(ws, [{ peerId: peer.id, result }]);
-    }
-    return { ...publicResult(result), as: client.as, peer: peer ? { id: peer.id, name: peer.name } : null };
+    const { runLinkTest } = await import('../../core/usecases/link.js');
+    const outcome = await runLinkTest(context.workspace(), args);
+    return {
+      ...publicResult(outcome.result),
+      as: publicAs(outcome.as),
+      server: publicServer(outcome.server),
+      peer: outcome.recordedFor,
+      oneTimeNote: outcome.oneTimeNote,
+    };
   },
 
   'links.history': async (_args, context) => {
-    const { safetyCode } = await import('../../core/curve/safety-code.js');
-    const { data } = await context.workspace().store.read();
-    return {
-      peers: data.peers.map((peer) => ({ ...peerLink(peer), safetyCode: safetyCode(peer.publicKey as never) })),
-    };
+    const { linkHistory } = await import('../../core/usecases/link.js');
+    return { peers: (await linkHistory(context.workspace())).map((peer) => ({ ...peer, endpoints: [...peer.endpoints] })) };
   },
 
   'links.sweepStart': async (args, context) => startSweep(args, context),
@@ -134,40 +64,22 @@ export const linksHandlers: AreaHandlers<typeof linksChannels> = {
 };
 
 type SweepArgs = Parameters<(typeof linksHandlers)['links.sweepStart']>[0];
-type SweepRow = ReturnType<typeof publicResult> & { readonly peerId: string; readonly peerName: string };
+type SweepRow = ReturnType<typeof publicResult> & { readonly peerId: string | null; readonly peerName: string | null };
 
 async function startSweep(args: SweepArgs, context: HandlerContext) {
-  const ws = context.workspace();
-  const targets = await sweepTargets(ws, args.peers);
-  // The key pair and the targets are checked before the job starts, so bad input is an answer.
-  const client = await clientFor(ws, args.as);
-  const { sweepLinks } = await import('../../core/link/sweep.js');
-  const { recordLinkHistory } = await import('../../core/link/history.js');
-  const jobId = jobsOf(context).start<SweepRow>(SWEEP_JOB, targets.length, async (control) => {
-    const finished: Array<{ peerId: string; result: LinkResult }> = [];
-    try {
-      await sweepLinks(
-        targets.map((t) => ({
-          endpoint: t.endpoint,
-          serverKey: t.peer.publicKey,
-          client: client.pair,
-          peer: t.peer,
-          ...(args.socketType ? { socketType: args.socketType } : {}),
-          ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
-        })),
-        {
-          concurrency: args.concurrency ?? DEFAULT_APP_SWEEP_CONCURRENCY,
-          signal: control.signal,
-          onProgress: ({ target, result }) => {
-            finished.push({ peerId: target.peer.id, result });
-            control.report({ ...publicResult(result), peerId: target.peer.id, peerName: target.peer.name });
-          },
-        },
-      );
-    } finally {
-      // What finished before a cancel is history too.
-      await recordLinkHistory(ws, finished);
-    }
+  const { planLinkSweep } = await import('../../core/usecases/link.js');
+  // The plan and the client key are checked before the job starts, so bad input is an answer.
+  const sweep = await planLinkSweep(context.workspace(), args);
+  const jobId = jobsOf(context).start<SweepRow>(SWEEP_JOB, sweep.entries.length, async (control) => {
+    await sweep.run({
+      signal: control.signal,
+      onRow: (row) => control.report({ ...publicResult(row.result), peerId: row.peer?.id ?? null, peerName: row.peer?.name ?? null }),
+    });
   });
-  return { jobId, total: targets.length };
+  return {
+    jobId,
+    total: sweep.entries.length,
+    skipped: sweep.skipped.map((skip) => ({ ...skip })),
+    as: publicAs(sweep.as),
+  };
 }

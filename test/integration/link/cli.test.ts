@@ -168,11 +168,18 @@ describe('curvekeep probe and sweep', () => {
       expect(human.stdout).toMatch(/dead-gw\s+unreachable/);
       expect(human.stdout).toContain('2 tested: 1 ok, 1 unreachable');
 
+      // The ipc:// endpoint of a swept peer is skipped with a reason, never fatal.
+      const all = await runCli(['--json', 'sweep', '--peers', '--timeout', '2000'], t.env);
+      expect(all.code).toBe(1);
+      expect(all.json<{ skipped: unknown[] }>().skipped).toEqual([
+        { peerId: expect.any(String), peerName: 'dead-gw', endpoint: 'ipc:///tmp/nowhere', reason: 'not-tcp' },
+      ]);
+
       const json = await runCli(['--json', 'sweep', server.endpoint], t.env);
       expect(json.code).toBe(0);
       expect(json.json<{ results: LinkResult[]; skipped: unknown[] }>()).toMatchObject({
         results: [{ verdict: 'ok', peer: { name: 'live-gw' } }],
-        skipped: [{ peerName: 'dead-gw', endpoint: 'ipc:///tmp/nowhere' }],
+        skipped: [],
       });
 
       const peers = (await t.ws.store.read()).data.peers;

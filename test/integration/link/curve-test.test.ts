@@ -76,7 +76,8 @@ describe('testLink against pyzmq CURVE servers', () => {
     const peer = await startPeer('curve-pub', serverArgs);
     const result = await testLink(options(peer.endpoint));
     expect(result.verdict).toBe('socket-mismatch');
-    expect(result.hint).toContain('--socket-type sub');
+    expect(result.hint).toContain('SUB');
+    expect(result.next).toEqual({ action: 'use-socket-type', socketType: 'sub' });
   });
 
   test('a PUSH server tested with REQ: socket-mismatch; with PULL: ok without a round trip', async () => {

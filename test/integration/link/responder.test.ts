@@ -108,8 +108,8 @@ describe('responder against testLink', () => {
 
 describe('ZAP handler', () => {
   test('a CURVE server in the same context with a domain nobody registered is answered (refused), not left waiting', async () => {
-    const registration = await registerZapPolicy('some-domain', () => ({ status: 200, text: 'OK' }));
     const other = new zmq.Router({ linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'unregistered' });
+    const registration = await registerZapPolicy('some-domain', () => ({ status: 200, text: 'OK' }), zmq.context, other);
     try {
       await other.bind('tcp://127.0.0.1:0');
       const result = await testLink({ endpoint: other.lastEndpoint!, serverKey: server.publicKey, client: alice, timeoutMs: 2000 });
@@ -121,8 +121,8 @@ describe('ZAP handler', () => {
   });
 
   test('a policy that throws is answered 500 (auth-error)', async () => {
-    const registration = await registerZapPolicy('throwing', () => { throw new Error('boom'); });
     const other = new zmq.Router({ linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'throwing' });
+    const registration = await registerZapPolicy('throwing', () => { throw new Error('boom'); }, zmq.context, other);
     try {
       await other.bind('tcp://127.0.0.1:0');
       const result = await testLink({ endpoint: other.lastEndpoint!, serverKey: server.publicKey, client: alice, timeoutMs: 2000 });
@@ -131,6 +131,18 @@ describe('ZAP handler', () => {
       other.close();
       await registration.unregister();
     }
+  });
+
+  test('unregistering waits until the server socket has ended all its sessions', async () => {
+    const other = new zmq.Router({ linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'waits' });
+    const registration = await registerZapPolicy('waits', () => ({ status: 200, text: 'OK' }), zmq.context, other);
+    let ended = false;
+    other.events.on('end', () => { ended = true; });
+    await other.bind('tcp://127.0.0.1:0');
+    expect((await testLink({ endpoint: other.lastEndpoint!, serverKey: server.publicKey, client: alice, timeoutMs: 2000 })).verdict).toBe('ok');
+    other.close();
+    await registration.unregister();
+    expect(ended).toBe(true);
   });
 
   test('a domain cannot be registered twice', async () => {

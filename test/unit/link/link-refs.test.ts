@@ -75,17 +75,31 @@ describe('planSweep', () => {
       { endpoint: 'tcp://10.0.0.1:5555', serverKey: keys[0]!.publicKey, peerId: 'p1', peerName: 'gw-1' },
       { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
     ]);
-    expect(plan.skipped).toEqual([{ peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not a TCP endpoint' }]);
+    expect(plan.skipped).toEqual([{ peerId: 'p1', peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not-tcp' }]);
   });
 
-  test('given endpoints use the peer that lists them, or --server-key', () => {
+  test('named peers only; a peer with no endpoint, or only non-TCP ones, is skipped, not fatal', () => {
+    const data = document();
+    data.peers.push({ ...data.peers[1]!, id: 'p3', name: 'gw-3', endpoints: [] });
+    data.peers.push({ ...data.peers[1]!, id: 'p4', name: 'gw-4', endpoints: ['ipc:///tmp/only'] });
+    const plan = planSweep(data, [], { peers: ['gw-1', 'gw-3', 'p4'] });
+    expect(plan.entries.map((e) => e.peerName)).toEqual(['gw-1']);
+    expect(plan.skipped).toEqual([
+      { peerId: 'p1', peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not-tcp' },
+      { peerId: 'p3', peerName: 'gw-3', endpoint: null, reason: 'no-endpoint' },
+      { peerId: 'p4', peerName: 'gw-4', endpoint: 'ipc:///tmp/only', reason: 'not-tcp' },
+    ]);
+    expect(() => planSweep(data, [], { peers: ['gw-4'] })).toThrow(/nothing to sweep/);
+  });
+
+  test('given endpoints use the peer that lists them, or the server key given', () => {
     const serverKey = keys[3]!.publicKey;
     const plan = planSweep(document(), ['10.0.0.2:5555', 'tcp://10.0.0.9:1'], { serverKey });
     expect(plan.entries).toEqual([
       { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
       { endpoint: 'tcp://10.0.0.9:1', serverKey },
     ]);
-    expect(() => planSweep(document(), ['tcp://10.0.0.9:1'], {})).toThrow(/--server-key/);
+    expect(() => planSweep(document(), ['tcp://10.0.0.9:1'], {})).toThrow(/server key/);
     expect(() => planSweep(emptyDocument(), [], {})).toThrow(/nothing to sweep/);
   });
 });
