@@ -7,11 +7,12 @@ import type { LinkResult } from '../../core/link/verdict.js';
 import type { ProbeResult } from '../../core/link/probe.js';
 import type { ClientEvent } from '../../core/link/responder.js';
 import type { LinkClientIdentity } from '../../core/usecases/link-target.js';
+import { exitCodeFor } from '../errors.js';
 import { action, table, UsageError } from '../runner.js';
 
 /** A core error phrased for the command line, keeping its code and exit status. */
 class PhrasedError extends CurvekeepError {
-  constructor(readonly code: string, message: string, override readonly exitCode: 1 | 2 | 3) {
+  constructor(readonly code: string, message: string, readonly exitCode: 1 | 2 | 3) {
     super(message);
   }
 }
@@ -23,13 +24,13 @@ function phrase(error: unknown): unknown {
     const { reason, candidates } = error as CurvekeepError & { reason: 'none' | 'several'; candidates: ReadonlyArray<{ name: string }> };
     return new PhrasedError(error.code, reason === 'none'
       ? 'no client or device identity with its secret key to test as: give --as REF, create one with curvekeep keys generate --role client, or use --one-time-key'
-      : `--as REF is required: there are ${candidates.length} client or device identities (${candidates.map((c) => c.name).join(', ')})`, error.exitCode);
+      : `--as REF is required: there are ${candidates.length} client or device identities (${candidates.map((c) => c.name).join(', ')})`, exitCodeFor(error));
   }
   if (error.code === 'unlisted-endpoint') {
     const { endpoint } = error as CurvekeepError & { endpoint: string };
-    return new PhrasedError(error.code, `no peer lists ${endpoint}: give its key with --server-key Z85, or add the endpoint to a peer (curvekeep peers add --endpoint)`, error.exitCode);
+    return new PhrasedError(error.code, `no peer lists ${endpoint}: give its key with --server-key Z85, or add the endpoint to a peer (curvekeep peers add --endpoint)`, exitCodeFor(error));
   }
-  if (error.code === 'no-testable-endpoint') return new PhrasedError(error.code, `${error.message} as the ENDPOINT argument`, error.exitCode);
+  if (error.code === 'no-testable-endpoint') return new PhrasedError(error.code, `${error.message} as the ENDPOINT argument`, exitCodeFor(error));
   return error;
 }
 
