@@ -8,7 +8,7 @@ import { newId } from '../names.js';
 import type { BackupKey } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type Pin, pinOfCsr, pinOfSpki } from './pin.js';
-import { parseHostPattern } from './pin-set.js';
+import { parseHostPattern } from './host-pattern.js';
 
 export type { BackupKey } from '../store/document.js';
 

@@ -87,6 +87,8 @@ export const PinSetSchema = z.object({
   expires: z.string().nullable(),
   createdAt: isoTime,
   updatedAt: isoTime,
+  /** The chain role of each active pin, where it was known when pinned (a live chain was read). */
+  roles: z.record(z.string(), z.enum(['leaf', 'intermediate', 'root'])).optional(),
 });
 export type PinSet = z.infer<typeof PinSetSchema>;
 
