@@ -205,7 +205,7 @@ export function describeFinding(f: Readonly<FindingData>): FindingText {
       return { message: `${cert} is signed with ${s('algorithm')} (${s('digest')} is broken for signatures)`, advice: 'have it signed again with SHA-256 or better' };
     case 'chain-incomplete':
       return {
-        message: `the server sends an incomplete chain: the issuer of ${cert} (${s('issuer')}) is missing`,
+        message: `the server sends an incomplete chain: ${s('issuer')}, the issuer of ${cert}, is missing`,
         advice: 'configure the server to send its intermediate certificates after the leaf',
       };
     case 'chain-out-of-order':

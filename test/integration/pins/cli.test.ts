@@ -102,7 +102,7 @@ describe('curvekeep pins', () => {
     expect(fail.stdout).toContain(leafPin);
 
     const curl = await runCli(['pins', 'export', GOOD_NAME, '--format', 'curl'], t.env);
-    expect(curl.stdout.trim()).toBe(`--pinnedpubkey "sha256//${leafPin.slice(7)};sha256//${backup.slice(7)}"`);
+    expect(curl.stdout.trim()).toBe(`sha256//${leafPin.slice(7)};sha256//${backup.slice(7)}`);
     const android = await runCli(['pins', 'export', GOOD_NAME, '--format', 'android'], t.env);
     expect(android.stdout).toContain('<pin-set expiration="2030-06-30">');
     expect((await runCli(['pins', 'export', GOOD_NAME, '--format', 'nginx'], t.env)).code).toBe(2);
