@@ -58,6 +58,7 @@ export const FINDING_CHECKS = [
   'hostname',
   'expiry',
   'validity',
+  'revocation',
   'pins',
 ] as const;
 export type FindingCheck = (typeof FINDING_CHECKS)[number];
@@ -89,6 +90,7 @@ export const FINDING_CODES = [
   'expired',
   'not-yet-valid',
   'validity-too-long',
+  'no-revocation-info',
   'pin-match',
   'pin-mismatch',
   'no-pin-set',
@@ -235,6 +237,11 @@ export function describeFinding(f: Readonly<FindingData>): FindingText {
       return {
         message: `${cert} is valid for ${plural(n('days'), 'day')}, more than ${MAX_LEAF_VALIDITY_DAYS}`,
         advice: `issue leaf certificates for at most ${MAX_LEAF_VALIDITY_DAYS} days`,
+      };
+    case 'no-revocation-info':
+      return {
+        message: `${cert} names no CRL or OCSP responder: clients cannot learn that it was revoked`,
+        advice: 'for a public CA this is a defect; in a private PKI, replace a compromised key by moving clients to the backup pin',
       };
     case 'pin-match':
       return { message: `pin matched on the ${f.certificate?.role ?? '?'} certificate (${f.certificate?.subject ?? '?'}): ${s('pin')}`, advice: null };

@@ -25,6 +25,8 @@ export interface ChainCertificate {
   readonly keyBits: number | null;
   /** The signature algorithm of the certificate, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA1`. */
   readonly signatureAlgorithm: string;
+  /** The certificate names a CRL distribution point or an OCSP responder. */
+  readonly revocationInfo: boolean;
   /** Subject and issuer are the same name: a root, or a self-signed leaf. */
   readonly selfIssued: boolean;
   readonly pin: Pin;
@@ -139,6 +141,7 @@ export function describeCertificate(certificate: X509Certificate, role: Certific
     keyType: keyTypeOf(certificate),
     keyBits: keyBitsOf(certificate),
     signatureAlgorithm: signatureAlgorithmOf(certificate),
+    revocationInfo: hasRevocationInfo(certificate),
     selfIssued: certificate.subject === certificate.issuer,
     pin: pinOfX509(certificate),
   };
@@ -264,6 +267,14 @@ export function signatureAlgorithmOf(certificate: X509Certificate): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** The DER of the extension OID 2.5.29.31 (cRLDistributionPoints). */
+const CRL_DISTRIBUTION_POINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1f]);
+
+/** A CRL distribution point or an OCSP responder (in Authority Information Access). */
+export function hasRevocationInfo(certificate: X509Certificate): boolean {
+  return /OCSP - URI:/.test(certificate.infoAccess ?? '') || certificate.raw.includes(CRL_DISTRIBUTION_POINTS_OID);
 }
 
 /** The digest a signature algorithm uses when it is one that is broken for signatures (MD2, MD5, SHA-1). */

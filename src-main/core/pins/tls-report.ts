@@ -164,6 +164,13 @@ export function validityFindings(certificates: ReadonlyArray<ChainCertificate>):
   return days > MAX_LEAF_VALIDITY_DAYS ? [finding('validity', 'validity-too-long', 'warning', { certificate: about(leaf), facts: { days } })] : [];
 }
 
+/** The leaf names neither a CRL nor an OCSP responder (testssl rates it HIGH; for a pinned private PKI it is normal, hence info). */
+export function revocationFindings(certificates: ReadonlyArray<ChainCertificate>): Finding[] {
+  const leaf = certificates[0];
+  if (!leaf || leaf.role !== 'leaf' || leaf.revocationInfo) return [];
+  return [finding('revocation', 'no-revocation-info', 'info', { certificate: about(leaf) })];
+}
+
 /**
  * Does the server still complete a handshake with only this old version allowed? A separate
  * connection with the security level lowered so that Node's OpenSSL offers it at all.
@@ -206,6 +213,7 @@ export function findingsOf(chain: LiveChain, legacy: TlsReport['legacy'] | null,
     hostnameFinding(chain),
     ...expiryFindings(chain.certificates, now),
     ...validityFindings(chain.certificates),
+    ...revocationFindings(chain.certificates),
   ];
 }
 

@@ -34,6 +34,7 @@ export const ChainCertificateSchema = z.object({
   keyType: z.string(),
   keyBits: z.number().int().nullable(),
   signatureAlgorithm: z.string(),
+  revocationInfo: z.boolean(),
   selfIssued: z.boolean(),
   pin: z.string(),
 });

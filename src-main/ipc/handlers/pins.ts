@@ -19,6 +19,7 @@ function certificate(c: ChainCertificate): ChainCertificate {
     keyType: c.keyType,
     keyBits: c.keyBits,
     signatureAlgorithm: c.signatureAlgorithm,
+    revocationInfo: c.revocationInfo,
     selfIssued: c.selfIssued,
     pin: c.pin,
   };

@@ -42,6 +42,8 @@ export interface ExtraLeafOptions {
   /** Validity, in days from now. */
   readonly from?: number;
   readonly to?: number;
+  /** Name a CRL distribution point and an OCSP responder (under .invalid: never fetched). */
+  readonly revocation?: boolean;
 }
 
 export const GOOD_NAME = 'good.test';
@@ -179,7 +181,7 @@ export function buildPki(): Pki {
       const key = join(dir, `${name}.key`);
       const cert = join(dir, `${name}.pem`);
       const ext = join(dir, `${name}.ext`);
-      writeFileSync(ext, `[ leaf ]\nbasicConstraints = CA:false\nkeyUsage = critical, digitalSignature${kind === 'rsa' ? ', keyEncipherment' : ''}\nextendedKeyUsage = serverAuth\nsubjectAltName = ${GOOD_SAN}\n`);
+      writeFileSync(ext, `[ leaf ]\nbasicConstraints = CA:false\nkeyUsage = critical, digitalSignature${kind === 'rsa' ? ', keyEncipherment' : ''}\nextendedKeyUsage = serverAuth\nsubjectAltName = ${GOOD_SAN}\n${options.revocation ? 'crlDistributionPoints = URI:http://crl.invalid/ca.crl\nauthorityInfoAccess = OCSP;URI:http://ocsp.invalid/\n' : ''}`);
       run(['genpkey', ...(options.key === 'rsa1024' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'] : keyArgs(kind)), '-out', key]);
       run(['req', '-new', '-config', 'ca.cnf', '-key', key, '-subj', `/O=Curvekeep Test/CN=${name}.test`, '-out', `${name}.csr`]);
       run(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'intermediate.pem', '-keyfile', 'intermediate.key', '-in', `${name}.csr`, '-out', cert, '-md', options.md ?? 'sha256', '-startdate', day(options.from ?? -1), '-enddate', day(options.to ?? 365), '-extfile', ext, '-extensions', 'leaf', '-notext']);

@@ -177,6 +177,17 @@ describe('servers that speak only legacy TLS, and weak certificates', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('a leaf without CRL or OCSP URI is an info finding; with them, none', async () => {
+    const { certificatesOfBundle } = await import('../../../src-main/core/pins/pin.js');
+    const { revocationFindings } = await import('../../../src-main/core/pins/tls-report.js');
+    const plain = certificatesOfBundle(readFileSync(pki.leaves.ec256.cert));
+    expect(plain[0]!.revocationInfo).toBe(false);
+    expect(revocationFindings(plain)).toEqual([expect.objectContaining({ code: 'no-revocation-info', severity: 'info', certificate: expect.objectContaining({ role: 'leaf' }) })]);
+    const withCrl = certificatesOfBundle(readFileSync(pki.extraLeaf('crl', { key: 'ec256', revocation: true }).cert));
+    expect(withCrl[0]!.revocationInfo).toBe(true);
+    expect(revocationFindings(withCrl)).toEqual([]);
+  });
+
   it('a missing intermediate is an incomplete chain; a leaf valid 800 days is too long', async () => {
     const missing = await report(await serve(pki.leaves.ec256, ['-tls1_3'], null));
     expect(finding(missing, 'chain')).toEqual([expect.objectContaining({ code: 'chain-incomplete', facts: { issuer: 'CN=Curvekeep Test Intermediate, O=Curvekeep Test' } })]);

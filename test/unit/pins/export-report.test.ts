@@ -99,6 +99,7 @@ describe('findings', () => {
     keyType: 'ec P-256',
     keyBits: 256,
     signatureAlgorithm: 'ecdsa-with-SHA256',
+    revocationInfo: false,
     selfIssued: false,
     pin: `sha256/${b64('x')}`,
     ...more,

@@ -12,7 +12,7 @@ const pin = (seed: string) => `sha256/${createHash('sha256').update(seed).digest
 const NOW = new Date('2026-03-01T12:00:00Z');
 
 function cert(role: ChainCertificate['role'], seed: string): ChainCertificate {
-  return { role, subject: `CN=${seed}`, issuer: 'CN=x', validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z', serialNumber: '01', keyType: 'ec P-256', keyBits: 256, signatureAlgorithm: 'ecdsa-with-SHA256', selfIssued: role === 'root', pin: pin(seed) };
+  return { role, subject: `CN=${seed}`, issuer: 'CN=x', validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z', serialNumber: '01', keyType: 'ec P-256', keyBits: 256, signatureAlgorithm: 'ecdsa-with-SHA256', revocationInfo: false, selfIssued: role === 'root', pin: pin(seed) };
 }
 
 const chain = [cert('leaf', 'leaf'), cert('intermediate', 'int'), cert('root', 'root')];
