@@ -82,9 +82,9 @@ export function toAndroid(set: Readonly<PinSet>, pins: ExportedPins = exportedPi
 }
 
 /**
- * The bare value of curl's `--pinnedpubkey` (`sha256//A;sha256//B`), for
- * `curl --pinnedpubkey "$(curvekeep pins export HOST --format curl)" URL`. curl compares it with
- * the leaf's key only, so CA pins are left out.
+ * The bare value of curl's `--pinnedpubkey` (`sha256//A;sha256//B`), so that a shell can pass the
+ * export's output as the option's argument. curl compares it with the leaf's key only, so CA pins
+ * are left out.
  */
 export function toCurl(set: Readonly<PinSet>, pins: ExportedPins = exportedPins(set, 'curl')): string {
   return `${[...pins.pins, ...pins.backupPins].map((p) => `sha256//${pinDigest(p)}`).join(';')}\n`;
