@@ -120,6 +120,7 @@ describe('Pins view', () => {
     // What to do, beside what was found.
     expect(await row('weak-key').locator('.advice').textContent()).toContain('at least 2048 bits');
     expect(await report.locator('table.chain tr[data-role="leaf"] [data-pin]').textContent()).toBe(opensslPin(pki.dir + '/weak.pem'));
+    await report.locator('ul.findings').scrollIntoViewIfNeeded();
     await app.screenshot('pins-check-legacy-weak');
     app.expectClean();
   });
