@@ -2,6 +2,7 @@
 // the facts that name the certificate or setting. A warning or an error is a weak finding (the
 // CLI exits 1 on one). The findings cover what testssl.sh rates MEDIUM or worse that a client
 // can observe from its own handshakes (test/integration/pins/testssl-crosscheck.test.ts).
+import type { X509Certificate } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import {
   EXPIRY_WARNING_DAYS,
@@ -17,7 +18,8 @@ import {
 } from '../../common/pins.js';
 import { DAY_MS } from '../../common/time.js';
 import { NetworkError } from '../errors.js';
-import { type ChainCertificate, weakSignatureDigest } from './pin.js';
+import { type ChainCertificate, describeCertificate, pinOfX509, weakSignatureDigest } from './pin.js';
+import { fetchSentChain, outOfOrderAt } from './sent-chain.js';
 import { LEGACY_CLIENT_OPTIONS, type LiveChain, type TlsTarget, TlsVersionRefusedError, connectTls, fetchChain } from './tls-chain.js';
 
 export type { FindingCheck, FindingCode, LegacyVerdict, Severity } from '../../common/pins.js';
@@ -124,6 +126,17 @@ export function chainFindings(chain: Pick<LiveChain, 'certificates' | 'trusted' 
   return missing ? [finding('chain', 'chain-incomplete', 'warning', { certificate: about(last), facts: { issuer: last.issuer } })] : [];
 }
 
+/** The server sends its chain in another order than leaf, issuer, issuer's issuer (read over TLS 1.2; null when unknown). */
+export function chainOrderFindings(sent: ReadonlyArray<X509Certificate> | null, chain: ReadonlyArray<ChainCertificate>): Finding[] {
+  if (!sent) return [];
+  const at = outOfOrderAt(sent);
+  if (at === null) return [];
+  const pin = pinOfX509(sent[at]!);
+  const known = chain.find((c) => c.pin === pin);
+  const certificate = known ? about(known) : about(describeCertificate(sent[at]!, sent[at]!.subject === sent[at]!.issuer ? 'root' : 'intermediate'));
+  return [finding('chain', 'chain-out-of-order', 'warning', { certificate, facts: { position: at + 1, sent: sent.length } })];
+}
+
 export function trustFinding(chain: Pick<LiveChain, 'trusted' | 'trustError'>): Finding {
   if (chain.trusted) return finding('chain-trust', 'trusted', 'ok');
   return finding('chain-trust', 'untrusted', 'error', { facts: { reason: chain.trustError ?? 'unknown' } });
@@ -201,7 +214,7 @@ export interface ReportOptions {
   readonly skipLegacy?: boolean;
 }
 
-export function findingsOf(chain: LiveChain, legacy: TlsReport['legacy'] | null, now: Date): Finding[] {
+export function findingsOf(chain: LiveChain, legacy: TlsReport['legacy'] | null, now: Date, sent: ReadonlyArray<X509Certificate> | null = null): Finding[] {
   return [
     protocolFinding(chain.protocol),
     ...(legacy ? [legacyFinding('TLSv1', legacy.TLSv1), legacyFinding('TLSv1.1', legacy['TLSv1.1'])] : []),
@@ -209,6 +222,7 @@ export function findingsOf(chain: LiveChain, legacy: TlsReport['legacy'] | null,
     ...keyFindings(chain.certificates),
     ...signatureFindings(chain.certificates),
     ...chainFindings(chain),
+    ...chainOrderFindings(sent, chain.certificates),
     trustFinding(chain),
     hostnameFinding(chain),
     ...expiryFindings(chain.certificates, now),
@@ -238,12 +252,13 @@ export async function fetchReportedChain(target: TlsTarget): Promise<{ chain: Li
 /** Connects (with the legacy probes alongside) and judges what it saw. Every connection has the target's timeout. */
 export async function checkTls(target: TlsTarget, options: ReportOptions = {}): Promise<TlsReport> {
   const now = options.now ?? new Date();
-  const [{ chain, legacyOnly }, tls10, tls11] = await Promise.all([
+  const [{ chain, legacyOnly }, sent, tls10, tls11] = await Promise.all([
     fetchReportedChain(target),
+    fetchSentChain(target),
     options.skipLegacy ? Promise.resolve<LegacyVerdict>('unknown') : probeLegacy(target, 'TLSv1'),
     options.skipLegacy ? Promise.resolve<LegacyVerdict>('unknown') : probeLegacy(target, 'TLSv1.1'),
   ]);
   const legacy = { TLSv1: tls10, 'TLSv1.1': tls11 } as const;
-  const findings = findingsOf(chain, options.skipLegacy ? null : legacy, now);
+  const findings = findingsOf(chain, options.skipLegacy ? null : legacy, now, sent);
   return { chain, legacy, legacyOnly, findings, ok: !findings.some(isWeak) };
 }

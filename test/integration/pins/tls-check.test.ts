@@ -188,6 +188,21 @@ describe('servers that speak only legacy TLS, and weak certificates', () => {
     expect(revocationFindings(withCrl)).toEqual([]);
   });
 
+  it('a chain sent out of order is named; the same chain in order is not', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const rootThenIntermediate = join(pki.dir, 'root-then-intermediate.pem');
+    writeFileSync(rootThenIntermediate, readFileSync(pki.rootCert, 'utf8') + readFileSync(pki.intermediateCert, 'utf8'));
+    const shuffled = await report(await serve(pki.leaves.ec256, ['-tls1_2'], rootThenIntermediate));
+    expect(finding(shuffled, 'chain')).toEqual([
+      expect.objectContaining({ code: 'chain-out-of-order', severity: 'warning', certificate: { role: 'root', subject: 'O=Curvekeep Test, CN=Curvekeep Test Root' }, facts: { position: 2, sent: 3 } }),
+    ]);
+    expect(finding(shuffled, 'chain')[0]!.message).toContain('out of order');
+    // Over TLS 1.3 the order is read from a TLS 1.2 handshake on the side.
+    const ordered = await report(await serve(pki.leaves.ec256, [], pki.fullChain));
+    expect(finding(ordered, 'chain')).toEqual([]);
+  });
+
   it('a missing intermediate is an incomplete chain; a leaf valid 800 days is too long', async () => {
     const missing = await report(await serve(pki.leaves.ec256, ['-tls1_3'], null));
     expect(finding(missing, 'chain')).toEqual([expect.objectContaining({ code: 'chain-incomplete', facts: { issuer: 'CN=Curvekeep Test Intermediate, O=Curvekeep Test' } })]);
