@@ -29,6 +29,10 @@ export const PIN_EXPORT_TITLES: Readonly<Record<PinExportFormat, string>> = {
   json: 'JSON',
 };
 
+/** Key types for a backup key (a key held in reserve for the server's next certificate). */
+export const BACKUP_KEY_ALGORITHMS = ['ec-p256', 'rsa-3072'] as const;
+export type BackupKeyAlgorithm = (typeof BACKUP_KEY_ALGORITHMS)[number];
+
 export const SEVERITIES = ['ok', 'info', 'warning', 'error'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

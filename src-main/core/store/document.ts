@@ -10,6 +10,7 @@ const z85Key = z.string().length(40);
 
 export { ROLES, type Role } from '../../common/roles.js';
 import { ROLES } from '../../common/roles.js';
+import { CERTIFICATE_ROLES } from '../../common/pins.js';
 
 export const KEY_STATES = ['pending', 'current', 'previous', 'retired', 'revoked'] as const;
 export type KeyState = (typeof KEY_STATES)[number];
@@ -88,7 +89,7 @@ export const PinSetSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
   /** The chain role of each active pin, where it was known when pinned (a live chain was read). */
-  roles: z.record(z.string(), z.enum(['leaf', 'intermediate', 'root'])).optional(),
+  roles: z.record(z.string(), z.enum(CERTIFICATE_ROLES)).optional(),
 });
 export type PinSet = z.infer<typeof PinSetSchema>;
 

@@ -1,7 +1,7 @@
 // The pins area: TLS certificate pins. Everything here is public material (certificates, pins,
 // CSRs); a backup key's private key stays in the keychain and no result names it.
 import { z } from 'zod';
-import { CERTIFICATE_ROLES, FINDING_CHECKS, FINDING_CODES, LEGACY_VERDICTS, PIN_EXPORT_FORMATS, PIN_VERDICTS, SEVERITIES } from '../../common/pins.js';
+import { BACKUP_KEY_ALGORITHMS, CERTIFICATE_ROLES, FINDING_CHECKS, FINDING_CODES, LEGACY_VERDICTS, PIN_EXPORT_FORMATS, PIN_VERDICTS, SEVERITIES } from '../../common/pins.js';
 import { defineChannels } from './spec.js';
 
 /** An uploaded certificate file: at most this many bytes (a chain is a few kilobytes). */
@@ -151,7 +151,7 @@ export const pinsChannels = defineChannels({
     args: z.strictObject({
       host: Host,
       subject: z.string().trim().max(500).optional(),
-      algorithm: z.enum(['ec-p256', 'rsa-3072']).optional(),
+      algorithm: z.enum(BACKUP_KEY_ALGORITHMS).optional(),
     }),
     result: BackupKeySchema,
   },
