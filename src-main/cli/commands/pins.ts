@@ -314,6 +314,12 @@ export function registerPins(program: Command): void {
           const roles = [...new Set(exported.excluded.map((e) => e.role))].join('/');
           process.stderr.write(`curvekeep: left out ${exported.excluded.length} ${roles} pin(s): ${format} checks only ${exported.pinnableRoles.join('/')} keys\n`);
         }
+        if (exported.unknownRoles.length > 0 && !exported.pinnableRoles.includes('intermediate') && !ctx.options.json) {
+          process.stderr.write(
+            `curvekeep: ${exported.unknownRoles.length} active pin(s) of unknown role (set without a live chain): ${format} accepts them only if they are the server's own key; ` +
+              `\`curvekeep pins set ${exported.host} --pin ... --check-live HOST:PORT\` records the roles\n`,
+          );
+        }
         return { json: exported, text: exported.text };
       }),
     );

@@ -167,6 +167,8 @@ export interface PinSetExport {
   readonly pinnableRoles: ReadonlyArray<CertificateRole>;
   /** Active pins of other roles, left out (e.g. CA pins for curl). */
   readonly excluded: ExportedPins['excluded'];
+  /** Active pins exported whose role nobody recorded (set with --pin and no live chain): they work in curl only if they are the leaf's. */
+  readonly unknownRoles: ReadonlyArray<string>;
 }
 
 /** `pins export HOST --format F`: refused (`PinExportRefusedError`) when the format's client could check none of the active pins. */
@@ -174,5 +176,6 @@ export async function exportPinSet(ws: Workspace, host: string, format: PinExpor
   if (!(PIN_EXPORT_ROLES as Record<string, unknown>)[format]) throw new InvalidInputError(`export format ${JSON.stringify(format)} is unknown`);
   const set = await pinSets.getPinSet(ws, host);
   const { text, excluded } = exportPins(set, format, ws.now());
-  return { host: set.host, format, text, pinnableRoles: PIN_EXPORT_ROLES[format], excluded };
+  const unknownRoles = set.pins.filter((p) => pinSets.roleOfPin(set, p) === null);
+  return { host: set.host, format, text, pinnableRoles: PIN_EXPORT_ROLES[format], excluded, unknownRoles };
 }

@@ -169,6 +169,7 @@ export const pinsChannels = defineChannels({
       text: z.string(),
       pinnableRoles: z.array(z.enum(CERTIFICATE_ROLES)),
       excluded: z.array(z.object({ pin: z.string(), role: z.enum(CERTIFICATE_ROLES) })),
+      unknownRoles: z.array(z.string()),
     }),
   },
 });

@@ -138,6 +138,6 @@ export const pinsHandlers: AreaHandlers<typeof pinsChannels> = {
 
   'pins.export': async (args, context) => {
     const exported = await (await usecase()).exportPinSet(context.workspace(), args.host, args.format);
-    return { host: exported.host, format: exported.format, text: exported.text, pinnableRoles: [...exported.pinnableRoles], excluded: exported.excluded.map((e) => ({ ...e })) };
+    return { host: exported.host, format: exported.format, text: exported.text, pinnableRoles: [...exported.pinnableRoles], excluded: exported.excluded.map((e) => ({ ...e })), unknownRoles: [...exported.unknownRoles] };
   },
 };
