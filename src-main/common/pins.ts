@@ -107,6 +107,30 @@ export interface FindingCertificate {
   readonly subject: string;
 }
 
+/** The facts a finding may carry, by name (a closed set, so that the IPC contract stays a closed shape). */
+export const FINDING_FACT_KEYS = [
+  'days',
+  'date',
+  'keyType',
+  'bits',
+  'minimum',
+  'algorithm',
+  'digest',
+  'issuer',
+  'position',
+  'sent',
+  'reason',
+  'name',
+  'validFor',
+  'pin',
+  'hostname',
+  'host',
+  'expires',
+  'exchange',
+] as const;
+export type FindingFactKey = (typeof FINDING_FACT_KEYS)[number];
+export type FindingFacts = Partial<Record<FindingFactKey, string | number>>;
+
 /** One finding of a TLS check, as data. */
 export interface FindingData {
   readonly check: FindingCheck;
@@ -117,7 +141,7 @@ export interface FindingData {
   /** The negotiated or offered setting it is about: a protocol, a cipher, a key exchange. */
   readonly setting: string | null;
   /** What the phrase needs: days, bits, an algorithm, OpenSSL's reason code, names. */
-  readonly facts: Readonly<Record<string, string | number>>;
+  readonly facts: Readonly<FindingFacts>;
 }
 
 /** Minimum key sizes below which testssl.sh rates a key MEDIUM or worse (and OpenSSL's level 2 refuses RSA). */
@@ -167,8 +191,8 @@ export interface FindingText {
 
 /** A finding in words, the same in the CLI and the page. Advice names no command: each face adds its own. */
 export function describeFinding(f: Readonly<FindingData>): FindingText {
-  const s = (key: string): string => String(f.facts[key] ?? '?');
-  const n = (key: string): number => Number(f.facts[key] ?? 0);
+  const s = (key: FindingFactKey): string => String(f.facts[key] ?? '?');
+  const n = (key: FindingFactKey): number => Number(f.facts[key] ?? 0);
   const cert = named(f.certificate);
   const setting = f.setting ?? '?';
   switch (f.code) {

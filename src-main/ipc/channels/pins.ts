@@ -1,7 +1,7 @@
 // The pins area: TLS certificate pins. Everything here is public material (certificates, pins,
 // CSRs); a backup key's private key stays in the keychain and no result names it.
 import { z } from 'zod';
-import { BACKUP_KEY_ALGORITHMS, CERTIFICATE_ROLES, FINDING_CHECKS, FINDING_CODES, LEGACY_VERDICTS, PIN_EXPORT_FORMATS, PIN_VERDICTS, SEVERITIES } from '../../common/pins.js';
+import { BACKUP_KEY_ALGORITHMS, CERTIFICATE_ROLES, FINDING_FACT_KEYS, FINDING_CHECKS, FINDING_CODES, LEGACY_VERDICTS, PIN_EXPORT_FORMATS, PIN_VERDICTS, SEVERITIES } from '../../common/pins.js';
 import { defineChannels } from './spec.js';
 
 /** An uploaded certificate file: at most this many bytes (a chain is a few kilobytes). */
@@ -48,7 +48,7 @@ export const PinSetSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   /** The chain role of each active pin, where known. */
-  roles: z.record(z.string(), z.enum(CERTIFICATE_ROLES)).optional(),
+  roles: z.array(z.object({ pin: z.string(), role: z.enum(CERTIFICATE_ROLES) })),
 });
 
 const CipherSchema = z.object({ name: z.string(), standardName: z.string(), version: z.string() });
@@ -76,7 +76,7 @@ export const FindingSchema = z.object({
   severity: z.enum(SEVERITIES),
   certificate: z.object({ role: z.enum(CERTIFICATE_ROLES), subject: z.string() }).nullable(),
   setting: z.string().nullable(),
-  facts: z.record(z.string(), z.union([z.string(), z.number()])),
+  facts: z.strictObject(Object.fromEntries(FINDING_FACT_KEYS.map((key) => [key, z.union([z.string(), z.number()]).optional()]))),
 });
 
 export const PinCheckSchema = z.object({

@@ -34,7 +34,7 @@ function pinSet(set: Readonly<PinSetView>) {
     expired: set.expired,
     createdAt: set.createdAt,
     updatedAt: set.updatedAt,
-    ...(set.roles ? { roles: { ...set.roles } } : {}),
+    roles: Object.entries(set.roles ?? {}).map(([pin, role]) => ({ pin, role })),
   };
 }
 

@@ -110,7 +110,8 @@ describe('curvekeep pins', () => {
 
     expect((await runCli(['pins', 'remove', GOOD_NAME], t.env)).code).toBe(0);
     expect((await runCli(['--json', 'pins', 'list'], t.env)).json()).toEqual([]);
-  });
+    // A dozen CLI processes and four TLS connections per check: generous on a shared two-core machine.
+  }, 120_000);
 
   it('check: a weak server exits 1 (legacy TLS, untrusted chain); a good one 0', async () => {
     const legacy = await serve('rsa', ['-cipher', 'DEFAULT@SECLEVEL=0']);

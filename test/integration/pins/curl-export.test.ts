@@ -68,7 +68,7 @@ const leaf = () => opensslPin(pki.leaves.ec256.cert);
 const stranger = () => opensslPin(pki.leaves.ec384.cert);
 const spare = () => opensslPin(pki.leaves.ed25519.cert);
 
-describe('curl --pinnedpubkey "$(curvekeep pins export HOST --format curl)"', () => {
+describe('curl --pinnedpubkey "$(curvekeep pins export HOST --format curl)"', { timeout: 90_000 }, () => {
   it('the value of a leaf pin set is accepted by curl', async () => {
     expect((await curl(`sha256//${leaf().slice(7)}`)).code).toBe(0);
     await pinSet(['--pin', leaf(), '--backup-pin', spare()]);

@@ -15,7 +15,7 @@ import { type Leaf, type Pki, type RunningServer, buildPki, openssl, startOpenss
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
 
 const TESTSSL = '/usr/bin/testssl';
-const TESTSSL_LIMIT_MS = 240_000;
+const TESTSSL_LIMIT_MS = 600_000;
 /** Two configurations at a time: this machine (and CI's) has two cores. */
 const PARALLEL = 2;
 
@@ -157,7 +157,12 @@ function runTestssl(port: number, jsonFile: string): Promise<ReadonlyArray<Tests
     child.on('close', () => {
       clearTimeout(timer);
       if (!existsSync(jsonFile)) return reject(new Error(`testssl wrote no JSON: ${output.slice(-2000)}`));
-      const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as { scanResult: Array<Record<string, unknown>> };
+      let json: { scanResult: Array<Record<string, unknown>> };
+      try {
+        json = JSON.parse(readFileSync(jsonFile, 'utf8')) as typeof json;
+      } catch {
+        return reject(new Error(`testssl stopped before finishing its JSON (killed after ${TESTSSL_LIMIT_MS / 1000} s?): ${output.slice(-2000)}`));
+      }
       const findings: TestsslFinding[] = [];
       for (const scan of json.scanResult) {
         for (const value of Object.values(scan)) {
@@ -247,8 +252,9 @@ describe('TLS check vs testssl.sh', () => {
     );
     writeMatrix();
     if (errors.length > 0) throw new Error(errors.join('\n'));
-    // Generous: about 5 minutes on an idle two-core machine, 10 when it is shared.
-  }, 1_200_000);
+    // Generous: 9-11 minutes measured for this file alone on the shared two-core machine (about
+    // 17 s a configuration on an idle one); far longer inside the whole suite under that load.
+  }, 2_700_000);
 
   afterAll(async () => {
     await t?.cleanup();
