@@ -1,6 +1,7 @@
 // The Pins view in Chromium through the bridge: pins computed from an uploaded certificate file
 // and from a live `openssl s_server` on 127.0.0.1 (a private PKI), a pin set saved with a backup
-// key made in the view, and the check report with its findings, a match and a mismatch.
+// key made in the view, and the check report with its findings, a match and a mismatch; a server
+// that speaks only TLS 1.0 with a 1024-bit, SHA-1 signed leaf gets a report with those findings.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setPinSet } from '../../src-main/core/pins/pin-set.js';
@@ -9,6 +10,7 @@ import { type E2eApp, launchApp } from './harness.js';
 
 let pki: Pki;
 let server: RunningServer;
+let legacyServer: RunningServer;
 let app: E2eApp;
 const strangerPin = `sha256/${randomBytes(32).toString('base64')}`;
 const strangerBackup = `sha256/${randomBytes(32).toString('base64')}`;
@@ -16,6 +18,8 @@ const strangerBackup = `sha256/${randomBytes(32).toString('base64')}`;
 beforeAll(async () => {
   pki = buildPki();
   server = await startOpensslServer(pki.leaves.ec256, pki.intermediateCert);
+  const weakLeaf = pki.extraLeaf('weak', { key: 'rsa1024', md: 'sha1' });
+  legacyServer = await startOpensslServer(weakLeaf, pki.intermediateCert, ['-tls1', '-cipher', 'DEFAULT:@SECLEVEL=0']);
   // A set for "localhost" that the server's chain does not match.
   app = await launchApp('pins', { seed: async (tws) => void (await setPinSet(tws.ws, { host: 'localhost', pins: [strangerPin], backupPins: [strangerBackup] })) });
   await app.go('Pins');
@@ -24,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await server?.stop();
+  await legacyServer?.stop();
   pki?.remove();
 });
 
@@ -89,6 +94,34 @@ describe('Pins view', () => {
     expect(text).toContain(strangerPin);
     expect(text).toContain(strangerBackup);
     await app.screenshot('pins-check-mismatch');
+    app.expectClean();
+  });
+
+  it('a TLS 1.0-only server with a 1024-bit SHA-1 leaf gets a report with error findings in the severity colours', async () => {
+    const { page } = app;
+    const check = page.getByRole('form', { name: 'Check a live endpoint' });
+    await check.getByLabel('Host and port').fill(`127.0.0.1:${legacyServer.port}`);
+    await check.getByLabel(/Probe TLS 1.0/).check();
+    await check.getByRole('button', { name: 'Check' }).click();
+    const report = page.locator('section.report');
+    await expect.poll(() => report.locator('li[data-code="legacy-only"]').count(), { timeout: 30_000 }).toBe(1);
+    expect(await report.getAttribute('data-check-ok')).toBe('false');
+    expect(await report.getByRole('alert').textContent()).toContain('refused TLS 1.2 and 1.3');
+    const row = (code: string) => report.locator(`li[data-code="${code}"]`);
+    expect(await row('legacy-only').getAttribute('data-severity')).toBe('error');
+    expect(await row('legacy-only').textContent()).toContain('speaks only TLS 1.0');
+    expect(await row('weak-key').getAttribute('data-severity')).toBe('error');
+    expect(await row('weak-key').textContent()).toMatch(/CN=weak\.test.*rsa 1024 key, below 2048 bits/);
+    expect(await row('weak-signature').textContent()).toMatch(/CN=weak\.test.*ecdsa-with-SHA1/);
+    expect(await row('cbc-cipher').getAttribute('data-severity')).toBe('warning');
+    // The badges carry the colours every view uses: danger for errors, warn for warnings.
+    expect(await row('weak-key').locator('.badge').getAttribute('class')).toContain('danger');
+    expect(await row('cbc-cipher').locator('.badge').getAttribute('class')).toContain('warn');
+    // What to do, beside what was found.
+    expect(await row('weak-key').locator('.advice').textContent()).toContain('at least 2048 bits');
+    expect(await report.locator('table.chain tr[data-role="leaf"] [data-pin]').textContent()).toBe(opensslPin(pki.dir + '/weak.pem'));
+    await report.locator('ul.findings').scrollIntoViewIfNeeded();
+    await app.screenshot('pins-check-legacy-weak');
     app.expectClean();
   });
 });

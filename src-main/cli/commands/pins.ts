@@ -1,9 +1,12 @@
-// `curvekeep pins ...`: TLS certificate pins (CLI.md). The core is imported inside each action so
-// that `--help` and usage errors load nothing of it.
+// `curvekeep pins ...`: TLS certificate pins (CLI.md). Each command parses its arguments, calls
+// the pins use case (core/usecases/pins.ts) and phrases the result; the use case is imported
+// inside each action so that `--help` and usage errors load nothing of it.
 import type { Command } from 'commander';
+import { CERTIFICATE_ROLES, type CertificateRole, type FindingData, describeFinding } from '../../common/pins.js';
+import { CurvekeepError } from '../../core/errors.js';
 import type { ChainCertificate } from '../../core/pins/pin.js';
-import type { Finding } from '../../core/pins/tls-report.js';
 import type { TlsTarget } from '../../core/pins/tls-chain.js';
+import { exitCodeFor } from '../errors.js';
 import { UsageError, action, collect, table } from '../runner.js';
 
 interface ConnectOptions {
@@ -32,11 +35,12 @@ function caFiles(command: Command, own: ConnectOptions): string[] {
 async function target(endpoint: string, options: ConnectOptions, command: Command): Promise<TlsTarget> {
   const { parseEndpoint } = await import('../../core/pins/tls-chain.js');
   const { host, port } = parseEndpoint(endpoint);
-  const ca = await Promise.all(caFiles(command, options).map((file) => readInput(file, '--ca file')));
+  const files = caFiles(command, options);
+  const ca = await Promise.all(files.map((file) => readInput(file, '--ca file')));
   if (ca.length > 0) {
     // A bad --ca file is bad input (exit 2), not a network failure.
     const { certificatesOfBundle } = await import('../../core/pins/pin.js');
-    caFiles(command, options).forEach((file, i) => certificatesOfBundle(ca[i]!, `--ca file ${file}`));
+    files.forEach((file, i) => certificatesOfBundle(ca[i]!, `--ca file ${file}`));
   }
   let timeoutMs: number | undefined;
   if (options.timeout !== undefined) {
@@ -46,6 +50,40 @@ async function target(endpoint: string, options: ConnectOptions, command: Comman
   return { host, port, ...(options.servername ? { servername: options.servername } : {}), ...(ca.length ? { ca } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
 }
 
+/** A typed refusal of the pins core, worded with the command that fixes it; code and exit code kept. */
+class PhrasedError extends CurvekeepError {
+  readonly code: string;
+  readonly exitCode: 1 | 2 | 3;
+  constructor(error: CurvekeepError, message: string) {
+    super(message);
+    this.code = error.code;
+    this.exitCode = exitCodeFor(error);
+  }
+}
+
+async function phrased<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const e = await import('../../core/pins/errors.js');
+    if (error instanceof e.BackupPinRequiredError) {
+      throw new PhrasedError(
+        error,
+        error.fromLive
+          ? `pinning the live chain needs a backup pin too: make one with \`curvekeep pins backup-key ${error.host}\` and pass it with --backup-pin`
+          : `a pin set for ${error.host} without a backup pin bricks every client at the next key change; ` +
+              `make a backup key with \`curvekeep pins backup-key ${error.host}\` and pass its pin with --backup-pin, or pass --no-backup if you accept the risk`,
+      );
+    }
+    if (error instanceof e.LiveChainUnconfirmedError) throw new PhrasedError(error, `${error.message}\nre-run with --yes once they match`);
+    if (error instanceof e.PinSetNotFoundError) throw new PhrasedError(error, `${error.message}; \`curvekeep pins list\` shows the hosts that have one`);
+    if (error instanceof e.PinExportRefusedError) {
+      throw new PhrasedError(error, `${error.message} (\`curvekeep pins set ${error.host} --from-live HOST:PORT --roles leaf --backup-pin ...\` pins the leaf)`);
+    }
+    throw error;
+  }
+}
+
 function chainTable(certificates: ReadonlyArray<ChainCertificate>): string {
   return table([
     ['ROLE', 'SUBJECT', 'ISSUER', 'VALID', 'KEY', 'PIN'],
@@ -53,17 +91,34 @@ function chainTable(certificates: ReadonlyArray<ChainCertificate>): string {
   ]);
 }
 
-const MARK: Readonly<Record<Finding['severity'], string>> = { ok: 'ok     ', info: 'info   ', warning: 'WARNING', error: 'ERROR  ' };
+const MARK: Readonly<Record<FindingData['severity'], string>> = { ok: 'ok     ', info: 'info   ', warning: 'WARNING', error: 'ERROR  ' };
 
-function findingLines(findings: ReadonlyArray<Finding>): string {
-  return findings.map((f) => `${MARK[f.severity]}  ${f.check.padEnd(15)}  ${f.message}`).join('\n');
+/** A finding as the JSON output carries it: the data, and its words. */
+function phrasedFinding(f: FindingData) {
+  return { ...f, ...describeFinding(f) };
+}
+
+function findingLines(findings: ReadonlyArray<FindingData>): string {
+  return findings
+    .map((f) => {
+      const { message, advice } = describeFinding(f);
+      return `${MARK[f.severity]}  ${f.check.padEnd(15)}  ${message}${advice && f.severity !== 'ok' && f.severity !== 'info' ? `: ${advice}` : ''}`;
+    })
+    .join('\n');
 }
 
 function addConnectOptions(command: Command): Command {
   return command
     .option('--servername <name>', 'SNI name, and the name the certificate must match (default: HOST)')
     .option('--ca <file>', 'trust an extra root CA (PEM), e.g. of a private PKI; repeatable', collect)
-    .option('--timeout <ms>', 'limit for connect and handshake (default 10000)');
+    .option('--timeout <ms>', 'limit for connect and handshake of each connection (default 10000)');
+}
+
+function parseRoles(text: string): CertificateRole[] {
+  const roles = text.split(',').map((r) => r.trim());
+  const unknown = roles.find((r) => !(CERTIFICATE_ROLES as ReadonlyArray<string>).includes(r));
+  if (unknown) throw new UsageError(`--roles: ${JSON.stringify(unknown)} is not ${CERTIFICATE_ROLES.join(', ')}`);
+  return roles as CertificateRole[];
 }
 
 export function registerPins(program: Command): void {
@@ -78,24 +133,17 @@ export function registerPins(program: Command): void {
   ).action(
     action(async (_ctx, options: ConnectOptions & { cert?: string; host?: string }, command: Command) => {
       if (Boolean(options.cert) === Boolean(options.host)) throw new UsageError('pins compute needs exactly one of --cert FILE or --host HOST:PORT');
+      const usecase = await import('../../core/usecases/pins.js');
       if (options.cert) {
-        const pin = await import('../../core/pins/pin.js');
-        const bytes = await readInput(options.cert, 'certificate file');
-        const text = bytes.toString('latin1');
-        if (/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(text) || /-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) {
-          const isCsr = text.includes('REQUEST-----');
-          const value = isCsr ? pin.pinOfCsr(bytes, options.cert) : pin.pinOfPublicKey(bytes, options.cert);
-          return { json: { source: options.cert, kind: isCsr ? 'csr' : 'public-key', pin: value }, text: value };
-        }
-        const certificates = pin.certificatesOfBundle(bytes, options.cert);
-        return { json: { source: options.cert, kind: 'certificate', certificates }, text: chainTable(certificates) };
+        const file = usecase.computePinsOfFile(await readInput(options.cert, 'certificate file'), options.cert);
+        if (file.kind !== 'certificate') return { json: { source: file.source, kind: file.kind, pin: file.pin }, text: file.pin ?? '' };
+        return { json: { source: file.source, kind: file.kind, certificates: file.certificates }, text: chainTable(file.certificates) };
       }
-      const { fetchChain } = await import('../../core/pins/tls-chain.js');
-      const chain = await fetchChain(await target(options.host!, options, command));
+      const chain = await usecase.computePinsOfHost(await target(options.host!, options, command));
       const trust = chain.trusted ? 'trusted' : `NOT trusted (${chain.trustError})`;
       return {
         json: { source: `${chain.host}:${chain.port}`, kind: 'live', ...chain },
-        text: `${chain.host}:${chain.port}  ${chain.protocol}  ${chain.cipher.name}  chain ${trust}\n${chainTable(chain.certificates)}`,
+        text: `${chain.host}:${chain.port}  ${chain.protocol}${chain.legacyOnly ? ' (only legacy TLS)' : ''}  ${chain.cipher.name}  chain ${trust}\n${chainTable(chain.certificates)}`,
       };
     }),
   );
@@ -111,7 +159,7 @@ export function registerPins(program: Command): void {
       .option('--no-backup', 'accept a set without a backup pin (clients break at the next key change)')
       .option('--from-live <host:port>', 'pin what the server presents now (needs --yes and a backup pin)')
       .option('--roles <roles>', 'with --from-live: which certificates to pin, e.g. leaf,intermediate (default leaf)')
-      .option('--check-live <host:port>', 'refuse a backup pin that the server at HOST:PORT presents now')
+      .option('--check-live <host:port>', 'refuse a backup pin that the server at HOST:PORT presents now, and record each pin\'s role')
       .option('--yes', 'confirm pinning the live chain'),
   ).action(
     action(
@@ -121,61 +169,29 @@ export function registerPins(program: Command): void {
         options: ConnectOptions & { pin?: string[]; backupPin?: string[]; expires?: string; backup: boolean; fromLive?: string; checkLive?: string; roles?: string; yes?: boolean },
         command: Command,
       ) => {
-        const pinSet = await import('../../core/pins/pin-set.js');
-        const common = {
-          host,
-          backupPins: options.backupPin ?? [],
-          ...(options.expires !== undefined ? { expires: options.expires } : {}),
-        };
-        let change;
+        const usecase = await import('../../core/usecases/pins.js');
+        const expires = options.expires !== undefined ? { expires: options.expires } : {};
+        const backupPins = options.backupPin ?? [];
+        let saved;
         if (options.fromLive) {
           if (options.pin?.length) throw new UsageError('pins set takes either --pin or --from-live, not both');
-          const roles = (options.roles ?? 'leaf').split(',').map((r) => r.trim());
-          const unknown = roles.find((r) => !['leaf', 'intermediate', 'root'].includes(r));
-          if (unknown) throw new UsageError(`--roles: ${JSON.stringify(unknown)} is not leaf, intermediate or root`);
-          // Check the cheap things before connecting.
-          const { parsePin } = await import('../../core/pins/pin.js');
-          pinSet.parseHostPattern(host);
-          common.backupPins.forEach(parsePin);
-          if (common.expires !== undefined) pinSet.parseExpiry(common.expires);
-          if (common.backupPins.length === 0) {
-            const { RefusedError } = await import('../../core/errors.js');
-            throw new RefusedError(`pinning the live chain needs a backup pin too: make one with \`curvekeep pins backup-key ${host}\` and pass it with --backup-pin`);
-          }
-          const { fetchChain } = await import('../../core/pins/tls-chain.js');
-          const live = await fetchChain(await target(options.fromLive, options, command));
-          ctx.note(chainTable(live.certificates));
-          if (!options.yes) {
-            const { RefusedError } = await import('../../core/errors.js');
-            throw new RefusedError(
-              `not pinned: pinning what ${options.fromLive} presents now trusts this very connection ` +
-                `(chain ${live.trusted ? 'trusted' : `NOT trusted: ${live.trustError}`}). Compare these pins with what the server's admin expects, then re-run with --yes:\n` +
-                live.certificates.map((c) => `  ${c.role.padEnd(12)} ${c.pin}  ${c.subject}`).join('\n'),
-            );
-          }
-          change = await pinSet.setPinSetFromLive(ctx.workspace(), {
-            ...common,
-            chain: live.certificates,
-            roles: roles as ChainCertificate['role'][],
-            confirmed: true,
-          });
+          const roles = parseRoles(options.roles ?? 'leaf');
+          const from = await target(options.fromLive, options, command);
+          saved = await phrased(() => usecase.pinLiveChain(ctx.workspace(), { host, from, roles, backupPins, ...expires, confirmed: Boolean(options.yes) }));
+          ctx.note(chainTable(saved.chain.certificates));
         } else {
-          const input = { ...common, pins: options.pin ?? [], noBackup: !options.backup };
-          // The cheap checks first, then the live chain (when asked) against the backup pins.
-          pinSet.validatePinSet(input, new Date());
-          let liveChain: ReadonlyArray<ChainCertificate> | undefined;
-          if (options.checkLive) {
-            const { fetchChain } = await import('../../core/pins/tls-chain.js');
-            liveChain = (await fetchChain(await target(options.checkLive, options, command))).certificates;
-          }
-          change = await pinSet.setPinSet(ctx.workspace(), { ...input, ...(liveChain ? { liveChain } : {}) });
+          if (options.roles) throw new UsageError('--roles goes with --from-live');
+          const checkLive = options.checkLive ? await target(options.checkLive, options, command) : undefined;
+          saved = await phrased(() =>
+            usecase.savePinSet(ctx.workspace(), { host, pins: options.pin ?? [], backupPins, ...expires, noBackup: !options.backup, ...(checkLive ? { checkLive } : {}) }),
+          );
         }
-        const { set, replaced } = change;
+        const { set, replaced } = saved;
         return {
           json: { ...set, replaced },
           text: [
             `${replaced ? 'replaced' : 'pinned'} ${set.host} (until ${set.expires})`,
-            ...set.pins.map((p) => `  active  ${p}`),
+            ...set.pins.map((p) => `  active  ${p}${set.roles?.[p] ? `  (${set.roles[p]})` : ''}`),
             ...set.backupPins.map((p) => `  backup  ${p}`),
             ...(set.backupPins.length === 0 ? ['  no backup pin: clients break at the next key change'] : []),
           ].join('\n'),
@@ -189,18 +205,17 @@ export function registerPins(program: Command): void {
     .description('pin sets')
     .action(
       action(async (ctx) => {
-        const { listPinSets, isPinSetExpired } = await import('../../core/pins/pin-set.js');
-        const sets = await listPinSets(ctx.workspace());
-        const now = new Date();
+        const { listPinSets } = await import('../../core/usecases/pins.js');
+        const { sets } = await listPinSets(ctx.workspace());
         if (sets.length === 0) return { json: [], text: 'no pin sets' };
         return {
-          json: sets.map((s) => ({ ...s, expired: isPinSetExpired(s, now) })),
+          json: sets,
           text: table([
             ['HOST', 'EXPIRES', 'PIN', 'KIND'],
             ...sets.flatMap((s) =>
-              [...s.pins.map((p) => [p, 'active']), ...s.backupPins.map((p) => [p, 'backup'])].map(([p, kind], i) => [
+              [...s.pins.map((p) => [p, s.roles?.[p] ? `active (${s.roles[p]})` : 'active']), ...s.backupPins.map((p) => [p, 'backup'])].map(([p, kind], i) => [
                 i === 0 ? s.host : '',
-                i === 0 ? `${s.expires ?? '-'}${isPinSetExpired(s, now) ? ' (expired)' : ''}` : '',
+                i === 0 ? `${s.expires ?? '-'}${s.expired ? ' (expired)' : ''}` : '',
                 p!,
                 kind!,
               ]),
@@ -216,8 +231,8 @@ export function registerPins(program: Command): void {
     .argument('<host>')
     .action(
       action(async (ctx, host: string) => {
-        const { removePinSet } = await import('../../core/pins/pin-set.js');
-        const removed = await removePinSet(ctx.workspace(), host);
+        const { removePinSet } = await import('../../core/usecases/pins.js');
+        const removed = await phrased(() => removePinSet(ctx.workspace(), host));
         return { json: { removed: removed.host }, text: `removed the pin set for ${removed.host}` };
       }),
     );
@@ -230,32 +245,30 @@ export function registerPins(program: Command): void {
       .option('--no-legacy', 'skip the TLS 1.0/1.1 probes'),
   ).action(
     action(async (ctx, endpoint: string, options: ConnectOptions & { legacy: boolean }, command: Command) => {
-      const [{ checkTls, isWeak }, pinSet] = await Promise.all([import('../../core/pins/tls-report.js'), import('../../core/pins/pin-set.js')]);
-      const tlsTarget = await target(endpoint, options, command);
-      const now = new Date();
-      const report = await checkTls(tlsTarget, { now, skipLegacy: !options.legacy });
-      const { data } = await ctx.workspace().store.read();
-      const hostname = report.chain.checkedName;
-      const pins = pinSet.checkPins(report.chain.certificates, hostname, pinSet.pinSetsFor(data, hostname), now);
-      const pinFindings: Finding[] = [
-        pins.verdict === 'match'
-          ? { check: 'pins', severity: 'ok', message: pins.message }
-          : pins.verdict === 'mismatch'
-            ? { check: 'pins', severity: 'error', message: `pin mismatch for ${hostname}: no certificate of the chain carries a pinned key` }
-            : { check: 'pins', severity: 'info', message: `no pin set applies to ${hostname}` },
-        ...pins.expiredSets.map((host): Finding => ({ check: 'pins', severity: 'warning', message: `the pin set for ${host} expired on ${data.pinSets.find((s) => s.host === host)?.expires}: renew it` })),
-      ];
-      const findings = [...report.findings, ...pinFindings];
-      const ok = !findings.some(isWeak);
-      const c = report.chain;
+      const { checkEndpoint } = await import('../../core/usecases/pins.js');
+      const result = await checkEndpoint(ctx.workspace(), await target(endpoint, options, command), { legacy: options.legacy });
+      const { ok, pins: verdict } = result;
+      const c = result.chain;
       return {
-        json: { ok, endpoint: `${c.host}:${c.port}`, servername: c.servername, protocol: c.protocol, cipher: c.cipher, trusted: c.trusted, legacy: report.legacy, certificates: c.certificates, findings, pins },
+        json: {
+          ok,
+          endpoint: `${c.host}:${c.port}`,
+          servername: c.servername,
+          protocol: c.protocol,
+          legacyOnly: result.legacyOnly,
+          cipher: c.cipher,
+          trusted: c.trusted,
+          legacy: result.legacy,
+          certificates: c.certificates,
+          findings: result.findings.map(phrasedFinding),
+          pins: verdict,
+        },
         text: [
           `${c.host}:${c.port}${c.servername && c.servername !== c.host ? ` (${c.servername})` : ''}: ${ok ? 'pass' : 'FAIL'}`,
-          findingLines(findings),
+          findingLines(result.findings),
           '',
           chainTable(c.certificates),
-          ...(pins.verdict === 'mismatch' ? ['', pins.message] : []),
+          ...(verdict.verdict === 'mismatch' ? ['', verdict.message] : []),
         ].join('\n'),
         exitCode: ok ? 0 : 1,
       };
@@ -270,7 +283,7 @@ export function registerPins(program: Command): void {
     .option('--rsa', 'RSA 3072 instead of EC P-256')
     .action(
       action(async (ctx, host: string, options: { csrSubject?: string; rsa?: boolean }) => {
-        const { createBackupKey } = await import('../../core/pins/backup-key.js');
+        const { createBackupKey } = await import('../../core/usecases/pins.js');
         const { key, account } = await createBackupKey(ctx.workspace(), host, {
           algorithm: options.rsa ? 'rsa-3072' : 'ec-p256',
           ...(options.csrSubject ? { subject: options.csrSubject } : {}),
@@ -290,19 +303,25 @@ export function registerPins(program: Command): void {
 
   pins
     .command('export')
-    .description('a pin set in OkHttp, Android, curl, HPKP or JSON syntax')
+    .description('a pin set in OkHttp, Android, curl, HPKP or JSON syntax; curl gets the bare --pinnedpubkey value (leaf and backup pins only)')
     .argument('<host>')
     .requiredOption('--format <format>', 'okhttp | android | curl | hpkp | json')
     .action(
       action(async (ctx, host: string, options: { format: string }) => {
-        const [{ exportPinSet, parseExportFormat }, { getPinSet }] = await Promise.all([
-          import('../../core/pins/pin-export.js'),
-          import('../../core/pins/pin-set.js'),
-        ]);
+        const [{ parseExportFormat }, { exportPinSet }] = await Promise.all([import('../../core/pins/pin-export.js'), import('../../core/usecases/pins.js')]);
         const format = parseExportFormat(options.format);
-        const set = await getPinSet(ctx.workspace(), host);
-        const text = exportPinSet(set, format);
-        return { json: { host: set.host, format, text }, text };
+        const exported = await phrased(() => exportPinSet(ctx.workspace(), host, format));
+        if (exported.excluded.length > 0 && !ctx.options.json) {
+          const roles = [...new Set(exported.excluded.map((e) => e.role))].join('/');
+          process.stderr.write(`curvekeep: left out ${exported.excluded.length} ${roles} pin(s): ${format} checks only ${exported.pinnableRoles.join('/')} keys\n`);
+        }
+        if (exported.unknownRoles.length > 0 && !exported.pinnableRoles.includes('intermediate') && !ctx.options.json) {
+          process.stderr.write(
+            `curvekeep: ${exported.unknownRoles.length} active pin(s) of unknown role (set without a live chain): ${format} accepts them only if they are the server's own key; ` +
+              `\`curvekeep pins set ${exported.host} --pin ... --check-live HOST:PORT\` records the roles\n`,
+          );
+        }
+        return { json: exported, text: exported.text };
       }),
     );
 }

@@ -8,11 +8,12 @@ import { newId } from '../names.js';
 import type { BackupKey } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type Pin, pinOfCsr, pinOfSpki } from './pin.js';
-import { parseHostPattern } from './pin-set.js';
+import { parseHostPattern } from './host-pattern.js';
+import type { BackupKeyAlgorithm } from '../../common/pins.js';
 
 export type { BackupKey } from '../store/document.js';
 
-export type BackupKeyAlgorithm = 'ec-p256' | 'rsa-3072';
+export type { BackupKeyAlgorithm } from '../../common/pins.js';
 
 export interface BackupKeyOptions {
   readonly algorithm?: BackupKeyAlgorithm;

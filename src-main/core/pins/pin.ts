@@ -4,11 +4,12 @@
 // tool computes.
 import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
+import type { CertificateRole } from '../../common/pins.js';
+
+export type { CertificateRole } from '../../common/pins.js';
 
 /** A pin, always in the canonical form `sha256/BASE64` (44 base64 characters). */
 export type Pin = string;
-
-export type CertificateRole = 'leaf' | 'intermediate' | 'root';
 
 /** One certificate of a chain, as shown to the user and compared against pin sets. */
 export interface ChainCertificate {
@@ -20,6 +21,12 @@ export interface ChainCertificate {
   readonly serialNumber: string;
   /** The key type and size, e.g. `ec P-256`, `rsa 2048`, `ed25519`. */
   readonly keyType: string;
+  /** The key size in bits (RSA/DSA modulus, EC curve order); null for Ed25519/Ed448 and unknown keys. */
+  readonly keyBits: number | null;
+  /** The signature algorithm of the certificate, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA1`. */
+  readonly signatureAlgorithm: string;
+  /** The certificate names a CRL distribution point or an OCSP responder. */
+  readonly revocationInfo: boolean;
   /** Subject and issuer are the same name: a root, or a self-signed leaf. */
   readonly selfIssued: boolean;
   readonly pin: Pin;
@@ -69,12 +76,40 @@ function certificatesOf(input: string | Uint8Array, where: string): X509Certific
   return [parseCertificate(Buffer.from(input), where)];
 }
 
+const CURVE_BITS: Readonly<Record<string, number>> = {
+  prime192v1: 192,
+  secp224r1: 224,
+  prime256v1: 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  brainpoolP256r1: 256,
+  brainpoolP384r1: 384,
+  brainpoolP512r1: 512,
+};
+
+function keyBitsOf(certificate: X509Certificate): number | null {
+  const key = certificate.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+    case 'dsa':
+      return details.modulusLength ?? null;
+    case 'ec':
+      return CURVE_BITS[details.namedCurve ?? ''] ?? null;
+    default:
+      return null;
+  }
+}
+
 function keyTypeOf(certificate: X509Certificate): string {
   const key = certificate.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
     case 'rsa':
     case 'rsa-pss':
+    case 'dsa':
       return `${key.asymmetricKeyType} ${details.modulusLength ?? '?'}`;
     case 'ec': {
       const curve = details.namedCurve;
@@ -104,6 +139,9 @@ export function describeCertificate(certificate: X509Certificate, role: Certific
     validTo: new Date(certificate.validTo).toISOString(),
     serialNumber: certificate.serialNumber,
     keyType: keyTypeOf(certificate),
+    keyBits: keyBitsOf(certificate),
+    signatureAlgorithm: signatureAlgorithmOf(certificate),
+    revocationInfo: hasRevocationInfo(certificate),
     selfIssued: certificate.subject === certificate.issuer,
     pin: pinOfX509(certificate),
   };
@@ -180,6 +218,71 @@ function spkiOfCsr(der: Uint8Array): Uint8Array {
   const spki = derElement(der, subject.end, info.end);
   if (version.tag !== 0x02 || subject.tag !== SEQUENCE || spki.tag !== SEQUENCE) throw new Error('unexpected structure');
   return der.subarray(spki.start, spki.end);
+}
+
+const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
+  '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
+  '1.2.840.10040.4.3': 'dsa-with-SHA1',
+  '2.16.840.1.101.3.4.3.2': 'dsa-with-SHA256',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+};
+
+function oidText(bytes: Uint8Array): string {
+  const parts = [Math.floor(bytes[0]! / 40), bytes[0]! % 40];
+  let value = 0;
+  for (const b of bytes.subarray(1)) {
+    value = value * 128 + (b & 0x7f);
+    if ((b & 0x80) === 0) {
+      parts.push(value);
+      value = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+/** The outer signatureAlgorithm of a certificate (Node 20's X509Certificate does not expose it). */
+export function signatureAlgorithmOf(certificate: X509Certificate): string {
+  try {
+    const der = certificate.raw;
+    const outer = derElement(der, 0, der.length);
+    const tbs = derElement(der, outer.contentStart, outer.end);
+    const algorithm = derElement(der, tbs.end, outer.end);
+    const oid = derElement(der, algorithm.contentStart, algorithm.end);
+    if (oid.tag !== 0x06) return 'unknown';
+    const text = oidText(der.subarray(oid.contentStart, oid.end));
+    return SIGNATURE_ALGORITHMS[text] ?? text;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The DER of the extension OID 2.5.29.31 (cRLDistributionPoints). */
+const CRL_DISTRIBUTION_POINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1f]);
+
+/** A CRL distribution point or an OCSP responder (in Authority Information Access). */
+export function hasRevocationInfo(certificate: X509Certificate): boolean {
+  return /OCSP - URI:/.test(certificate.infoAccess ?? '') || certificate.raw.includes(CRL_DISTRIBUTION_POINTS_OID);
+}
+
+/** The digest a signature algorithm uses when it is one that is broken for signatures (MD2, MD5, SHA-1). */
+export function weakSignatureDigest(algorithm: string): 'MD2' | 'MD5' | 'SHA-1' | null {
+  if (/^md2/i.test(algorithm)) return 'MD2';
+  if (/^md5/i.test(algorithm)) return 'MD5';
+  if (/sha1(?!\d)|SHA1$/i.test(algorithm)) return 'SHA-1';
+  return null;
 }
 
 /** The pin of the key in a PKCS#10 certificate signing request (PEM or DER). */

@@ -46,6 +46,8 @@ export interface LiveChain {
   readonly trustError: string | null;
   /** Why the leaf does not match `checkedName`; null when it matches. */
   readonly hostnameError: string | null;
+  /** The names the leaf is valid for, as the user would list them (`DNS:a, IP:127.0.0.1`). */
+  readonly validFor: string;
   /** Leaf first, then what the server sent and Node completed from the trusted roots. */
   readonly certificates: ReadonlyArray<ChainCertificate>;
 }
@@ -82,7 +84,7 @@ function networkError(target: TlsEndpoint, error: NodeJS.ErrnoException): Networ
       return new NetworkError(`no route to ${at} (check the address, VPN and firewall)`);
     case 'ECONNRESET':
     case 'EPIPE':
-      return new NetworkError(`${at} closed the connection during the TLS handshake (is it a TLS port? does it need a client certificate?)`);
+      return new TlsVersionRefusedError(`${at} closed the connection during the TLS handshake (is it a TLS port? does it need a client certificate?)`);
     default:
       break;
   }
@@ -93,11 +95,22 @@ function networkError(target: TlsEndpoint, error: NodeJS.ErrnoException): Networ
   if (/disconnected before secure TLS connection/i.test(message)) {
     return new NetworkError(`${at} closed the connection before the TLS handshake finished (is it a TLS port?)`);
   }
-  if (/unsupported protocol|protocol version|no protocols available|sslv3 alert handshake failure|no shared cipher/i.test(message)) {
-    return new NetworkError(`${at} refused every TLS version and cipher Node offers by default (TLS 1.2/1.3): ${message}`);
+  if (/unsupported protocol|protocol version|no protocols available|sslv3 alert handshake failure|no shared cipher|no cipher|insufficient security|legacy sigalg|unsafe legacy renegotiation/i.test(message)) {
+    return new TlsVersionRefusedError(`${at} refused every TLS version and cipher offered: ${message}`);
   }
   return new NetworkError(`TLS connection to ${at} failed: ${message}`);
 }
+
+/** The server answered TLS but agreed on no version or cipher: a handshake at a lower security level may still complete. */
+export class TlsVersionRefusedError extends NetworkError {
+  readonly reason = 'no-common-version';
+}
+
+/**
+ * What Node's OpenSSL offers only when asked: TLS 1.0 and 1.1, SHA-1 handshake signatures, small
+ * keys and CBC/RSA ciphers (security level 0). For looking at a server, never for trusting it.
+ */
+export const LEGACY_CLIENT_OPTIONS: Readonly<tls.ConnectionOptions> = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 
 export interface RawConnection {
   readonly socket: tls.TLSSocket;
@@ -212,13 +225,14 @@ function describeConnection(target: TlsTarget, connection: RawConnection): LiveC
     trusted: socket.authorized,
     trustError: socket.authorized ? null : String(socket.authorizationError ?? 'unknown'),
     hostnameError: identityError ? `it is valid for ${namesOf(detailed)} only` : null,
+    validFor: namesOf(detailed),
     certificates: describeChain(certificates),
   };
 }
 
 /** Connects, reads the chain and what was negotiated, and closes. */
-export async function fetchChain(target: TlsTarget): Promise<LiveChain> {
-  const connection = await connectTls(target);
+export async function fetchChain(target: TlsTarget, extra: tls.ConnectionOptions = {}): Promise<LiveChain> {
+  const connection = await connectTls(target, extra);
   try {
     return describeConnection(target, connection);
   } finally {

@@ -10,6 +10,7 @@ const z85Key = z.string().length(40);
 
 export { ROLES, type Role } from '../../common/roles.js';
 import { ROLES } from '../../common/roles.js';
+import { CERTIFICATE_ROLES } from '../../common/pins.js';
 
 export { KEY_STATES, type KeyState } from '../../common/rotation.js';
 import { KEY_STATES } from '../../common/rotation.js';
@@ -87,6 +88,8 @@ export const PinSetSchema = z.object({
   expires: z.string().nullable(),
   createdAt: isoTime,
   updatedAt: isoTime,
+  /** The chain role of each active pin, where it was known when pinned (a live chain was read). */
+  roles: z.record(z.string(), z.enum(CERTIFICATE_ROLES)).optional(),
 });
 export type PinSet = z.infer<typeof PinSetSchema>;
 

@@ -1,13 +1,8 @@
 // The pins area: TLS certificate pins. Everything here is public material (certificates, pins,
 // CSRs); a backup key's private key stays in the keychain and no result names it.
 import { z } from 'zod';
+import { BACKUP_KEY_ALGORITHMS, CERTIFICATE_ROLES, FINDING_FACT_KEYS, FINDING_CHECKS, FINDING_CODES, LEGACY_VERDICTS, PIN_EXPORT_FORMATS, PIN_VERDICTS, SEVERITIES } from '../../common/pins.js';
 import { defineChannels } from './spec.js';
-
-export const CERTIFICATE_ROLES = ['leaf', 'intermediate', 'root'] as const;
-export const SEVERITIES = ['ok', 'info', 'warning', 'error'] as const;
-export const PIN_VERDICTS = ['match', 'mismatch', 'no-pin-set'] as const;
-export const PIN_EXPORT_FORMAT_NAMES = ['okhttp', 'android', 'curl', 'hpkp', 'json'] as const;
-export const LEGACY_VERDICTS = ['accepted', 'refused', 'unknown'] as const;
 
 /** An uploaded certificate file: at most this many bytes (a chain is a few kilobytes). */
 export const MAX_CERTIFICATE_FILE_BYTES = 256 * 1024;
@@ -37,6 +32,9 @@ export const ChainCertificateSchema = z.object({
   validTo: z.string(),
   serialNumber: z.string(),
   keyType: z.string(),
+  keyBits: z.number().int().nullable(),
+  signatureAlgorithm: z.string(),
+  revocationInfo: z.boolean(),
   selfIssued: z.boolean(),
   pin: z.string(),
 });
@@ -49,6 +47,8 @@ export const PinSetSchema = z.object({
   expired: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The chain role of each active pin, where known. */
+  roles: z.array(z.object({ pin: z.string(), role: z.enum(CERTIFICATE_ROLES) })),
 });
 
 const CipherSchema = z.object({ name: z.string(), standardName: z.string(), version: z.string() });
@@ -63,10 +63,21 @@ export const LiveChainSchema = z.object({
   trusted: z.boolean(),
   trustError: z.string().nullable(),
   hostnameError: z.string().nullable(),
+  validFor: z.string(),
+  /** TLS 1.2 and 1.3 were refused; the chain was read over TLS 1.0/1.1. */
+  legacyOnly: z.boolean(),
   certificates: z.array(ChainCertificateSchema),
 });
 
-export const FindingSchema = z.object({ check: z.string(), severity: z.enum(SEVERITIES), message: z.string() });
+/** A finding as data; the page words it with common/pins.ts describeFinding. */
+export const FindingSchema = z.object({
+  check: z.enum(FINDING_CHECKS),
+  code: z.enum(FINDING_CODES),
+  severity: z.enum(SEVERITIES),
+  certificate: z.object({ role: z.enum(CERTIFICATE_ROLES), subject: z.string() }).nullable(),
+  setting: z.string().nullable(),
+  facts: z.strictObject(Object.fromEntries(FINDING_FACT_KEYS.map((key) => [key, z.union([z.string(), z.number()]).optional()]))),
+});
 
 export const PinCheckSchema = z.object({
   verdict: z.enum(PIN_VERDICTS),
@@ -140,7 +151,7 @@ export const pinsChannels = defineChannels({
     args: z.strictObject({
       host: Host,
       subject: z.string().trim().max(500).optional(),
-      algorithm: z.enum(['ec-p256', 'rsa-3072']).optional(),
+      algorithm: z.enum(BACKUP_KEY_ALGORITHMS).optional(),
     }),
     result: BackupKeySchema,
   },
@@ -149,8 +160,16 @@ export const pinsChannels = defineChannels({
     args: z.strictObject({ ...ConnectArgs, legacy: z.boolean().optional() }),
     result: TlsCheckSchema,
   },
+  /** A pin set in a format's syntax, limited to the roles its client can pin; refused when none is left. */
   'pins.export': {
-    args: z.strictObject({ host: Host, format: z.enum(PIN_EXPORT_FORMAT_NAMES) }),
-    result: z.object({ host: z.string(), format: z.enum(PIN_EXPORT_FORMAT_NAMES), text: z.string() }),
+    args: z.strictObject({ host: Host, format: z.enum(PIN_EXPORT_FORMATS) }),
+    result: z.object({
+      host: z.string(),
+      format: z.enum(PIN_EXPORT_FORMATS),
+      text: z.string(),
+      pinnableRoles: z.array(z.enum(CERTIFICATE_ROLES)),
+      excluded: z.array(z.object({ pin: z.string(), role: z.enum(CERTIFICATE_ROLES) })),
+      unknownRoles: z.array(z.string()),
+    }),
   },
 });

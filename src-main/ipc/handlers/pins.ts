@@ -1,14 +1,12 @@
-// Handlers of the pins area: the pins core (src-main/core/pins/) as the CLI's `pins` commands use
-// it, each result mapped to the contract's public shape. Every connection has a timeout.
+// Handlers of the pins area: each validates nothing more than the contract did, calls the pins
+// use case (core/usecases/pins.ts, the same one the CLI calls) and maps the result to the
+// contract's public shape. Every connection has the use case's timeout.
+import type { FindingData } from '../../common/pins.js';
 import type { ChainCertificate } from '../../core/pins/pin.js';
-import type { PinSet } from '../../core/store/document.js';
-import type { Finding } from '../../core/pins/tls-report.js';
 import type { LiveChain, TlsTarget } from '../../core/pins/tls-chain.js';
+import type { PinSetView } from '../../core/usecases/pins.js';
 import type { pinsChannels } from '../channels/pins.js';
 import type { AreaHandlers } from './context.js';
-
-/** The default limit for a connection made from the app (the CLI's is the same). */
-export const PIN_CONNECT_TIMEOUT_MS = 10_000;
 
 function certificate(c: ChainCertificate): ChainCertificate {
   return {
@@ -19,24 +17,28 @@ function certificate(c: ChainCertificate): ChainCertificate {
     validTo: c.validTo,
     serialNumber: c.serialNumber,
     keyType: c.keyType,
+    keyBits: c.keyBits,
+    signatureAlgorithm: c.signatureAlgorithm,
+    revocationInfo: c.revocationInfo,
     selfIssued: c.selfIssued,
     pin: c.pin,
   };
 }
 
-function pinSet(set: Readonly<PinSet>, expired: boolean) {
+function pinSet(set: Readonly<PinSetView>) {
   return {
     host: set.host,
     pins: [...set.pins],
     backupPins: [...set.backupPins],
     expires: set.expires,
-    expired,
+    expired: set.expired,
     createdAt: set.createdAt,
     updatedAt: set.updatedAt,
+    roles: Object.entries(set.roles ?? {}).map(([pin, role]) => ({ pin, role })),
   };
 }
 
-function liveChain(chain: LiveChain) {
+function liveChain(chain: LiveChain, legacyOnly: boolean) {
   return {
     endpoint: `${chain.host.includes(':') ? `[${chain.host}]` : chain.host}:${chain.port}`,
     servername: chain.servername,
@@ -47,8 +49,14 @@ function liveChain(chain: LiveChain) {
     trusted: chain.trusted,
     trustError: chain.trustError,
     hostnameError: chain.hostnameError,
+    validFor: chain.validFor,
+    legacyOnly,
     certificates: chain.certificates.map(certificate),
   };
+}
+
+function finding(f: FindingData) {
+  return { check: f.check, code: f.code, severity: f.severity, certificate: f.certificate ? { ...f.certificate } : null, setting: f.setting, facts: { ...f.facts } };
 }
 
 async function target(args: { endpoint: string; servername?: string | undefined; caPem?: string | undefined; timeoutMs?: number | undefined }): Promise<TlsTarget> {
@@ -59,65 +67,48 @@ async function target(args: { endpoint: string; servername?: string | undefined;
     port,
     ...(args.servername ? { servername: args.servername } : {}),
     ...(args.caPem && args.caPem.trim() ? { ca: [args.caPem] } : {}),
-    timeoutMs: args.timeoutMs ?? PIN_CONNECT_TIMEOUT_MS,
+    ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
   };
 }
 
+const usecase = () => import('../../core/usecases/pins.js');
+
 export const pinsHandlers: AreaHandlers<typeof pinsChannels> = {
   'pins.computeFromFile': async (args) => {
-    const pin = await import('../../core/pins/pin.js');
-    const bytes = Buffer.from(args.base64, 'base64');
-    const text = bytes.toString('latin1');
-    const where = args.fileName;
-    if (/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(text)) {
-      return { source: where, kind: 'csr', certificates: [], pin: pin.pinOfCsr(bytes, where) };
-    }
-    if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) {
-      return { source: where, kind: 'public-key', certificates: [], pin: pin.pinOfPublicKey(bytes, where) };
-    }
-    return { source: where, kind: 'certificate', certificates: pin.certificatesOfBundle(bytes, where).map(certificate), pin: null };
+    const file = (await usecase()).computePinsOfFile(Buffer.from(args.base64, 'base64'), args.fileName);
+    return { source: file.source, kind: file.kind, certificates: file.certificates.map(certificate), pin: file.pin };
   },
 
   'pins.computeFromHost': async (args) => {
-    const { fetchChain } = await import('../../core/pins/tls-chain.js');
-    return liveChain(await fetchChain(await target(args)));
+    const chain = await (await usecase()).computePinsOfHost(await target(args));
+    return liveChain(chain, chain.legacyOnly);
   },
 
   'pins.listSets': async (_args, context) => {
-    const [{ listPinSets, isPinSetExpired }, { listBackupKeys }] = await Promise.all([
-      import('../../core/pins/pin-set.js'),
-      import('../../core/pins/backup-key.js'),
-    ]);
-    const ws = context.workspace();
-    const now = ws.now();
-    const [sets, keys] = await Promise.all([listPinSets(ws), listBackupKeys(ws)]);
+    const { sets, backupKeys } = await (await usecase()).listPinSets(context.workspace());
     return {
-      sets: sets.map((s) => pinSet(s, isPinSetExpired(s, now))),
-      backupKeys: keys.map((k) => ({ id: k.id, host: k.host, algorithm: k.algorithm, pin: k.pin, csrPem: k.csrPem, createdAt: k.createdAt })),
+      sets: sets.map(pinSet),
+      backupKeys: backupKeys.map((k) => ({ id: k.id, host: k.host, algorithm: k.algorithm, pin: k.pin, csrPem: k.csrPem, createdAt: k.createdAt })),
     };
   },
 
   'pins.saveSet': async (args, context) => {
-    const { setPinSet, isPinSetExpired } = await import('../../core/pins/pin-set.js');
-    const ws = context.workspace();
-    const { set, replaced } = await setPinSet(ws, {
+    const { set, replaced } = await (await usecase()).savePinSet(context.workspace(), {
       host: args.host,
       pins: args.pins,
       backupPins: args.backupPins,
       ...(args.expires !== undefined ? { expires: args.expires } : {}),
     });
-    return { set: pinSet(set, isPinSetExpired(set, ws.now())), replaced };
+    return { set: pinSet(set), replaced };
   },
 
   'pins.removeSet': async (args, context) => {
-    const { removePinSet } = await import('../../core/pins/pin-set.js');
-    const removed = await removePinSet(context.workspace(), args.host);
+    const removed = await (await usecase()).removePinSet(context.workspace(), args.host);
     return { host: removed.host };
   },
 
   'pins.createBackupKey': async (args, context) => {
-    const { createBackupKey } = await import('../../core/pins/backup-key.js');
-    const { key } = await createBackupKey(context.workspace(), args.host, {
+    const { key } = await (await usecase()).createBackupKey(context.workspace(), args.host, {
       ...(args.algorithm ? { algorithm: args.algorithm } : {}),
       ...(args.subject ? { subject: args.subject } : {}),
     });
@@ -125,30 +116,13 @@ export const pinsHandlers: AreaHandlers<typeof pinsChannels> = {
   },
 
   'pins.check': async (args, context) => {
-    const [{ checkTls, isWeak }, pinSets] = await Promise.all([import('../../core/pins/tls-report.js'), import('../../core/pins/pin-set.js')]);
-    const ws = context.workspace();
-    const now = ws.now();
-    const report = await checkTls(await target(args), { now, skipLegacy: args.legacy === false });
-    const { data } = await ws.store.read();
-    const hostname = report.chain.checkedName;
-    const sets = pinSets.pinSetsFor(data, hostname);
-    const pins = pinSets.checkPins(report.chain.certificates, hostname, sets, now);
-    const pinFindings: Finding[] = [
-      pins.verdict === 'match'
-        ? { check: 'pins', severity: 'ok', message: pins.message }
-        : pins.verdict === 'mismatch'
-          ? { check: 'pins', severity: 'error', message: `pin mismatch for ${hostname}: no certificate of the chain carries a pinned key` }
-          : { check: 'pins', severity: 'info', message: `no pin set applies to ${hostname}` },
-      ...pins.expiredSets.map(
-        (host): Finding => ({ check: 'pins', severity: 'warning', message: `the pin set for ${host} expired on ${sets.find((s) => s.host === host)?.expires ?? '?'}: renew it` }),
-      ),
-    ];
-    const findings = [...report.findings, ...pinFindings];
+    const result = await (await usecase()).checkEndpoint(context.workspace(), await target(args), { legacy: args.legacy !== false });
+    const { pins } = result;
     return {
-      ok: !findings.some(isWeak),
-      chain: liveChain(report.chain),
-      legacy: { TLSv1: report.legacy.TLSv1, 'TLSv1.1': report.legacy['TLSv1.1'] },
-      findings: findings.map((f) => ({ check: f.check, severity: f.severity, message: f.message })),
+      ok: result.ok,
+      chain: liveChain(result.chain, result.legacyOnly),
+      legacy: { TLSv1: result.legacy.TLSv1, 'TLSv1.1': result.legacy['TLSv1.1'] },
+      findings: result.findings.map(finding),
       pins: {
         verdict: pins.verdict,
         hostname: pins.hostname,
@@ -163,9 +137,7 @@ export const pinsHandlers: AreaHandlers<typeof pinsChannels> = {
   },
 
   'pins.export': async (args, context) => {
-    const [{ exportPinSet }, { getPinSet }] = await Promise.all([import('../../core/pins/pin-export.js'), import('../../core/pins/pin-set.js')]);
-    const ws = context.workspace();
-    const set = await getPinSet(ws, args.host);
-    return { host: set.host, format: args.format, text: exportPinSet(set, args.format, ws.now()) };
+    const exported = await (await usecase()).exportPinSet(context.workspace(), args.host, args.format);
+    return { host: exported.host, format: exported.format, text: exported.text, pinnableRoles: [...exported.pinnableRoles], excluded: exported.excluded.map((e) => ({ ...e })), unknownRoles: [...exported.unknownRoles] };
   },
 };

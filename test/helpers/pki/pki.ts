@@ -11,7 +11,7 @@ import * as tls from 'node:tls';
 export type LeafName = 'rsa' | 'ec256' | 'ec384' | 'ed25519' | 'expired' | 'notYetValid' | 'selfSigned' | 'mismatch';
 
 export interface Leaf {
-  readonly name: LeafName;
+  readonly name: string;
   readonly cert: string;
   readonly key: string;
   /** The leaf followed by the intermediate: what a server sends. */
@@ -29,7 +29,21 @@ export interface Pki {
   readonly leaves: Readonly<Record<LeafName, Leaf>>;
   /** Signs a CSR with the intermediate (as a CA would), returns the certificate file. */
   issue(csrFile: string, name: string): string;
+  /** One more leaf signed by the intermediate, made on demand (weak keys, SHA-1, long validity). */
+  extraLeaf(name: string, options: ExtraLeafOptions): Leaf;
   remove(): void;
+}
+
+export interface ExtraLeafOptions {
+  /** `rsa1024` is the weak key testssl rates MEDIUM. */
+  readonly key: 'rsa' | 'rsa1024' | 'ec256';
+  /** The signature digest; `sha1` is what testssl rates MEDIUM. */
+  readonly md?: 'sha256' | 'sha1';
+  /** Validity, in days from now. */
+  readonly from?: number;
+  readonly to?: number;
+  /** Name a CRL distribution point and an OCSP responder (under .invalid: never fetched). */
+  readonly revocation?: boolean;
 }
 
 export const GOOD_NAME = 'good.test';
@@ -161,6 +175,19 @@ export function buildPki(): Pki {
       const out = join(dir, `${name}-issued.pem`);
       run(['x509', '-req', '-in', csrFile, '-CA', 'intermediate.pem', '-CAkey', 'intermediate.key', '-CAcreateserial', '-days', '90', '-out', out]);
       return out;
+    },
+    extraLeaf(name, options) {
+      const kind = options.key === 'ec256' ? 'ec256' : 'rsa';
+      const key = join(dir, `${name}.key`);
+      const cert = join(dir, `${name}.pem`);
+      const ext = join(dir, `${name}.ext`);
+      writeFileSync(ext, `[ leaf ]\nbasicConstraints = CA:false\nkeyUsage = critical, digitalSignature${kind === 'rsa' ? ', keyEncipherment' : ''}\nextendedKeyUsage = serverAuth\nsubjectAltName = ${GOOD_SAN}\n${options.revocation ? 'crlDistributionPoints = URI:http://crl.invalid/ca.crl\nauthorityInfoAccess = OCSP;URI:http://ocsp.invalid/\n' : ''}`);
+      run(['genpkey', ...(options.key === 'rsa1024' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'] : keyArgs(kind)), '-out', key]);
+      run(['req', '-new', '-config', 'ca.cnf', '-key', key, '-subj', `/O=Curvekeep Test/CN=${name}.test`, '-out', `${name}.csr`]);
+      run(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'intermediate.pem', '-keyfile', 'intermediate.key', '-in', `${name}.csr`, '-out', cert, '-md', options.md ?? 'sha256', '-startdate', day(options.from ?? -1), '-enddate', day(options.to ?? 365), '-extfile', ext, '-extensions', 'leaf', '-notext']);
+      const bundle = join(dir, `${name}-bundle.pem`);
+      writeFileSync(bundle, readFileSync(cert, 'utf8') + readFileSync(join(dir, 'intermediate.pem'), 'utf8'));
+      return { name: name as LeafName, cert, key, bundle };
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });

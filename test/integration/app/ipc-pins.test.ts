@@ -80,6 +80,36 @@ describe('pins channels', () => {
     expect(report.ok).toBe(false);
   });
 
+  it('the app and the CLI give the same findings and verdict for the same endpoint (one use case)', async () => {
+    const { runCli } = await import('../../helpers/cli.js');
+    const endpoint = `127.0.0.1:${server.port}`;
+    const app = await ok('pins.check', { endpoint, legacy: true, timeoutMs: 5000 });
+    const cli = await runCli(['--json', 'pins', 'check', endpoint, '--timeout', '5000'], tws.env);
+    const fromCli = cli.json<{ ok: boolean; findings: Array<Record<string, unknown>>; pins: { verdict: string } }>();
+    // The CLI adds its words (message, advice) to the same data.
+    const data = fromCli.findings.map(({ message: _m, advice: _a, ...rest }) => rest);
+    expect(data).toEqual(app.findings);
+    expect(fromCli.ok).toBe(app.ok);
+    expect(fromCli.pins.verdict).toBe((app.pins as { verdict: string }).verdict);
+    expect(cli.code).toBe(app.ok ? 0 : 1);
+  });
+
+  it('a set of CA pins only: the curl export is refused with a typed error, OkHttp gets it', async () => {
+    const { opensslPin: pinOf } = await import('../../helpers/pki/pki.js');
+    const live = await ok('pins.computeFromHost', { endpoint: `127.0.0.1:${server.port}`, timeoutMs: 5000 });
+    expect(live.legacyOnly).toBe(false);
+    const backup = await ok('pins.createBackupKey', { host: 'ca-only.test' });
+    const { setPinSet } = await import('../../../src-main/core/pins/pin-set.js');
+    const intermediate = pinOf(pki.intermediateCert);
+    const chain = [{ role: 'intermediate' as const, subject: 'CN=int', issuer: 'CN=root', validFrom: '', validTo: '', serialNumber: '1', keyType: 'ec P-256', keyBits: 256, signatureAlgorithm: 'sha256WithRSAEncryption', revocationInfo: false, selfIssued: false, pin: intermediate }];
+    await setPinSet(tws.ws, { host: 'ca-only.test', pins: [intermediate], backupPins: [backup.pin as string], liveChain: chain });
+    const curl = await call('pins.export', { host: 'ca-only.test', format: 'curl' });
+    expect(curl).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringMatching(/curl checks only leaf keys/) } });
+    const okhttp = await ok('pins.export', { host: 'ca-only.test', format: 'okhttp' });
+    expect(okhttp.text).toContain(intermediate);
+    expect(okhttp).toMatchObject({ pinnableRoles: ['leaf', 'intermediate', 'root'], excluded: [] });
+  });
+
   it('times out on a port that never answers TLS', async () => {
     const { startBlackHole } = await import('../../helpers/pki/pki.js');
     const hole = await startBlackHole();

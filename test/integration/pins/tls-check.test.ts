@@ -1,8 +1,9 @@
 // The TLS report and the pin verdict against real servers of the test PKI.
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeFinding } from '../../../src-main/common/pins.js';
 import { NetworkError } from '../../../src-main/core/errors.js';
-import { checkPins } from '../../../src-main/core/pins/pin-set.js';
+import { checkPins } from '../../../src-main/core/pins/pin-check.js';
 import { fetchChain } from '../../../src-main/core/pins/tls-chain.js';
 import { type Finding, type TlsReport, checkTls } from '../../../src-main/core/pins/tls-report.js';
 import type { PinSet } from '../../../src-main/core/store/document.js';
@@ -49,8 +50,8 @@ async function report(port: number, options: { servername?: string; trustRoot?: 
   });
 }
 
-function finding(r: TlsReport, check: Finding['check']): Finding[] {
-  return r.findings.filter((f) => f.check === check);
+function finding(r: TlsReport, check: Finding['check']): Array<Finding & { message: string }> {
+  return r.findings.filter((f) => f.check === check).map((f) => ({ ...f, ...describeFinding(f) }));
 }
 
 function weak(r: TlsReport): Finding[] {
@@ -139,6 +140,75 @@ describe('TLS report', () => {
     expect(chain.servername).toBeNull();
     expect(chain.hostnameError).toBeNull();
     expect(chain.trusted).toBe(true);
+  });
+});
+
+describe('servers that speak only legacy TLS, and weak certificates', () => {
+  const LEVEL0 = ['-cipher', 'DEFAULT:@SECLEVEL=0'];
+
+  it('a TLS 1.0-only server gets a full report with error findings, not a network error', async () => {
+    const r = await report(await serve(pki.leaves.rsa, ['-tls1', ...LEVEL0]));
+    expect(r.legacyOnly).toBe(true);
+    expect(r.chain.protocol).toBe('TLSv1');
+    expect(finding(r, 'protocol')[0]).toMatchObject({ code: 'legacy-only', severity: 'error', setting: 'TLSv1', message: expect.stringContaining('speaks only TLS 1.0') });
+    expect(r.legacy).toEqual({ TLSv1: 'accepted', 'TLSv1.1': 'refused' });
+    expect(r.chain.certificates.map((c) => c.pin)).toEqual([opensslPin(pki.leaves.rsa.cert), opensslPin(pki.intermediateCert), opensslPin(pki.rootCert)]);
+    expect(finding(r, 'cipher')[0]).toMatchObject({ code: 'cbc-cipher', severity: 'warning' });
+    expect(finding(r, 'chain-trust')[0]!.severity).toBe('ok');
+    expect(r.ok).toBe(false);
+  });
+
+  it('a TLS 1.1-only server too', async () => {
+    const r = await report(await serve(pki.leaves.ec256, ['-tls1_1', ...LEVEL0]));
+    expect(r.chain.protocol).toBe('TLSv1.1');
+    expect(finding(r, 'protocol')[0]).toMatchObject({ code: 'legacy-only', severity: 'error' });
+    expect(finding(r, 'legacy-tls1.1')[0]).toMatchObject({ code: 'legacy-accepted', severity: 'warning' });
+  });
+
+  it('a 1024-bit RSA leaf and a SHA-1 signature are named on their certificate', async () => {
+    const weakLeaf = pki.extraLeaf('weak1024', { key: 'rsa1024', md: 'sha1' });
+    const r = await report(await serve(weakLeaf, [...LEVEL0, '-no_tls1', '-no_tls1_1']));
+    expect(r.legacyOnly).toBe(false);
+    expect(finding(r, 'key')).toEqual([expect.objectContaining({ code: 'weak-key', severity: 'error', certificate: { role: 'leaf', subject: 'CN=weak1024.test, O=Curvekeep Test' } })]);
+    expect(finding(r, 'key')[0]!.message).toContain('rsa 1024 key, below 2048 bits');
+    expect(finding(r, 'signature')).toEqual([expect.objectContaining({ code: 'weak-signature', severity: 'error', facts: { algorithm: 'ecdsa-with-SHA1', digest: 'SHA-1' } })]);
+    expect(r.chain.certificates[0]!.signatureAlgorithm).toBe('ecdsa-with-SHA1');
+    expect(r.chain.certificates[1]!.signatureAlgorithm).toBe('sha256WithRSAEncryption');
+    expect(r.ok).toBe(false);
+  });
+
+  it('a leaf without CRL or OCSP URI is an info finding; with them, none', async () => {
+    const { certificatesOfBundle } = await import('../../../src-main/core/pins/pin.js');
+    const { revocationFindings } = await import('../../../src-main/core/pins/tls-report.js');
+    const plain = certificatesOfBundle(readFileSync(pki.leaves.ec256.cert));
+    expect(plain[0]!.revocationInfo).toBe(false);
+    expect(revocationFindings(plain)).toEqual([expect.objectContaining({ code: 'no-revocation-info', severity: 'info', certificate: expect.objectContaining({ role: 'leaf' }) })]);
+    const withCrl = certificatesOfBundle(readFileSync(pki.extraLeaf('crl', { key: 'ec256', revocation: true }).cert));
+    expect(withCrl[0]!.revocationInfo).toBe(true);
+    expect(revocationFindings(withCrl)).toEqual([]);
+  });
+
+  it('a chain sent out of order is named; the same chain in order is not', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const rootThenIntermediate = join(pki.dir, 'root-then-intermediate.pem');
+    writeFileSync(rootThenIntermediate, readFileSync(pki.rootCert, 'utf8') + readFileSync(pki.intermediateCert, 'utf8'));
+    const shuffled = await report(await serve(pki.leaves.ec256, ['-tls1_2'], rootThenIntermediate));
+    expect(finding(shuffled, 'chain')).toEqual([
+      expect.objectContaining({ code: 'chain-out-of-order', severity: 'warning', certificate: { role: 'root', subject: 'O=Curvekeep Test, CN=Curvekeep Test Root' }, facts: { position: 2, sent: 3 } }),
+    ]);
+    expect(finding(shuffled, 'chain')[0]!.message).toContain('out of order');
+    // Over TLS 1.3 the order is read from a TLS 1.2 handshake on the side.
+    const ordered = await report(await serve(pki.leaves.ec256, [], pki.fullChain));
+    expect(finding(ordered, 'chain')).toEqual([]);
+  });
+
+  it('a missing intermediate is an incomplete chain; a leaf valid 800 days is too long', async () => {
+    const missing = await report(await serve(pki.leaves.ec256, ['-tls1_3'], null));
+    expect(finding(missing, 'chain')).toEqual([expect.objectContaining({ code: 'chain-incomplete', facts: { issuer: 'CN=Curvekeep Test Intermediate, O=Curvekeep Test' } })]);
+    const long = await report(await serve(pki.extraLeaf('long800', { key: 'ec256', to: 799 })));
+    expect(finding(long, 'validity')).toEqual([expect.objectContaining({ code: 'validity-too-long', severity: 'warning', facts: { days: 800 } })]);
+    expect(finding(long, 'chain')).toEqual([]);
   });
 });
 

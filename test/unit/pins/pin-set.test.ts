@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, RefusedError } from '../../../src-main/core/errors.js';
 import type { ChainCertificate } from '../../../src-main/core/pins/pin.js';
-import { checkPins, hostMatches, isPinSetExpired, parseExpiry, parseHostPattern, validatePinSet } from '../../../src-main/core/pins/pin-set.js';
+import { BackupPinRequiredError } from '../../../src-main/core/pins/errors.js';
+import { hostMatches, parseHostPattern } from '../../../src-main/core/pins/host-pattern.js';
+import { checkPins, pinFindings } from '../../../src-main/core/pins/pin-check.js';
+import { isPinSetExpired, parseExpiry, validatePinSet } from '../../../src-main/core/pins/pin-set.js';
 import type { PinSet } from '../../../src-main/core/store/document.js';
 
 const pin = (seed: string) => `sha256/${createHash('sha256').update(seed).digest('base64')}`;
 const NOW = new Date('2026-03-01T12:00:00Z');
 
 function cert(role: ChainCertificate['role'], seed: string): ChainCertificate {
-  return { role, subject: `CN=${seed}`, issuer: 'CN=x', validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z', serialNumber: '01', keyType: 'ec P-256', selfIssued: role === 'root', pin: pin(seed) };
+  return { role, subject: `CN=${seed}`, issuer: 'CN=x', validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z', serialNumber: '01', keyType: 'ec P-256', keyBits: 256, signatureAlgorithm: 'ecdsa-with-SHA256', revocationInfo: false, selfIssued: role === 'root', pin: pin(seed) };
 }
 
 const chain = [cert('leaf', 'leaf'), cert('intermediate', 'int'), cert('root', 'root')];
@@ -48,11 +51,22 @@ describe('host patterns (OkHttp)', () => {
 describe('validatePinSet', () => {
   it('requires a backup pin unless noBackup, and refuses a backup that is active or live', () => {
     expect(() => validatePinSet({ host: 'a.example.com', pins: [pin('a')] }, NOW)).toThrow(RefusedError);
-    expect(() => validatePinSet({ host: 'a.example.com', pins: [pin('a')] }, NOW)).toThrow(/pins backup-key a\.example\.com/);
+    // A typed refusal with the host; the core names no command (the CLI adds it).
+    const refusal = (() => {
+      try {
+        validatePinSet({ host: 'a.example.com', pins: [pin('a')] }, NOW);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    })();
+    expect(refusal).toBeInstanceOf(BackupPinRequiredError);
+    expect(refusal).toMatchObject({ code: 'refused', reason: 'backup-pin-required', host: 'a.example.com', fromLive: false });
+    expect((refusal as Error).message).not.toMatch(/curvekeep|--/);
     expect(validatePinSet({ host: 'a.example.com', pins: [pin('a')], noBackup: true }, NOW).backupPins).toEqual([]);
     expect(() => validatePinSet({ host: 'a.example.com', pins: [pin('a')], backupPins: [pin('a')] }, NOW)).toThrow(/also an active pin/);
     expect(() => validatePinSet({ host: 'a.example.com', pins: [pin('a')], backupPins: [pin('int')], liveChain: chain }, NOW)).toThrow(/in the chain the server presents now/);
-    expect(() => validatePinSet({ host: 'a.example.com', pins: [], noBackup: true }, NOW)).toThrow(/at least one pin/);
+    expect(() => validatePinSet({ host: 'a.example.com', pins: [], noBackup: true }, NOW)).toThrow(/at least one active pin/);
   });
 
   it('expiry: YYYY-MM-DD in the future, one year ahead by default', () => {
@@ -65,6 +79,12 @@ describe('validatePinSet', () => {
     expect(isPinSetExpired(set('a', [pin('a')], [], '2026-02-28'), NOW)).toBe(true);
     expect(isPinSetExpired(set('a', [pin('a')], [], '2026-03-01'), NOW)).toBe(false);
   });
+
+  it('records the chain role of each active pin found in the live chain', () => {
+    const checked = validatePinSet({ host: 'a.example.com', pins: [pin('int'), pin('elsewhere')], backupPins: [pin('b')], liveChain: chain }, NOW);
+    expect(checked.roles).toEqual({ [pin('int')]: 'intermediate' });
+    expect(validatePinSet({ host: 'a.example.com', pins: [pin('a')], backupPins: [pin('b')] }, NOW).roles).toBeUndefined();
+  });
 });
 
 describe('checkPins', () => {
@@ -72,6 +92,16 @@ describe('checkPins', () => {
     expect(checkPins(chain, 'a.example.com', [set('a.example.com', [pin('leaf')])], NOW)).toMatchObject({ verdict: 'match', matched: { role: 'leaf' } });
     expect(checkPins(chain, 'a.example.com', [set('*.example.com', [pin('x')], [pin('root')])], NOW)).toMatchObject({ verdict: 'match', matched: { role: 'root' } });
     expect(checkPins(chain, 'a.example.com', [], NOW).verdict).toBe('no-pin-set');
+  });
+
+  it('the verdict as findings: match ok, mismatch error, no set info, an expired set a warning', () => {
+    expect(pinFindings(checkPins(chain, 'a.example.com', [set('a.example.com', [pin('int')])], NOW))).toEqual([
+      { check: 'pins', code: 'pin-match', severity: 'ok', certificate: { role: 'intermediate', subject: 'CN=int' }, setting: null, facts: { pin: pin('int') } },
+    ]);
+    const expired = pinFindings(checkPins(chain, 'a.example.com', [set('a.example.com', [pin('x')], [pin('y')], '2026-01-01')], NOW));
+    expect(expired.map((f) => [f.code, f.severity])).toEqual([['pin-mismatch', 'error'], ['pin-set-expired', 'warning']]);
+    expect(expired[1]!.facts).toEqual({ host: 'a.example.com', expires: '2026-01-01' });
+    expect(pinFindings(checkPins(chain, 'b.example.com', [], NOW))[0]).toMatchObject({ code: 'no-pin-set', severity: 'info' });
   });
 
   it('a mismatch lists the chain and the pinned pins, OkHttp style', () => {
