@@ -13,6 +13,8 @@ interface RotateOptions {
   test?: string | true;
   serverKey?: string;
   peer?: string;
+  as?: string;
+  oneTimeKey?: boolean;
   socketType?: string;
   timeout?: string;
   promote?: boolean;
@@ -133,15 +135,20 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
           ...(typeof opts.test === 'string' ? { endpoint: opts.test } : {}),
           ...(opts.serverKey !== undefined ? { serverKey: opts.serverKey } : {}),
           ...(opts.peer !== undefined ? { peer: opts.peer } : {}),
+          ...(opts.as !== undefined ? { as: opts.as } : {}),
+          ...(opts.oneTimeKey ? { oneTimeKey: true } : {}),
           ...(opts.socketType ? { socketType: parseSocketType(opts.socketType) } : {}),
           ...(opts.timeout !== undefined ? { timeoutMs: wholeNumber(opts.timeout, '--timeout') } : {}),
         }),
       );
       const r = outcome.result;
       const timing = r.handshakeMs !== undefined ? ` (handshake ${r.handshakeMs} ms${r.rttMs !== undefined ? `, round trip ${r.rttMs} ms` : ''})` : '';
+      const what = outcome.proves === 'server-presents'
+        ? `pending server key of ${outcome.identity.name} presented at ${r.endpoint}${outcome.as ? ` (connected as ${outcome.as.oneTime ? 'a one-time key' : outcome.as.name})` : ''}`
+        : `pending key of ${outcome.identity.name} against ${r.endpoint}`;
       return {
         json: outcome,
-        text: `pending key of ${outcome.identity.name} against ${r.endpoint}: ${r.verdict}${timing}\n${r.detail}\nhint: ${r.hint}\n${describeRotation(outcome)}`,
+        text: `${what}: ${r.verdict}${timing}\n${r.detail}\nhint: ${r.hint}\n${describeRotation(outcome)}`,
         exitCode: r.verdict === 'ok' ? 0 : 1,
       };
     }
@@ -189,9 +196,11 @@ export function registerRotation(program: Command): void {
     .command('rotate [ref]')
     .description('staged key rotation: --stage, --test, --promote, --finish, --rollback; --due lists due keys')
     .option('--stage', 'make a new pending key (the current key keeps working)')
-    .option('--test [endpoint]', "live CURVE test of the pending key against ENDPOINT (default: the --peer's first TCP endpoint)")
+    .option('--test [endpoint]', "live CURVE test of the pending key against ENDPOINT (default: the --peer's first TCP endpoint); a server key: ENDPOINT must present the pending key")
     .option('--server-key <z85>', 'with --test: the server\'s public key')
-    .option('--peer <ref>', 'with --test: the peer whose public key is the server\'s')
+    .option('--peer <ref>', 'with --test: the peer (or own identity) whose public key is the server\'s')
+    .option('--as <ref>', 'with --test of a server key: the own client identity to connect as (default: the only client or device identity)')
+    .option('--one-time-key', 'with --test of a server key: connect with a one-time client key (for a listener that admits any key)')
     .option('--socket-type <type>', 'with --test: our socket type (default dealer)')
     .option('--timeout <ms>', 'with --test: limit in milliseconds (default 5000)')
     .option('--promote', 'make the pending key current (needs a passing test, or --force)')
