@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli } from '../../helpers/cli.js';
+import { ipcCaller } from '../../helpers/ipc.js';
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -136,7 +137,7 @@ describe('server key rotation against pyzmq clients', () => {
 
     // A second endpoint presents the pending key: the new client connects there, not at the old one.
     const newEndpoint = await serve(['--as', 'gateway', '--pending', '--allow', 'any']);
-    expect(newEndpoint.out()).toContain(pendingKey);
+    await expect.poll(() => newEndpoint.out(), { timeout: 5000 }).toContain(pendingKey);
     expect(await pyzmqClient(newEndpoint.endpoint, newCert)).toBe(true);
     expect(await pyzmqClient(oldEndpoint.endpoint, newCert)).toBe(false);
     expect(await pyzmqClient(newEndpoint.endpoint, oldCert)).toBe(false);
@@ -171,4 +172,44 @@ describe('server key rotation against pyzmq clients', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/ops is not a server identity/);
   });
+
+  test('references resolve: --peer accepts an own identity on both faces; a name held by a peer and an identity is a clear error', async () => {
+    const ipc = ipcCaller(t);
+    expect((await cli(['rotate', 'ops', '--stage'])).code).toBe(0);
+    const gateway = await serve(['--as', 'gateway', '--allow', 'ops']);
+
+    // CLI: the client key's pending key against our own server, named as the server to test.
+    const viaCli = await cli(['rotate', 'ops', '--test', gateway.endpoint, '--peer', 'gateway', '--timeout', '3000']);
+    expect(viaCli.code, viaCli.stdout + viaCli.stderr).toBe(0);
+    expect(viaCli.json<Tested & { server: unknown }>()).toMatchObject({ proves: 'client-admitted', result: { verdict: 'ok' }, server: { kind: 'identity', name: 'gateway' } });
+    // IPC: the same use case.
+    const viaIpc = await ipc.ok('rotation.test', { ref: 'ops', endpoint: gateway.endpoint, peer: 'gateway', timeoutMs: 3000 });
+    expect(viaIpc).toMatchObject({ result: { verdict: 'ok' } });
+
+    // A peer of the same name: ambiguous, on both faces, naming both.
+    const other = await cli(['keys', 'generate', '--name', 'elsewhere', '--role', 'server']);
+    const otherKey = other.json<{ publicKey: string }>().publicKey;
+    const added = await cli(['peers', 'add', '--name', 'gateway', '--key', otherKey]);
+    expect(added.code, added.stderr).toBe(0);
+    const ambiguous = await cli(['rotate', 'ops', '--test', gateway.endpoint, '--peer', 'gateway']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/"gateway" names both peer gateway \(id \S+\) and own identity gateway \(id \S+\)/);
+    const ambiguousIpc = await ipc.call('rotation.test', { ref: 'ops', endpoint: gateway.endpoint, peer: 'gateway' });
+    expect(ambiguousIpc.ok).toBe(false);
+    if (!ambiguousIpc.ok) expect(ambiguousIpc.error.code).toBe('ambiguous-server-ref');
+    await gateway.stop();
+  }, 120_000);
+
+  test('the app face tests a server key the same way: fails at the old key, passes where serve --pending presents the new one', async () => {
+    const ipc = ipcCaller(t);
+    expect((await cli(['rotate', 'elsewhere', '--stage'])).code).toBe(0);
+    const old = await serve(['--as', 'elsewhere', '--allow', 'any']);
+    const early = await ipc.ok('rotation.test', { ref: 'elsewhere', endpoint: old.endpoint, timeoutMs: 3000 });
+    expect((early.result as { verdict: string }).verdict).not.toBe('ok');
+    const pending = await serve(['--as', 'elsewhere', '--pending', '--allow', 'any']);
+    const passed = await ipc.ok('rotation.test', { ref: 'elsewhere', endpoint: pending.endpoint, timeoutMs: 3000 });
+    expect(passed).toMatchObject({ stage: 'tested', result: { verdict: 'ok' } });
+    await old.stop();
+    await pending.stop();
+  }, 120_000);
 });
