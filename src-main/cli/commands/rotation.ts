@@ -183,6 +183,7 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
       const text = [`wrote ${result.files.length} certificate(s) to ${result.dir}:`, ...lines];
       if (result.removed.length) text.push(`removed ${result.removed.length} certificate(s) of keys no longer accepted`);
       if (result.qrFile) text.push(`QR code of the pending key: ${result.qrFile}`);
+      if (result.role === 'server' && result.pendingFile) text.push(`the new server public cert for its clients: ${result.pendingFile}`);
       text.push(...leftLine(result.left));
       return { json: result, text: text.join('\n') };
     }

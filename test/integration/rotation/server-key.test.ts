@@ -4,7 +4,7 @@
 // pyzmq client holds the old server key (exported before the rotation), one the new (from the
 // distributed certificate); both load it with zmq.auth.load_certificate. Loopback only; every
 // wait is bounded (serve start 10 s, clients 2 s, tests 3 s, CLI runs 30 s).
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { ipcCaller } from '../../helpers/ipc.js';
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
 
 const PYTHON = '/usr/bin/python3';
+const CZMQ_CHECK = fileURLToPath(new URL('../../helpers/rotation/czmq_check.py', import.meta.url));
 const CLIENT = fileURLToPath(new URL('../../helpers/rotation/server_key_client.py', import.meta.url));
 
 interface Serving {
@@ -134,6 +135,13 @@ describe('server key rotation against pyzmq clients', () => {
     expect(distributed.code, distributed.stderr).toBe(0);
     expect(readdirSync(dist).sort()).toEqual(['.curvekeep-owned.json', 'gateway.gen1.key', 'gateway.gen2.key', 'gateway.gen2.png']);
     const newCert = join(dist, 'gateway.gen2.key');
+    expect(distributed.json<{ role: string; pendingFile: string; qrFile: string }>()).toMatchObject({ role: 'server', pendingFile: newCert, qrFile: join(dist, 'gateway.gen2.png') });
+    // The zcert flavour of the same: CZMQ (zcert_load, ctypes) reads the new server key from it.
+    const zcertDist = join(files, 'dist-zcert');
+    const zcert = await cli(['rotate', 'gateway', '--distribute', '--out', zcertDist, '--format', 'zcert']);
+    expect(zcert.code, zcert.stderr).toBe(0);
+    const czmq = JSON.parse(execFileSync(PYTHON, [CZMQ_CHECK, 'cert', join(zcertDist, 'gateway.gen2.key')], { encoding: 'utf8', timeout: 10_000 })) as Array<{ public: string; secret: string | null }>;
+    expect(czmq).toEqual([{ public: pendingKey, secret: null }]);
 
     // A second endpoint presents the pending key: the new client connects there, not at the old one.
     const newEndpoint = await serve(['--as', 'gateway', '--pending', '--allow', 'any']);
