@@ -41,7 +41,7 @@ function wholeNumber(value: string, flag: string): number {
 }
 
 /** A next step as the command line that takes it (names are shell-safe: names.ts allows no spaces or quotes). */
-export function rotationCommand(step: Readonly<RotationNextStep>): string {
+export function rotationCommand(step: Readonly<RotationNextStep>, role?: string): string {
   const force = step.force ? ' --force' : '';
   const base = `curvekeep rotate ${step.identity}`;
   switch (step.action) {
@@ -50,7 +50,8 @@ export function rotationCommand(step: Readonly<RotationNextStep>): string {
     case 'distribute':
       return `${base} --distribute --out DIR`;
     case 'test':
-      return `${base} --test ENDPOINT --peer SERVER`;
+      // A server key is tested where a listener presents it (serve --pending), not against a peer.
+      return role === 'server' ? `${base} --test ENDPOINT` : `${base} --test ENDPOINT --peer SERVER`;
     case 'promote':
       return `${base} --promote${force}`;
     case 'finish':
@@ -63,8 +64,8 @@ export function rotationCommand(step: Readonly<RotationNextStep>): string {
 }
 
 /** A next step for a terminal: its command, and when it is due. */
-function phraseStep(step: Readonly<RotationNextStep>): string {
-  return step.after ? `${rotationCommand(step)}  (after ${step.after.slice(0, 10)}, when the grace period ends)` : rotationCommand(step);
+function phraseStep(step: Readonly<RotationNextStep>, role?: string): string {
+  return step.after ? `${rotationCommand(step, role)}  (after ${step.after.slice(0, 10)}, when the grace period ends)` : rotationCommand(step, role);
 }
 
 /** A calendar event's next step, for an operator at a terminal. */
@@ -73,9 +74,9 @@ export function calendarStep(step: Readonly<RotationNextStep>): string {
 }
 
 /** The next steps, one command per line. */
-export function describeNext(steps: ReadonlyArray<RotationNextStep>): string {
+export function describeNext(steps: ReadonlyArray<RotationNextStep>, role?: string): string {
   if (steps.length === 0) return 'next: nothing to do';
-  return steps.map((step, i) => `${i === 0 ? 'next:' : '  or:'} ${phraseStep(step)}`).join('\n');
+  return steps.map((step, i) => `${i === 0 ? 'next:' : '  or:'} ${phraseStep(step, role)}`).join('\n');
 }
 
 /** A refused step, worded with the commands that would take the rotation on (exit 2 as before). */
@@ -101,7 +102,7 @@ export function describeRotation(s: Readonly<RotationStatus>): string {
     rows.push([g.state, String(g.generation), g.publicKey, notes.join('; ')]);
   }
   const head = s.stage === 'idle' ? `${s.identity.name}: no rotation in progress` : `${s.identity.name}: ROTATION IN PROGRESS (${s.stage})`;
-  return `${head}\n${table(rows)}\n${describeNext(s.next)}`;
+  return `${head}\n${table(rows)}\n${describeNext(s.next, s.identity.role)}`;
 }
 
 function describeDue(items: ReadonlyArray<ScheduleItem | DueItem>): string {
