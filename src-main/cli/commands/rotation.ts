@@ -80,13 +80,15 @@ export function describeNext(steps: ReadonlyArray<RotationNextStep>, role?: stri
 }
 
 /** A refused step, worded with the commands that would take the rotation on (exit 2 as before). */
-async function worded<T>(work: Promise<T>): Promise<T> {
+async function wordedRefusal<T>(work: Promise<T>, roleOf?: () => Promise<string | undefined>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     const { RotationRefusedError } = await import('../../core/rotation/errors.js');
     if (error instanceof RotationRefusedError && error.next.length > 0) {
-      throw new RefusedError(`${error.message}\n${describeNext(error.next)}`);
+      // The role words the test step (a server key is tested where its pending key is served).
+      const role = error.next.some((step) => step.action === 'test') && roleOf ? await roleOf().catch(() => undefined) : undefined;
+      throw new RefusedError(`${error.message}\n${describeNext(error.next, role)}`);
     }
     throw error;
   }
@@ -120,6 +122,7 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
   const step = chosen[0];
   const ws = ctx.workspace();
   const rotation = await import('../../core/usecases/rotation.js');
+  const worded = <T>(work: Promise<T>) => wordedRefusal(work, async () => (await rotation.rotationStatus(ws, ref)).identity.role);
   switch (step) {
     case undefined: {
       const s = await rotation.rotationStatus(ws, ref);

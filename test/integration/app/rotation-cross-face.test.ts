@@ -141,7 +141,9 @@ describe('schedule and due dates: the CLI and the app answer alike', () => {
     const cliError = cli.json<{ error: { code: string; message: string } }>().error;
     expect(cliError.code).toBe('refused');
     expect(cliError.message).toContain(appMessage);
-    expect(cliError.message).toContain('curvekeep rotate staged-gw --test ENDPOINT --peer SERVER');
+    // staged-gw is a server: its test step is where the pending key is served, not against a peer.
+    expect(cliError.message).toContain('curvekeep rotate staged-gw --test ENDPOINT\n');
+    expect(cliError.message).not.toContain('--peer SERVER');
     expect(cliError.message).toContain('curvekeep rotate staged-gw --promote --force');
   });
 });
