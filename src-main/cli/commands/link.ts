@@ -161,13 +161,14 @@ export function registerLink(program: Command): void {
     .description('CURVE echo responder with a ZAP allowlist; logs each admitted and refused client; stops on SIGINT/SIGTERM')
     .option('--as <ref>', 'the own server identity to serve as (default: the only server identity)')
     .option('--allow <who...>', '"peers" (allowed peers, the default), "any", or peer and identity references')
+    .option('--pending', 'present the pending key of a server key rotation (a second listener for the clients that have the new key)')
     .action(
-      action(async (ctx, endpoint: string, opts: { as?: string; allow?: string[] }) => {
+      action(async (ctx, endpoint: string, opts: { as?: string; allow?: string[]; pending?: boolean }) => {
         const [{ startResponder }, { chooseIdentity, resolveAllowlist }] = await Promise.all([
           import('../../core/link/responder.js'), import('../../core/link/link-refs.js'),
         ]);
         const ws = ctx.workspace();
-        const server = await chooseIdentity(ws, opts.as, ['server']);
+        const server = opts.pending ? await (await import('../../core/usecases/rotation.js')).pendingServerKey(ws, opts.as) : await chooseIdentity(ws, opts.as, ['server']);
         const allowlist = resolveAllowlist((await ws.store.read()).data, opts.allow ?? []);
         // With --json, stdout carries only the final document; the running log goes to stderr.
         const log = (line: string): void => {
@@ -181,7 +182,7 @@ export function registerLink(program: Command): void {
           onClient: (event) => log(describeClient(event)),
         });
         log(`listening on ${responder.endpoint}`);
-        log(`serving as ${server.identity.name} (${server.publicKey}, safety code ${server.identity.safetyCode}), admitting ${allowlist.description}`);
+        log(`serving as ${server.identity.name}${opts.pending ? ` with its PENDING key (generation ${server.generation})` : ''} (${server.publicKey}, safety code ${opts.pending ? server.identity.pending?.safetyCode : server.identity.safetyCode}), admitting ${allowlist.description}`);
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));

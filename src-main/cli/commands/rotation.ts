@@ -13,6 +13,8 @@ interface RotateOptions {
   test?: string | true;
   serverKey?: string;
   peer?: string;
+  as?: string;
+  oneTimeKey?: boolean;
   socketType?: string;
   timeout?: string;
   promote?: boolean;
@@ -39,7 +41,7 @@ function wholeNumber(value: string, flag: string): number {
 }
 
 /** A next step as the command line that takes it (names are shell-safe: names.ts allows no spaces or quotes). */
-export function rotationCommand(step: Readonly<RotationNextStep>): string {
+export function rotationCommand(step: Readonly<RotationNextStep>, role?: string): string {
   const force = step.force ? ' --force' : '';
   const base = `curvekeep rotate ${step.identity}`;
   switch (step.action) {
@@ -48,7 +50,8 @@ export function rotationCommand(step: Readonly<RotationNextStep>): string {
     case 'distribute':
       return `${base} --distribute --out DIR`;
     case 'test':
-      return `${base} --test ENDPOINT --peer SERVER`;
+      // A server key is tested where a listener presents it (serve --pending), not against a peer.
+      return role === 'server' ? `${base} --test ENDPOINT` : `${base} --test ENDPOINT --peer SERVER`;
     case 'promote':
       return `${base} --promote${force}`;
     case 'finish':
@@ -61,8 +64,8 @@ export function rotationCommand(step: Readonly<RotationNextStep>): string {
 }
 
 /** A next step for a terminal: its command, and when it is due. */
-function phraseStep(step: Readonly<RotationNextStep>): string {
-  return step.after ? `${rotationCommand(step)}  (after ${step.after.slice(0, 10)}, when the grace period ends)` : rotationCommand(step);
+function phraseStep(step: Readonly<RotationNextStep>, role?: string): string {
+  return step.after ? `${rotationCommand(step, role)}  (after ${step.after.slice(0, 10)}, when the grace period ends)` : rotationCommand(step, role);
 }
 
 /** A calendar event's next step, for an operator at a terminal. */
@@ -71,19 +74,21 @@ export function calendarStep(step: Readonly<RotationNextStep>): string {
 }
 
 /** The next steps, one command per line. */
-export function describeNext(steps: ReadonlyArray<RotationNextStep>): string {
+export function describeNext(steps: ReadonlyArray<RotationNextStep>, role?: string): string {
   if (steps.length === 0) return 'next: nothing to do';
-  return steps.map((step, i) => `${i === 0 ? 'next:' : '  or:'} ${phraseStep(step)}`).join('\n');
+  return steps.map((step, i) => `${i === 0 ? 'next:' : '  or:'} ${phraseStep(step, role)}`).join('\n');
 }
 
 /** A refused step, worded with the commands that would take the rotation on (exit 2 as before). */
-async function worded<T>(work: Promise<T>): Promise<T> {
+async function wordedRefusal<T>(work: Promise<T>, roleOf?: () => Promise<string | undefined>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     const { RotationRefusedError } = await import('../../core/rotation/errors.js');
     if (error instanceof RotationRefusedError && error.next.length > 0) {
-      throw new RefusedError(`${error.message}\n${describeNext(error.next)}`);
+      // The role words the test step (a server key is tested where its pending key is served).
+      const role = error.next.some((step) => step.action === 'test') && roleOf ? await roleOf().catch(() => undefined) : undefined;
+      throw new RefusedError(`${error.message}\n${describeNext(error.next, role)}`);
     }
     throw error;
   }
@@ -99,7 +104,7 @@ export function describeRotation(s: Readonly<RotationStatus>): string {
     rows.push([g.state, String(g.generation), g.publicKey, notes.join('; ')]);
   }
   const head = s.stage === 'idle' ? `${s.identity.name}: no rotation in progress` : `${s.identity.name}: ROTATION IN PROGRESS (${s.stage})`;
-  return `${head}\n${table(rows)}\n${describeNext(s.next)}`;
+  return `${head}\n${table(rows)}\n${describeNext(s.next, s.identity.role)}`;
 }
 
 function describeDue(items: ReadonlyArray<ScheduleItem | DueItem>): string {
@@ -117,6 +122,7 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
   const step = chosen[0];
   const ws = ctx.workspace();
   const rotation = await import('../../core/usecases/rotation.js');
+  const worded = <T>(work: Promise<T>) => wordedRefusal(work, async () => (await rotation.rotationStatus(ws, ref)).identity.role);
   switch (step) {
     case undefined: {
       const s = await rotation.rotationStatus(ws, ref);
@@ -133,15 +139,20 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
           ...(typeof opts.test === 'string' ? { endpoint: opts.test } : {}),
           ...(opts.serverKey !== undefined ? { serverKey: opts.serverKey } : {}),
           ...(opts.peer !== undefined ? { peer: opts.peer } : {}),
+          ...(opts.as !== undefined ? { as: opts.as } : {}),
+          ...(opts.oneTimeKey ? { oneTimeKey: true } : {}),
           ...(opts.socketType ? { socketType: parseSocketType(opts.socketType) } : {}),
           ...(opts.timeout !== undefined ? { timeoutMs: wholeNumber(opts.timeout, '--timeout') } : {}),
         }),
       );
       const r = outcome.result;
       const timing = r.handshakeMs !== undefined ? ` (handshake ${r.handshakeMs} ms${r.rttMs !== undefined ? `, round trip ${r.rttMs} ms` : ''})` : '';
+      const what = outcome.proves === 'server-presents'
+        ? `pending server key of ${outcome.identity.name} presented at ${r.endpoint}${outcome.as ? ` (connected as ${outcome.as.oneTime ? 'a one-time key' : outcome.as.name})` : ''}`
+        : `pending key of ${outcome.identity.name} against ${r.endpoint}`;
       return {
         json: outcome,
-        text: `pending key of ${outcome.identity.name} against ${r.endpoint}: ${r.verdict}${timing}\n${r.detail}\nhint: ${r.hint}\n${describeRotation(outcome)}`,
+        text: `${what}: ${r.verdict}${timing}\n${r.detail}\nhint: ${r.hint}\n${describeRotation(outcome)}`,
         exitCode: r.verdict === 'ok' ? 0 : 1,
       };
     }
@@ -176,6 +187,7 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
       const text = [`wrote ${result.files.length} certificate(s) to ${result.dir}:`, ...lines];
       if (result.removed.length) text.push(`removed ${result.removed.length} certificate(s) of keys no longer accepted`);
       if (result.qrFile) text.push(`QR code of the pending key: ${result.qrFile}`);
+      if (result.role === 'server' && result.pendingFile) text.push(`the new server public cert for its clients: ${result.pendingFile}`);
       text.push(...leftLine(result.left));
       return { json: result, text: text.join('\n') };
     }
@@ -189,9 +201,11 @@ export function registerRotation(program: Command): void {
     .command('rotate [ref]')
     .description('staged key rotation: --stage, --test, --promote, --finish, --rollback; --due lists due keys')
     .option('--stage', 'make a new pending key (the current key keeps working)')
-    .option('--test [endpoint]', "live CURVE test of the pending key against ENDPOINT (default: the --peer's first TCP endpoint)")
+    .option('--test [endpoint]', "live CURVE test of the pending key against ENDPOINT (default: the --peer's first TCP endpoint); a server key: ENDPOINT must present the pending key")
     .option('--server-key <z85>', 'with --test: the server\'s public key')
-    .option('--peer <ref>', 'with --test: the peer whose public key is the server\'s')
+    .option('--peer <ref>', 'with --test: the peer (or own identity) whose public key is the server\'s')
+    .option('--as <ref>', 'with --test of a server key: the own client identity to connect as (default: the only client or device identity)')
+    .option('--one-time-key', 'with --test of a server key: connect with a one-time client key (for a listener that admits any key)')
     .option('--socket-type <type>', 'with --test: our socket type (default dealer)')
     .option('--timeout <ms>', 'with --test: limit in milliseconds (default 5000)')
     .option('--promote', 'make the pending key current (needs a passing test, or --force)')

@@ -43,6 +43,16 @@ function defaultFileName(name: string, format: ExportFormat): string {
   return { json: `${name}.json`, 'qr-png': `${name}.png`, 'qr-svg': `${name}.svg`, 'qr-text': `${name}.txt` }[format];
 }
 
+/**
+ * The public file of a certificate pair named by `path`: `server.key_secret` -> `server.key`,
+ * `server.cert_secret` -> `server.cert`, `server_secret` -> `server`; any other path is the public
+ * file itself (its secret goes beside it at PATH_secret).
+ */
+export function certPairPublicPath(path: string): string {
+  const base = basename(path);
+  return base.endsWith('_secret') && base.length > '_secret'.length ? path.slice(0, -'_secret'.length) : path;
+}
+
 export async function exportIdentity(ws: Workspace, ref: string, request: ExportRequest): Promise<ExportResult> {
   const { format } = request;
   const secret = Boolean(request.secret);
@@ -67,7 +77,9 @@ export async function exportIdentity(ws: Workspace, ref: string, request: Export
   if (isCertFormat(format)) {
     const publicText = formatCertFile(cert, format, { secret: false, now: ws.now() });
     if (!outPath) return { format, files, secretIncluded: false, content: publicText };
-    // As zcert_save does: the public file at PATH and the secret beside it at PATH_secret.
+    // As zcert_save does (and pyzmq's NAME.key / NAME.key_secret): the public file at PATH and the
+    // secret beside it at PATH_secret; a PATH naming the secret file gives the pair it belongs to.
+    outPath = certPairPublicPath(outPath);
     await writeFileAtomic(outPath, publicText, write);
     files.push(outPath);
     if (secretKey) {

@@ -50,6 +50,13 @@ export interface DistributedRotation {
   readonly removed: ReadonlyArray<string>;
   /** The QR image of the pending key's public certificate, when a rotation is staged. */
   readonly qrFile: string | null;
+  /**
+   * The pending key's public certificate, when a rotation is staged: for a server identity, the
+   * new server public cert its clients need (they load it as the server key to expect).
+   */
+  readonly pendingFile: string | null;
+  /** The identity's role: a server's peers are its clients, which need its new public cert. */
+  readonly role: Identity['role'];
   /** Files here that Curvekeep did not write: left as they are. */
   readonly left: ReadonlyArray<string>;
 }
@@ -109,5 +116,6 @@ export async function distributeRotation(ws: Workspace, ref: string, options: Re
       details: { id: identity.id, dir, format: flavour, generations: entries.map((e) => `${e.generation}:${e.state}`).join(' '), removed: removed.length },
     }),
   );
-  return { dir, entries: entries.map(({ endpoint: _endpoint, ...rest }) => rest), files, removed, qrFile, left };
+  const pendingFile = pending ? join(dir, certFileNames(pending.name, 'pyzmq').publicFile) : null;
+  return { dir, entries: entries.map(({ endpoint: _endpoint, ...rest }) => rest), files, removed, qrFile, pendingFile, role: identity.role, left };
 }

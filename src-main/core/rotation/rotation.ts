@@ -197,6 +197,41 @@ export async function testPendingKey(ws: Workspace, ref: string, test: Readonly<
   return { ...recorded, result };
 }
 
+export interface ServedPendingKeyTest {
+  readonly endpoint: string;
+  /** The client key pair to present (an own client identity, or a one-time key). */
+  readonly client: { readonly publicKey: string; readonly secretKey: string };
+  readonly socketType?: LinkSocketType;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Test of a SERVER key rotation: connects to the endpoint expecting the PENDING server public key
+ * (as a client that already holds the new key would), so it passes only where a listener really
+ * presents the pending key; a listener still presenting the old key fails the CURVE handshake.
+ */
+export async function testServedPendingKey(ws: Workspace, ref: string, test: Readonly<ServedPendingKeyTest>): Promise<PendingKeyTestOutcome> {
+  const { testLink } = await import('../link/curve-test.js');
+  const identity = findIdentity((await ws.store.read()).data.identities, ref);
+  const pending = requirePending(identity);
+  const result = await testLink({
+    endpoint: test.endpoint,
+    serverKey: pending.publicKey,
+    client: { publicKey: test.client.publicKey, secretKey: test.client.secretKey },
+    ...(test.socketType ? { socketType: test.socketType } : {}),
+    ...(test.timeoutMs !== undefined ? { timeoutMs: test.timeoutMs } : {}),
+    ...(test.signal ? { signal: test.signal } : {}),
+  });
+  const recorded = await recordRotationTest(ws, identity.id, {
+    endpoint: result.endpoint,
+    verdict: result.verdict,
+    publicKey: pending.publicKey,
+    ...(result.handshakeMs !== undefined ? { handshakeMs: result.handshakeMs } : {}),
+  });
+  return { ...recorded, result };
+}
+
 function requirePending(identity: Identity): KeyGeneration {
   const pending = pendingGeneration(identity);
   if (!pending) throw new RotationRefusedError({ reason: 'no-pending-key', identity: identity.name }, [{ action: 'stage', identity: identity.name }]);

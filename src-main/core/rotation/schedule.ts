@@ -132,18 +132,33 @@ export interface IcsEvent {
 /** Words a next step for the calendar's reader (the CLI as a command, the app as a sentence). */
 export type PhraseStep = (step: RotationNextStep) => string;
 
+/**
+ * The steps still to take for a rotation already staged or tested (empty otherwise): staged ->
+ * distribute, test, promote; tested -> distribute (if not done yet), promote. Never "stage" again.
+ */
+function underwaySteps(item: Readonly<ScheduleItem>): ReadonlyArray<RotationNextStep> {
+  const identity = item.name;
+  if (item.stage === 'staged') return [{ action: 'distribute', identity }, { action: 'test', identity }, { action: 'promote', identity }];
+  if (item.stage === 'tested') return [{ action: 'distribute', identity }, { action: 'promote', identity }];
+  return [];
+}
+
 /** The calendar events of a schedule: a rotation per due date, and a finish per grace end. */
 export function scheduleEvents(items: ReadonlyArray<ScheduleItem>, phrase: PhraseStep): ReadonlyArray<IcsEvent> {
   const events: IcsEvent[] = [];
   for (const item of items) {
     if (item.dueAt !== null) {
-      const next: RotationNextStep = { action: 'stage', identity: item.name };
+      const under = underwaySteps(item);
+      const next: RotationNextStep = under[0] ?? { action: 'stage', identity: item.name };
       events.push({
         // Stable per identity and key generation: re-importing the file updates, never duplicates.
         uid: `rotate-${item.id}-gen${item.generation}@curvekeep`,
         date: new Date(item.dueAt),
-        summary: `Rotate ${item.name}`,
-        description: `The ${item.role} key ${item.name} (generation ${item.generation}, ${item.publicKey}) is due for rotation.\n${phrase(next)}`,
+        summary: under.length > 0 ? `Continue rotation of ${item.name} (${item.stage})` : `Rotate ${item.name}`,
+        description:
+          under.length > 0
+            ? `The ${item.role} key ${item.name} (generation ${item.generation}, ${item.publicKey}) is due for rotation; a new key is ${item.stage} already. Next:\n${under.map(phrase).join('\n')}`
+            : `The ${item.role} key ${item.name} (generation ${item.generation}, ${item.publicKey}) is due for rotation.\n${phrase(next)}`,
         next,
       });
     }

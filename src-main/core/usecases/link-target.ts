@@ -5,7 +5,7 @@
 //  - client: the identity named, else the user's only usable client identity (role client or
 //    device, with its secret in the keychain); a one-time key only when explicitly asked for.
 import { type KeyPair, type PublicKey, generateKeyPair, parsePublicKey } from '../curve/keys.js';
-import { CurvekeepError, InvalidInputError } from '../errors.js';
+import { CurvekeepError, InvalidInputError, NotFoundError } from '../errors.js';
 import { findIdentity, identityKeyPair, secretAccount } from '../identities/identities.js';
 import { parseEndpoint } from '../link/endpoint.js';
 import { findPeer } from '../peers/peers.js';
@@ -18,7 +18,10 @@ export const CLIENT_ROLES: ReadonlyArray<Role> = ['client', 'device'];
 
 /** Names the server side of a test. Give exactly one of `peer`, `identity` or `serverKey`. */
 export interface LinkServerRequest {
-  /** A stored peer (id or name): its public key, and its first TCP endpoint unless `endpoint` is given. */
+  /**
+   * A stored peer (id or name): its public key, and its first TCP endpoint unless `endpoint` is given.
+   * An own identity's id or name is accepted too (resolveServerRef); a name held by both is an error.
+   */
   readonly peer?: string;
   /** An own identity (id or name), e.g. our own server: its current public key and first TCP endpoint. */
   readonly identity?: string;
@@ -134,11 +137,12 @@ export function resolveLinkServer(data: Readonly<DocumentData>, request: LinkSer
   }
 
   let stored: { kind: 'peer' | 'identity'; id: string; name: string; publicKey: PublicKey; endpoints: ReadonlyArray<string> };
-  if (request.peer !== undefined) {
-    const peer = findPeer(data.peers, request.peer);
+  const ref = request.peer !== undefined ? resolveServerRef(data, request.peer) : ({ kind: 'identity', id: request.identity! } as const);
+  if (ref.kind === 'peer') {
+    const peer = findPeer(data.peers, ref.id);
     stored = { kind: 'peer', id: peer.id, name: peer.name, publicKey: peer.publicKey as PublicKey, endpoints: peer.endpoints };
   } else {
-    const identity = findIdentity(data.identities, request.identity!);
+    const identity = findIdentity(data.identities, ref.id);
     const current = currentGeneration(identity);
     if (!current) throw new InvalidInputError(`identity ${identity.name} has no current key`);
     stored = { kind: 'identity', id: identity.id, name: identity.name, publicKey: current.publicKey as PublicKey, endpoints: identity.endpoints };
@@ -148,6 +152,36 @@ export function resolveLinkServer(data: Readonly<DocumentData>, request: LinkSer
   const { endpoint, unusable } = firstTestableEndpoint(stored.endpoints);
   if (endpoint === undefined) throw new NoTestableEndpointError({ kind: stored.kind, name: stored.name }, unusable);
   return { endpoint, serverKey: stored.publicKey, server, endpointSource: 'stored' };
+}
+
+/** A server reference that names both a peer and an own identity: the user must say which (by id). */
+export class AmbiguousServerRefError extends CurvekeepError {
+  readonly code = 'ambiguous-server-ref';
+
+  constructor(
+    readonly ref: string,
+    readonly peer: { readonly id: string; readonly name: string },
+    readonly identity: { readonly id: string; readonly name: string },
+  ) {
+    super(`${JSON.stringify(ref)} names both peer ${peer.name} (id ${peer.id}) and own identity ${identity.name} (id ${identity.id}); give the id of the one to test`);
+  }
+}
+
+/**
+ * The server a reference names: a stored peer or an own identity (e.g. our own gateway), by id or
+ * name. A name held by both is an AmbiguousServerRefError; one held by neither names both kinds.
+ */
+export function resolveServerRef(data: Readonly<DocumentData>, ref: string): { readonly kind: 'peer' | 'identity'; readonly id: string } {
+  if (data.peers.some((p) => p.id === ref)) return { kind: 'peer', id: ref };
+  if (data.identities.some((i) => i.id === ref)) return { kind: 'identity', id: ref };
+  const peers = data.peers.filter((p) => p.name === ref);
+  const identities = data.identities.filter((i) => i.name === ref);
+  if (peers.length === 1 && identities.length === 1) {
+    throw new AmbiguousServerRefError(ref, { id: peers[0]!.id, name: peers[0]!.name }, { id: identities[0]!.id, name: identities[0]!.name });
+  }
+  if (peers.length > 0) return { kind: 'peer', id: findPeer(data.peers, ref).id };
+  if (identities.length > 0) return { kind: 'identity', id: findIdentity(data.identities, ref).id };
+  throw new NotFoundError(`no peer or own identity with id or name ${JSON.stringify(ref)}`);
 }
 
 /** The own client identities whose current secret key is in the keychain. */

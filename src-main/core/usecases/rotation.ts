@@ -16,8 +16,9 @@ import type {
   StagedRotation,
 } from '../rotation/rotation.js';
 import { type DueItem, type PhraseStep, type ScheduleItem, defaultDueBy, dueBy, formatIcs, scheduleOf } from '../rotation/schedule.js';
+import type { IdentityKeyPair } from '../identities/identities.js';
 import type { Workspace } from '../workspace.js';
-import type { LinkServer } from './link-target.js';
+import type { LinkClientIdentity, LinkServer } from './link-target.js';
 
 export type { DueItem, PhraseStep, ScheduleItem } from '../rotation/schedule.js';
 export type { FinishedRotation, PendingKeyTestOutcome, RevokedKey, RolledBackRotation, RotationStatus, StagedRotation } from '../rotation/rotation.js';
@@ -42,19 +43,87 @@ export interface PendingKeyTestRequest {
   readonly peer?: string;
   readonly serverKey?: string;
   readonly endpoint?: string;
+  /**
+   * Server keys only: the own client identity to present (default: the only usable client or
+   * device identity, as resolveLinkClient decides).
+   */
+  readonly as?: string;
+  /** Server keys only: present a one-time client key (proves the server key where any client is admitted). */
+  readonly oneTimeKey?: boolean;
   readonly socketType?: LinkSocketType;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
 
 export interface PendingKeyTested extends PendingKeyTestOutcome {
-  /** Who the server was (a stored peer or a pasted key). */
+  /** Who the server was (a stored peer, an own identity, or a pasted key). */
   readonly server: LinkServer;
+  /**
+   * What the test proves: `client-admitted` (a client or device key: the server admits the pending
+   * client key) or `server-presents` (a server key: the endpoint presents the pending server key).
+   */
+  readonly proves: 'client-admitted' | 'server-presents';
+  /** Server keys: the client that connected (null for a client or device key, which is itself the client). */
+  readonly as: LinkClientIdentity | null;
 }
 
-/** Test: a live CURVE test with the pending key against the resolved server; the verdict is recorded. */
+/** A server key rotation was asked to test against another server, which proves nothing about its key. */
+export class ServerRotationTargetError extends InvalidInputError {
+  constructor(readonly identity: string, readonly given: 'peer' | 'serverKey') {
+    super(
+      `${identity} is a server: its pending key is tested by connecting to the endpoint that serves it (expecting the pending key), not against ${given === 'peer' ? 'a peer' : 'a server key'}`,
+    );
+  }
+}
+
+/** A client identity or one-time key was named for a client or device key, which is itself the client. */
+export class ClientRotationAsError extends InvalidInputError {
+  constructor(readonly identity: string) {
+    super(`${identity} is not a server: its own pending key is the client of the test; a client to connect as applies to server keys only`);
+  }
+}
+
+/**
+ * Test, per role. A client or device key: a live CURVE test with the pending key as the client
+ * against the resolved server (does the server admit it?). A server key: a live CURVE test that
+ * expects the PENDING server public key at the endpoint (does the endpoint present it?), with a
+ * client as resolveLinkClient decides. The verdict is recorded on the pending key either way.
+ */
 export async function testRotation(ws: Workspace, ref: string, request: Readonly<PendingKeyTestRequest>): Promise<PendingKeyTested> {
-  const [{ resolveLinkServer }, { data }] = await Promise.all([import('./link-target.js'), ws.store.read()]);
+  const [{ resolveLinkServer, resolveLinkClient, firstTestableEndpoint, NoTestableEndpointError }, { data }, { findIdentity }] = await Promise.all([
+    import('./link-target.js'),
+    ws.store.read(),
+    import('../identities/identities.js'),
+  ]);
+  const identity = findIdentity(data.identities, ref);
+  if (identity.role === 'server') {
+    if (request.peer !== undefined) throw new ServerRotationTargetError(identity.name, 'peer');
+    if (request.serverKey !== undefined) throw new ServerRotationTargetError(identity.name, 'serverKey');
+    let endpoint: string;
+    if (request.endpoint !== undefined) {
+      endpoint = (await import('../link/endpoint.js')).parseEndpoint(request.endpoint).endpoint;
+    } else {
+      const first = firstTestableEndpoint(identity.endpoints);
+      if (first.endpoint === undefined) throw new NoTestableEndpointError({ kind: 'identity', name: identity.name }, first.unusable);
+      endpoint = first.endpoint;
+    }
+    const client = await resolveLinkClient(
+      ws,
+      { ...(request.as !== undefined ? { as: request.as } : {}), ...(request.oneTimeKey ? { oneTimeKey: true } : {}) },
+      data,
+    );
+    const outcome = await (
+      await rotationCore()
+    ).testServedPendingKey(ws, identity.id, {
+      endpoint,
+      client: client.pair,
+      ...(request.socketType ? { socketType: request.socketType } : {}),
+      ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    return { ...outcome, server: { kind: 'identity', id: identity.id, name: identity.name }, proves: 'server-presents', as: client.as };
+  }
+  if (request.as !== undefined || request.oneTimeKey) throw new ClientRotationAsError(identity.name);
   const target = resolveLinkServer(data, {
     ...(request.peer !== undefined ? { peer: request.peer } : {}),
     ...(request.serverKey !== undefined ? { serverKey: request.serverKey } : {}),
@@ -69,7 +138,52 @@ export async function testRotation(ws: Workspace, ref: string, request: Readonly
     ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   });
-  return { ...outcome, server: target.server };
+  return { ...outcome, server: target.server, proves: 'client-admitted', as: null };
+}
+
+/** `serve --pending` named an identity that is not a server, or there is no single server to default to. */
+export class PendingServerChoiceError extends InvalidInputError {
+  constructor(
+    readonly reason: 'not-a-server' | 'none' | 'several',
+    readonly identity: string | null,
+    readonly candidates: ReadonlyArray<string> = [],
+  ) {
+    super(
+      reason === 'not-a-server'
+        ? `${identity} is not a server identity: only a server's pending key can be served`
+        : reason === 'none'
+          ? 'there is no server identity whose pending key could be served'
+          : `choose the server identity to serve: there are ${candidates.length} (${candidates.join(', ')})`,
+    );
+  }
+}
+
+/**
+ * The PENDING key pair of a server identity being rotated (`serve --as SERVER --pending`): a second
+ * listener presents it, so the rotation test can prove it and the clients that already hold the
+ * new server key can connect before promotion. Refused (no-pending-key, next: stage) when nothing
+ * is staged. Default: the only server identity.
+ */
+export async function pendingServerKey(ws: Workspace, ref?: string): Promise<IdentityKeyPair> {
+  const [{ data }, { findIdentity, identityKeyPair }, { pendingGeneration }, { RotationRefusedError }] = await Promise.all([
+    ws.store.read(),
+    import('../identities/identities.js'),
+    import('../rotation/policy.js'),
+    import('../rotation/errors.js'),
+  ]);
+  let identity;
+  if (ref !== undefined) {
+    identity = findIdentity(data.identities, ref);
+    if (identity.role !== 'server') throw new PendingServerChoiceError('not-a-server', identity.name);
+  } else {
+    const servers = data.identities.filter((i) => i.role === 'server');
+    if (servers.length !== 1) throw new PendingServerChoiceError(servers.length === 0 ? 'none' : 'several', null, servers.map((i) => i.name));
+    identity = servers[0]!;
+  }
+  if (!pendingGeneration(identity)) {
+    throw new RotationRefusedError({ reason: 'no-pending-key', identity: identity.name }, [{ action: 'stage', identity: identity.name }]);
+  }
+  return identityKeyPair(ws, identity.id, 'pending');
 }
 
 export interface PromoteRequest {

@@ -93,9 +93,14 @@ export const rotationChannels = defineChannels({
         peer: Ref.optional(),
         socketType: z.enum(LINK_SOCKET_TYPES).optional(),
         timeoutMs: z.number().int().min(100).max(60_000).optional(),
+        /** Server keys: the own client identity to connect as (default: the only usable one). */
+        as: Ref.optional(),
+        /** Server keys: connect with a one-time client key. */
+        oneTimeKey: z.boolean().optional(),
       })
-      .refine((a) => (a.serverKey === undefined) !== (a.peer === undefined), { message: "give exactly one of serverKey or peer (the server's key)" })
-      .refine((a) => a.peer !== undefined || a.endpoint !== undefined, { message: 'give the endpoint to test' }),
+      // A client or device key names its server (peer or serverKey); a server key names neither:
+      // the use case tests its pending key at the endpoint (or the identity's first TCP endpoint).
+      .refine((a) => a.serverKey === undefined || a.peer === undefined, { message: "give at most one of serverKey or peer (the server's key)" }),
     result: RotationStatusSchema.extend({ result: LinkResultSchema }),
   },
   'rotation.promote': {

@@ -66,6 +66,8 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
       ...(args.endpoint !== undefined ? { endpoint: args.endpoint } : {}),
       ...(args.serverKey !== undefined ? { serverKey: args.serverKey } : {}),
       ...(args.peer !== undefined ? { peer: args.peer } : {}),
+      ...(args.as !== undefined ? { as: args.as } : {}),
+      ...(args.oneTimeKey ? { oneTimeKey: true } : {}),
       ...(args.socketType ? { socketType: args.socketType } : {}),
       ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
     });

@@ -235,8 +235,17 @@ export class RotationWizard {
     return this.stage === 'grace-over' || (this.stage === 'promoted' && this.form.forceFinish);
   }
 
+  /**
+   * A server key is tested where a listener presents it (the endpoint, empty: the identity's own),
+   * connecting as the only client identity; a client or device key against a peer or a pasted key.
+   */
+  get testsServerKey(): boolean {
+    return this.status?.identity.role === 'server';
+  }
+
   get canTest(): boolean {
     if (!(this.stage === 'staged' || this.stage === 'tested')) return false;
+    if (this.testsServerKey) return true;
     if (this.form.serverSource === 'peer') return this.form.peer.trim() !== '';
     return this.form.serverKey.trim().length === 40 && this.form.endpoint.trim() !== '';
   }
@@ -296,7 +305,7 @@ export class RotationWizard {
         ref: this.ref,
         socketType: f.socketType,
         timeoutMs: f.timeoutMs,
-        ...(f.serverSource === 'peer' ? { peer: f.peer.trim() } : { serverKey: f.serverKey.trim() }),
+        ...(this.testsServerKey ? {} : f.serverSource === 'peer' ? { peer: f.peer.trim() } : { serverKey: f.serverKey.trim() }),
         ...(endpoint ? { endpoint } : {}),
       };
       const tested = await this.#client.call('rotation.test', args);

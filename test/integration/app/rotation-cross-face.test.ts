@@ -141,29 +141,35 @@ describe('schedule and due dates: the CLI and the app answer alike', () => {
     const cliError = cli.json<{ error: { code: string; message: string } }>().error;
     expect(cliError.code).toBe('refused');
     expect(cliError.message).toContain(appMessage);
-    expect(cliError.message).toContain('curvekeep rotate staged-gw --test ENDPOINT --peer SERVER');
+    // staged-gw is a server: its test step is where the pending key is served, not against a peer.
+    expect(cliError.message).toContain('curvekeep rotate staged-gw --test ENDPOINT\n');
+    expect(cliError.message).not.toContain('--peer SERVER');
     expect(cliError.message).toContain('curvekeep rotate staged-gw --promote --force');
   });
 });
 
 describe('the test step: one default target for both faces', () => {
   it("tests the pending key against a stored peer's first TCP endpoint, skipping an ipc:// one, from either face", async () => {
+    // A client key: its pending key is the client of the test (a server key is tested where its
+    // pending key is served: test/integration/rotation/server-key.test.ts).
+    await generateIdentity(t.ws, { name: 'staged-client', role: 'client' });
+    await stageRotation(t.ws, 'staged-client');
     const server = generateKeyPair();
     responder = await startResponder({ endpoint: 'tcp://127.0.0.1:0', server, allow: 'any' });
     await addPeer(t.ws, { name: 'broker', publicKey: server.publicKey, endpoints: ['ipc:///tmp/curvekeep-broker.invalid', responder.endpoint] });
     await addPeer(t.ws, { name: 'local-only', publicKey: server.publicKey, endpoints: ['ipc:///tmp/curvekeep-local.invalid'] });
 
-    const cli = await runCli(['--json', 'rotate', 'staged-gw', '--test', '--peer', 'broker', '--timeout', '4000'], t.env);
+    const cli = await runCli(['--json', 'rotate', 'staged-client', '--test', '--peer', 'broker', '--timeout', '4000'], t.env);
     expect(cli.code).toBe(0);
     const fromCli = cli.json<{ stage: string; result: { verdict: string; endpoint: string } }>();
-    const fromApp = (await ipc.ok('rotation.test', { ref: 'staged-gw', peer: 'broker', timeoutMs: 4000 })) as { stage: string; result: { verdict: string; endpoint: string } };
+    const fromApp = (await ipc.ok('rotation.test', { ref: 'staged-client', peer: 'broker', timeoutMs: 4000 })) as { stage: string; result: { verdict: string; endpoint: string } };
     expect(fromCli).toMatchObject({ stage: 'tested', result: { verdict: 'ok', endpoint: responder.endpoint } });
     expect(fromApp).toMatchObject({ stage: fromCli.stage, result: { verdict: fromCli.result.verdict, endpoint: fromCli.result.endpoint } });
 
     // A peer with no TCP endpoint: the same typed refusal, before any socket is opened.
-    const badCli = await runCli(['--json', 'rotate', 'staged-gw', '--test', '--peer', 'local-only'], t.env);
+    const badCli = await runCli(['--json', 'rotate', 'staged-client', '--test', '--peer', 'local-only'], t.env);
     expect(badCli.code).toBe(2);
-    const badApp = await ipc.call('rotation.test', { ref: 'staged-gw', peer: 'local-only' });
+    const badApp = await ipc.call('rotation.test', { ref: 'staged-client', peer: 'local-only' });
     expect(badApp).toMatchObject({ ok: false, error: { code: 'no-testable-endpoint' } });
     expect(badCli.json<{ error: unknown }>().error).toEqual((badApp as { error: unknown }).error);
   });

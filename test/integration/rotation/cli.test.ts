@@ -69,42 +69,44 @@ describe('rotate and schedule on the command line', () => {
   });
 
   it('runs a whole rotation, one process per step, with the live test against a pyzmq server', async () => {
+    // A client key: the server admits its pending key (a server key's own flow: server-key.test.ts).
+    await generateIdentity(t.ws, { name: 'fresh-client', role: 'client' });
     const server = generateKeyPair();
     const allow = join(dir, 'allow');
-    const stage = await runCli(['--json', 'rotate', 'fresh-server', '--stage'], t.env);
+    const stage = await runCli(['--json', 'rotate', 'fresh-client', '--stage'], t.env);
     expect(stage.code).toBe(0);
     const pendingKey = stage.json<{ publicKey: string }>().publicKey;
 
     // A new process sees the rotation in progress.
-    const show = await runCli(['--json', 'keys', 'show', 'fresh-server'], t.env);
+    const show = await runCli(['--json', 'keys', 'show', 'fresh-client'], t.env);
     expect(show.json<{ pending: { publicKey: string } }>().pending.publicKey).toBe(pendingKey);
-    const status = await runCli(['rotate', 'fresh-server'], t.env);
+    const status = await runCli(['rotate', 'fresh-client'], t.env);
     expect(status.stdout).toMatch(/ROTATION IN PROGRESS \(staged\)/);
     // The next steps come from core as data; the CLI words them as the commands to run.
-    expect(status.stdout).toContain('next: curvekeep rotate fresh-server --distribute --out DIR');
-    expect(status.stdout).toContain('  or: curvekeep rotate fresh-server --test ENDPOINT --peer SERVER');
-    expect(status.stdout).toContain('  or: curvekeep rotate fresh-server --rollback');
-    const refused = await runCli(['rotate', 'fresh-server', '--promote'], t.env);
+    expect(status.stdout).toContain('next: curvekeep rotate fresh-client --distribute --out DIR');
+    expect(status.stdout).toContain('  or: curvekeep rotate fresh-client --test ENDPOINT --peer SERVER');
+    expect(status.stdout).toContain('  or: curvekeep rotate fresh-client --rollback');
+    const refused = await runCli(['rotate', 'fresh-client', '--promote'], t.env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/no passing live test/);
-    expect(refused.stderr).toContain('curvekeep rotate fresh-server --promote --force');
+    expect(refused.stderr).toContain('curvekeep rotate fresh-client --promote --force');
 
-    const distributed = await runCli(['rotate', 'fresh-server', '--distribute', '--out', allow, '--format', 'pyzmq'], t.env);
+    const distributed = await runCli(['rotate', 'fresh-client', '--distribute', '--out', allow, '--format', 'pyzmq'], t.env);
     expect(distributed.code).toBe(0);
-    expect(readdirSync(allow).sort()).toEqual(['.curvekeep-owned.json', 'fresh-server.gen1.key', 'fresh-server.gen2.key', 'fresh-server.gen2.png']);
+    expect(readdirSync(allow).sort()).toEqual(['.curvekeep-owned.json', 'fresh-client.gen1.key', 'fresh-client.gen2.key', 'fresh-client.gen2.png']);
     const router = await startFolderRouter(server, allow);
     try {
-      const tested = await runCli(['--json', 'rotate', 'fresh-server', '--test', router.endpoint, '--server-key', server.publicKey, '--timeout', '4000'], t.env);
+      const tested = await runCli(['--json', 'rotate', 'fresh-client', '--test', router.endpoint, '--server-key', server.publicKey, '--timeout', '4000'], t.env);
       expect(tested.code).toBe(0);
       expect(tested.json<{ result: { verdict: string }; stage: string }>()).toMatchObject({ result: { verdict: 'ok' }, stage: 'tested' });
     } finally {
       await router.stop();
     }
-    expect((await runCli(['rotate', 'fresh-server', '--promote', '--grace', '2'], t.env)).code).toBe(0);
-    const early = await runCli(['rotate', 'fresh-server', '--finish'], t.env);
+    expect((await runCli(['rotate', 'fresh-client', '--promote', '--grace', '2'], t.env)).code).toBe(0);
+    const early = await runCli(['rotate', 'fresh-client', '--finish'], t.env);
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/grace period/);
-    const back = await runCli(['--json', 'rotate', 'fresh-server', '--rollback'], t.env);
+    const back = await runCli(['--json', 'rotate', 'fresh-client', '--rollback'], t.env);
     expect(back.code).toBe(0);
     expect(back.json<{ undone: string; identity: { generation: number } }>()).toMatchObject({ undone: 'promoted', identity: { generation: 1 } });
   });

@@ -34,7 +34,9 @@ function generation(n: number, state: Generation['state'], lastTest: Generation[
   };
 }
 
-function status(stage: RotationStage, generations: Generation[]): RotationStatus {
+// The gateway of these tests is a client key (tested against a peer or a pasted server key); a
+// server key's test is at the end of the file.
+function status(stage: RotationStage, generations: Generation[], role: RotationStatus['identity']['role'] = 'client'): RotationStatus {
   const current = generations.find((g) => g.state === 'current') ?? generations[0]!;
   return {
     stage,
@@ -42,7 +44,7 @@ function status(stage: RotationStage, generations: Generation[]): RotationStatus
     identity: {
       id: 'id_gateway',
       name: 'gateway',
-      role: 'server',
+      role,
       tags: [],
       endpoints: [],
       createdAt: '2026-01-01T00:00:00.000Z',
@@ -330,5 +332,23 @@ describe('revoking a leaked key', () => {
     expect(wizard.stage).toBe('idle');
     expect(wizard.step).toBe('stage');
     expect(wizard.notice).toMatch(/Revoked generation 1/);
+  });
+});
+
+describe('a server key is tested where its pending key is served (issue 12)', () => {
+  it('asks for no peer or pasted key: the call names only the endpoint, and the form explains why', async () => {
+    const staged = status('staged', [generation(1, 'current'), generation(2, 'pending')], 'server');
+    const client = new RecordingStubClient()
+      .answer('rotation.status', () => staged)
+      .answer('rotation.test', () => ({ ...status('tested', [generation(1, 'current'), generation(2, 'pending', { endpoint: 'tcp://127.0.0.1:6000', verdict: 'ok', at: '2026-01-02T00:00:00.000Z' })], 'server'), result: linkResult('ok') }));
+    const wizard = new RotationWizard(client, 'gateway');
+    await wizard.load();
+    expect(wizard.testsServerKey).toBe(true);
+    expect(wizard.canTest).toBe(true);
+    wizard.form.peer = 'broker';
+    wizard.form.endpoint = 'tcp://127.0.0.1:6000';
+    expect(await wizard.test()).toBe(true);
+    expect(client.calls[1]).toEqual({ channel: 'rotation.test', args: { ref: 'gateway', socketType: 'dealer', timeoutMs: 5000, endpoint: 'tcp://127.0.0.1:6000' } });
+    expect(wizard.canPromote).toBe(true);
   });
 });

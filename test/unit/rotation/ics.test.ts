@@ -74,3 +74,30 @@ describe('escaping and folding', () => {
     expect(parts.map((p, i) => (i === 0 ? p : p.slice(1))).join('')).toBe(line);
   });
 });
+
+describe('formatIcs of a rotation already under way (issue 12)', () => {
+  const now = new Date('2026-12-24T18:30:05Z');
+  const events = (stage: DueItem['stage']) => {
+    const calendar = new ICAL.Component(ICAL.parse(formatIcs([item({ stage })], now)));
+    return calendar.getAllSubcomponents('vevent').map((c) => new ICAL.Event(c));
+  };
+
+  it('a staged key says what is next (distribute, test, promote), not to stage it', () => {
+    const [event] = events('staged');
+    expect(event!.summary).toBe('Continue rotation of gateway-07 (staged)');
+    expect(event!.description).not.toContain('--stage');
+    expect(event!.description).toContain('Run: curvekeep rotate gateway-07 --distribute --out DIR');
+    expect(event!.description).toContain('Run: curvekeep rotate gateway-07 --test');
+    expect(event!.description).toContain('Run: curvekeep rotate gateway-07 --promote');
+  });
+
+  it('a tested key says promote next', () => {
+    const [event] = events('tested');
+    expect(event!.description).not.toContain('--stage');
+    expect(event!.description).toContain('Run: curvekeep rotate gateway-07 --promote');
+  });
+
+  it('an idle key still says stage', () => {
+    expect(events('idle')[0]!.description).toContain('Run: curvekeep rotate gateway-07 --stage');
+  });
+});
