@@ -43,6 +43,19 @@ function explain(service: string, error: unknown): KeychainUnavailableError | Ke
   return new KeychainUnavailableError(`the OS keychain (service "${service}") is unavailable: ${reason}; ${hint}`);
 }
 
+/**
+ * A Secret Service search returns item paths, then reads each: an item another process deletes in
+ * between (any service of the same collection) fails the whole call with "No such interface
+ * org.freedesktop.Secret.Item" or "No such object". Seen when several processes share one
+ * keyring; the same call again is answered from the collection as it is now.
+ */
+const TRANSIENT_ATTEMPTS = 4;
+
+function isTransient(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /No such interface|No such object|UnknownObject|UnknownMethod/i.test(message) && /Secret\.Item|\/org\/freedesktop\/secrets/.test(message);
+}
+
 export class OsKeychain implements SecretStore {
   readonly #service: string;
   #keytar: Keytar | undefined;
@@ -62,8 +75,16 @@ export class OsKeychain implements SecretStore {
       timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
       timer.unref();
     });
+    const keytar = this.#keytar;
     try {
-      return await Promise.race([operation(this.#keytar), timeout]);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await Promise.race([operation(keytar), timeout]);
+        } catch (error) {
+          if (attempt >= TRANSIENT_ATTEMPTS || !isTransient(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+        }
+      }
     } catch (error) {
       throw explain(this.#service, error);
     } finally {

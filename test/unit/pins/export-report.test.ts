@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { exitCodeFor } from '../../../src-main/cli/errors.js';
 import { InvalidInputError } from '../../../src-main/core/errors.js';
 import type { ChainCertificate } from '../../../src-main/core/pins/pin.js';
 import { PIN_EXPORT_ROLES, describeFinding } from '../../../src-main/common/pins.js';
@@ -75,7 +76,8 @@ describe('exports', () => {
     try {
       exportPins(caOnly, 'curl', NOW);
     } catch (error) {
-      expect(error).toMatchObject({ code: 'refused', exitCode: 2, reason: 'roles-not-pinnable', format: 'curl', pinnable: ['leaf'], activeRoles: ['intermediate', 'root'] });
+      expect(error).toMatchObject({ code: 'refused', reason: 'roles-not-pinnable', format: 'curl', pinnable: ['leaf'], activeRoles: ['intermediate', 'root'] });
+      expect(exitCodeFor(error as PinExportRefusedError)).toBe(2);
       expect((error as Error).message).toMatch(/curl checks only leaf keys/);
     }
     expect(exportPins(caOnly, 'android', NOW).text).toContain(b64('root'));
