@@ -80,6 +80,9 @@ export async function attemptCurve(type: LinkSocketType, target: AttemptTarget, 
     if (handshake.kind !== 'handshake' || !options.measureRtt) return handshake;
     return { ...handshake, ...(await measureEcho(socket, type, options)) };
   } finally {
+    // The monitor does not always report `end` for a closed socket, and its pending receive would
+    // keep the process alive for ever: stop reading it first (see socket-events.ts).
+    socket.events.close();
     socket.close();
   }
 }

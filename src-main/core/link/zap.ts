@@ -16,6 +16,7 @@
 import * as zmq from 'zeromq';
 import type { PublicKey } from '../curve/keys.js';
 import { z85Encode } from '../curve/z85.js';
+import { type SocketEvents, socketEvents } from './socket-events.js';
 
 export const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 const ZAP_VERSION = '1.0';
@@ -61,8 +62,8 @@ const SERVER_END_WAIT_MS = 1_500;
  * Resolves once `server` is gone with all its sessions (its monitor's `end`). Subscribe before
  * close(): a closed socket's monitor can no longer be reached.
  */
-function serverEnded(server: zmq.Socket): Promise<void> {
-  return new Promise<void>((resolve) => server.events.on('end', () => resolve()));
+function serverEnded(events: SocketEvents): Promise<void> {
+  return new Promise<void>((resolve) => events.on('end', () => resolve()));
 }
 
 /** True when `ended` settles within SERVER_END_WAIT_MS. */
@@ -196,12 +197,15 @@ export function registerZapPolicy(
     state.handler ??= await ZapHandler.open(context);
     if (state.handler.has(domain)) throw new Error(`ZAP domain ${domain} is already registered`);
     state.handler.add(domain, policy);
-    const ended = server ? serverEnded(server) : undefined;
+    const events = server ? socketEvents(server) : undefined;
+    const ended = events ? serverEnded(events) : undefined;
     let unregistering: Promise<void> | undefined;
     return {
       domain,
       unregister: () => (unregistering ??= (async () => {
         if (ended) await within(ended);
+        // Without `end`, the monitor would keep a receive (and the process) alive for ever.
+        events?.close();
         await serially(context, async (current) => {
           if (!current.handler) return;
           current.handler.remove(domain);
