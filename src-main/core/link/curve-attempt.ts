@@ -5,6 +5,7 @@
 import * as zmq from 'zeromq';
 import type { LinkSocketType } from '../../common/link.js';
 import type { PublicKey, SecretKey } from '../curve/keys.js';
+import { type SocketEvents, socketEvents } from './socket-events.js';
 
 export type { LinkSocketType };
 
@@ -39,6 +40,8 @@ export interface AttemptOptions {
 
 const PING = 'curvekeep-ping';
 const HANDSHAKE_MARGIN_MS = 250;
+/** Longest wait for a closed socket's monitor to report `end` before its reader stops. */
+const END_WAIT_MS = 1_500;
 
 function createSocket(type: LinkSocketType, target: AttemptTarget, waitMs: number): zmq.Socket {
   const options = {
@@ -75,16 +78,24 @@ function errorCode(error: unknown): string {
 export async function attemptCurve(type: LinkSocketType, target: AttemptTarget, options: AttemptOptions): Promise<AttemptOutcome> {
   const waitMs = Math.max(1, Math.ceil(options.deadline - performance.now()));
   const socket = createSocket(type, target, waitMs);
+  let events: SocketEvents | undefined;
   try {
-    const handshake = await waitForHandshake(socket, target.endpoint, options, waitMs);
+    events = socketEvents(socket);
+  } catch {
+    // No monitor: whatever the handshake does is decided by the timer.
+  }
+  try {
+    const handshake = await waitForHandshake(socket, events, target.endpoint, options, waitMs);
     if (handshake.kind !== 'handshake' || !options.measureRtt) return handshake;
     return { ...handshake, ...(await measureEcho(socket, type, options)) };
   } finally {
     socket.close();
+    // The monitor does not always report `end` for a closed socket; its reader must stop then.
+    void events?.retire(END_WAIT_MS);
   }
 }
 
-function waitForHandshake(socket: zmq.Socket, endpoint: string, options: AttemptOptions, waitMs: number): Promise<AttemptOutcome> {
+function waitForHandshake(socket: zmq.Socket, events: SocketEvents | undefined, endpoint: string, options: AttemptOptions, waitMs: number): Promise<AttemptOutcome> {
   return new Promise<AttemptOutcome>((resolve) => {
     let settled = false;
     let connected = false;
@@ -102,47 +113,41 @@ function waitForHandshake(socket: zmq.Socket, endpoint: string, options: Attempt
     options.signal.addEventListener('abort', onAbort, { once: true });
     if (options.signal.aborted) onAbort();
 
-    void (async () => {
-      try {
-        for await (const event of socket.events) {
-          switch (event.type) {
-            case 'connect':
-              connected = true;
-              break;
-            case 'handshake':
-              settle({ kind: 'handshake', handshakeMs: round(performance.now() - options.startedAt), echo: 'not-tried' });
-              break;
-            case 'handshake:error:auth':
-              settle({ kind: 'auth', status: event.error.status, message: event.error.message });
-              break;
-            case 'handshake:error:protocol':
-              settle({ kind: 'protocol', code: event.error.code });
-              break;
-            case 'handshake:error:other': {
-              const code = errorCode(event.error);
-              // libzmq's own handshake timer (EAGAIN) is a stall, not the peer hanging up.
-              if (code === 'EAGAIN' || code === 'ETIMEDOUT') settle({ kind: 'stalled', connected });
-              else settle({ kind: 'dropped', detail: `the peer closed the connection during the handshake (${code})` });
-              break;
-            }
-            case 'disconnect':
-              settle(connected
-                ? { kind: 'dropped', detail: 'the peer closed the connection during the handshake' }
-                : { kind: 'connect-failed', detail: 'the connection closed before it was established' });
-              break;
-            case 'connect:retry':
-            case 'close':
-              if (!connected) settle({ kind: 'connect-failed', detail: 'the TCP connection failed' });
-              break;
-            default:
-              break;
-          }
-          if (settled) return;
+    events?.onAny((event) => {
+      if (settled) return;
+      switch (event.type) {
+        case 'connect':
+          connected = true;
+          break;
+        case 'handshake':
+          settle({ kind: 'handshake', handshakeMs: round(performance.now() - options.startedAt), echo: 'not-tried' });
+          break;
+        case 'handshake:error:auth':
+          settle({ kind: 'auth', status: event.error.status, message: event.error.message });
+          break;
+        case 'handshake:error:protocol':
+          settle({ kind: 'protocol', code: event.error.code });
+          break;
+        case 'handshake:error:other': {
+          const code = errorCode(event.error);
+          // libzmq's own handshake timer (EAGAIN) is a stall, not the peer hanging up.
+          if (code === 'EAGAIN' || code === 'ETIMEDOUT') settle({ kind: 'stalled', connected });
+          else settle({ kind: 'dropped', detail: `the peer closed the connection during the handshake (${code})` });
+          break;
         }
-      } catch {
-        // The observer ends with the socket; whatever is undecided by then is decided by the timer.
+        case 'disconnect':
+          settle(connected
+            ? { kind: 'dropped', detail: 'the peer closed the connection during the handshake' }
+            : { kind: 'connect-failed', detail: 'the connection closed before it was established' });
+          break;
+        case 'connect:retry':
+        case 'close':
+          if (!connected) settle({ kind: 'connect-failed', detail: 'the TCP connection failed' });
+          break;
+        default:
+          break;
       }
-    })();
+    });
     socket.connect(endpoint);
   });
 }

@@ -7,6 +7,7 @@ import { type PublicKey, type SecretKey, assertKeyPairMatches, parsePublicKey, p
 import { type SafetyCode, safetyCode } from '../curve/safety-code.js';
 import { NetworkError } from '../errors.js';
 import { parseEndpoint } from './endpoint.js';
+import { socketEvents } from './socket-events.js';
 import { type ZapPolicy, type ZapRegistration, registerZapPolicy } from './zap.js';
 
 export interface KnownClient {
@@ -140,7 +141,7 @@ async function stopListening(router: zmq.Router, endpoint: string): Promise<void
   let timer: NodeJS.Timeout | undefined;
   const closed = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, 1000);
-    router.events.on('close', () => resolve());
+    socketEvents(router).on('close', () => resolve());
   });
   try {
     await router.unbind(endpoint);

@@ -16,6 +16,7 @@
 import * as zmq from 'zeromq';
 import type { PublicKey } from '../curve/keys.js';
 import { z85Encode } from '../curve/z85.js';
+import { socketEvents } from './socket-events.js';
 
 export const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 const ZAP_VERSION = '1.0';
@@ -56,25 +57,6 @@ export interface ZapRegistration {
  * rather than keep the process alive for ever.
  */
 const SERVER_END_WAIT_MS = 1_500;
-
-/**
- * Resolves once `server` is gone with all its sessions (its monitor's `end`). Subscribe before
- * close(): a closed socket's monitor can no longer be reached.
- */
-function serverEnded(server: zmq.Socket): Promise<void> {
-  return new Promise<void>((resolve) => server.events.on('end', () => resolve()));
-}
-
-/** True when `ended` settles within SERVER_END_WAIT_MS. */
-async function within(ended: Promise<void>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), SERVER_END_WAIT_MS); });
-  try {
-    return await Promise.race([ended.then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 class ZapHandler {
   readonly #policies = new Map<string, ZapPolicy>();
@@ -183,7 +165,8 @@ function serially<T>(context: zmq.Context, work: (state: { handler?: ZapHandler 
 /**
  * Installs `policy` for ZAP requests of `domain` in `context` (default: zeromq.js's context).
  * `server` is the socket that uses the domain (created, not yet bound): unregistering waits until
- * it has ended, so the handler never closes under one of its sessions. Without it (a socket the
+ * it has ended, so the handler never closes under one of its sessions (read its other events through
+ * socketEvents(): zeromq.js allows one reader per socket). Without it (a socket the
  * caller manages), the caller must know that socket has no handshake in flight.
  */
 export function registerZapPolicy(
@@ -196,12 +179,15 @@ export function registerZapPolicy(
     state.handler ??= await ZapHandler.open(context);
     if (state.handler.has(domain)) throw new Error(`ZAP domain ${domain} is already registered`);
     state.handler.add(domain, policy);
-    const ended = server ? serverEnded(server) : undefined;
+    // Subscribe before close(): a closed socket's monitor can no longer be reached.
+    const events = server ? socketEvents(server) : undefined;
     let unregistering: Promise<void> | undefined;
     return {
       domain,
       unregister: () => (unregistering ??= (async () => {
-        if (ended) await within(ended);
+        // The server is gone with all its sessions at its monitor's `end`; without it in time
+        // the reading stops, which would otherwise keep the process alive for ever.
+        await events?.retire(SERVER_END_WAIT_MS);
         await serially(context, async (current) => {
           if (!current.handler) return;
           current.handler.remove(domain);

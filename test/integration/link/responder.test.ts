@@ -6,6 +6,7 @@ import { safetyCode } from '../../../src-main/core/curve/safety-code.js';
 import { NetworkError } from '../../../src-main/core/errors.js';
 import { testLink } from '../../../src-main/core/link/curve-test.js';
 import { type ClientEvent, type Responder, type ResponderOptions, startResponder } from '../../../src-main/core/link/responder.js';
+import { socketEvents } from '../../../src-main/core/link/socket-events.js';
 import { registerZapPolicy } from '../../../src-main/core/link/zap.js';
 import { runClient } from '../../helpers/link/peers.js';
 
@@ -137,7 +138,8 @@ describe('ZAP handler', () => {
     const other = new zmq.Router({ linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'waits' });
     const registration = await registerZapPolicy('waits', () => ({ status: 200, text: 'OK' }), zmq.context, other);
     let ended = false;
-    other.events.on('end', () => { ended = true; });
+    // The registration reads the socket's events; a second reader must go through the same one.
+    socketEvents(other).on('end', () => { ended = true; });
     await other.bind('tcp://127.0.0.1:0');
     expect((await testLink({ endpoint: other.lastEndpoint!, serverKey: server.publicKey, client: alice, timeoutMs: 2000 })).verdict).toBe('ok');
     other.close();
