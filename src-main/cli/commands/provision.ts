@@ -64,7 +64,7 @@ export function registerProvision(program: Command): void {
         } finally {
           if (started) bar?.stop();
         }
-        const { summary: result, failedRows } = outcome;
+        const { summary: result, failedRows, rows } = outcome;
         const lines = [
           `${result.total} row(s): ${result.ok} provisioned, ${result.skipped} skipped (already provisioned), ${result.failed} failed (batch ${result.batch})`,
           `bundles:   ${result.outDir}/devices/`,
@@ -77,7 +77,7 @@ export function registerProvision(program: Command): void {
           lines.push('', 'failed rows:', table([['ROW', 'NAME', 'REASON'], ...failedRows.slice(0, 50).map((r) => [String(r.row), r.name, r.reason])]));
           if (failedRows.length > 50) lines.push(`... and ${failedRows.length - 50} more in ${result.results}`);
         }
-        return { json: { ...result, failedRows }, text: lines.join('\n') };
+        return { json: { ...result, failedRows, skippedRows: rows.filter((r) => r.status === 'skipped') }, text: lines.join('\n') };
       }),
     );
 }
