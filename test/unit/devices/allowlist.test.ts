@@ -25,9 +25,9 @@ describe("a server's allowlist", () => {
 
   it('is what serve --allow peers admits when it serves as that server', () => {
     const list = resolveAllowlist(doc(), [], 'id_gw');
-    expect((list.allow as Array<{ name: string }>).map((k) => k.name)).toEqual(['partner', 'a', 'b', 'b.previous']);
+    expect((list.allow as ReadonlyArray<{ name: string }>).map((k) => k.name)).toEqual(['partner', 'a', 'b', 'b.previous']);
     expect(list.description).toBe('1 allowed peer and 3 device keys');
-    expect((resolveAllowlist(doc(), []).allow as unknown[]).length).toBe(1);
+    expect((resolveAllowlist(doc(), []).allow as ReadonlyArray<unknown>).length).toBe(1);
   });
 
   it('filters devices by server, batch, tag and text', () => {
