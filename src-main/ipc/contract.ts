@@ -12,6 +12,7 @@ import { provisioningChannels } from './channels/provisioning.js';
 import { rotationChannels } from './channels/rotation.js';
 import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
+import { statusChannels } from './channels/status.js';
 
 export const contract = Object.freeze({
   ...appChannels,
@@ -24,6 +25,7 @@ export const contract = Object.freeze({
   ...rotationChannels,
   ...linksChannels,
   ...pinsChannels,
+  ...statusChannels,
 });
 
 export type Contract = typeof contract;
