@@ -100,6 +100,48 @@ export const BackupKeySchema = z.object({
 });
 export type BackupKey = z.infer<typeof BackupKeySchema>;
 
+export const DEVICE_STATES = ['active', 'removed'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+/**
+ * A device: a client provisioned for one of our servers. Not a peer: never swept or link-tested
+ * from here; the server's allowlist is its active devices plus the peers allowed to connect to it.
+ */
+export const DeviceSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  publicKey: z85Key,
+  /** The server it connects to: an own identity's id (or a peer's, when a peer is the server). */
+  server: z.string().min(1),
+  /** The provisioning batch that made it; null for devices migrated from peers. */
+  batch: z.string().nullable(),
+  /** The folder its bundle lives in (the batch's output folder / devices / NAME). */
+  bundleDir: z.string().nullable(),
+  tags: z.array(z.string()),
+  state: z.enum(DEVICE_STATES),
+  createdAt: isoTime,
+  /** Its secret is also kept in the keychain (an identity of role device of the same name). */
+  keptSecret: z.boolean(),
+  /** The device this one replaces (reissue). */
+  replaces: z.string().optional(),
+  /** During a reissue: the old key, still allowed until the reissue is finished. */
+  previousPublicKey: z85Key.optional(),
+  removedAt: isoTime.optional(),
+});
+export type Device = z.infer<typeof DeviceSchema>;
+
+export const BatchSchema = z.object({
+  id: z.string().min(1),
+  createdAt: isoTime,
+  csvName: z.string(),
+  /** The server's id (as Device.server). */
+  server: z.string().min(1),
+  outDir: z.string(),
+  counts: z.object({ rows: z.number().int().min(0), ok: z.number().int().min(0), skipped: z.number().int().min(0), failed: z.number().int().min(0) }),
+  failed: z.array(z.object({ row: z.number().int(), name: z.string(), reason: z.string() })),
+});
+export type Batch = z.infer<typeof BatchSchema>;
+
 export const AuditHeadSchema = z.object({ seq: z.number().int().min(0), hash: z.string() });
 
 export const DocumentDataSchema = z.object({
@@ -107,11 +149,13 @@ export const DocumentDataSchema = z.object({
   peers: z.array(PeerSchema),
   pinSets: z.array(PinSetSchema),
   backupKeys: z.array(BackupKeySchema),
+  devices: z.array(DeviceSchema).default([]),
+  batches: z.array(BatchSchema).default([]),
   /** The last audit entry written with this document: a truncated log is found against it. */
   auditHead: AuditHeadSchema,
 });
 export type DocumentData = z.infer<typeof DocumentDataSchema>;
 
 export function emptyDocument(): DocumentData {
-  return { identities: [], peers: [], pinSets: [], backupKeys: [], auditHead: { seq: 0, hash: '' } };
+  return { identities: [], peers: [], pinSets: [], backupKeys: [], devices: [], batches: [], auditHead: { seq: 0, hash: '' } };
 }
