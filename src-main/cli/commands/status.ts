@@ -26,7 +26,7 @@ export function statusCommand(next: Readonly<StatusNext>, item?: Readonly<Status
       return `curvekeep pins backup-key ${next.host}  (then: curvekeep pins set ${next.host} --pin PIN --backup-pin THE-NEW-PIN)`;
     case 'retry-batch': {
       const csv = item?.subject.csvName ?? 'CSV';
-      const server = item?.subject.server ?? 'SERVER';
+      const server = item?.subject.serverName ?? item?.subject.server ?? 'SERVER';
       const out = typeof item?.facts.outDir === 'string' ? item.facts.outDir : 'DIR';
       return `curvekeep provision --csv ${csv} --server ${server} --out ${out}  (fix the failed rows first; done devices are skipped)`;
     }

@@ -79,17 +79,6 @@ export interface StatusReport {
   readonly storeRead: boolean;
 }
 
-/** What status reads of a batch (f1's BatchSchema). */
-interface BatchFacts {
-  readonly id: string;
-  readonly createdAt?: string;
-  readonly csvName?: string;
-  readonly server?: string;
-  readonly outDir?: string;
-  readonly counts?: { readonly rows?: number; readonly failed?: number };
-  readonly failed?: ReadonlyArray<unknown>;
-}
-
 const STORE_UNREADABLE = new Set(['store-tampered', 'store-rolled-back', 'store-missing', 'store-corrupt', 'store-unreadable', 'journal-pending']);
 
 function doctorItem(f: Finding): StatusItem {
@@ -160,26 +149,20 @@ function pinItems(data: Readonly<DocumentData>, now: Date): StatusItem[] {
   return items;
 }
 
-function batchesOf(data: Readonly<DocumentData>): ReadonlyArray<BatchFacts> {
-  const batches = (data as { batches?: ReadonlyArray<BatchFacts> }).batches;
-  return Array.isArray(batches) ? batches : [];
-}
-
-function devicesOf(data: Readonly<DocumentData>): number {
-  const devices = (data as { devices?: ReadonlyArray<unknown> }).devices;
-  return Array.isArray(devices) ? devices.length : 0;
+function serverName(data: Readonly<DocumentData>, id: string): string | undefined {
+  return data.identities.find((i) => i.id === id)?.name;
 }
 
 function batchItems(data: Readonly<DocumentData>): StatusItem[] {
   const items: StatusItem[] = [];
-  for (const b of batchesOf(data)) {
-    const failed = b.counts?.failed ?? b.failed?.length ?? 0;
+  for (const b of data.batches) {
+    const failed = Math.max(b.counts.failed, b.failed.length);
     if (failed === 0) continue;
     items.push({
       kind: 'batch-failed-rows',
       severity: 'warning',
-      subject: { id: b.id, ...(b.csvName ? { csvName: b.csvName } : {}), ...(b.server ? { server: b.server } : {}) },
-      facts: { failed, rows: b.counts?.rows ?? null, createdAt: b.createdAt ?? null, outDir: b.outDir ?? null },
+      subject: { id: b.id, csvName: b.csvName, server: b.server, ...(serverName(data, b.server) ? { serverName: serverName(data, b.server)! } : {}) },
+      facts: { failed, rows: b.counts.rows, ok: b.counts.ok, skipped: b.counts.skipped, createdAt: b.createdAt, outDir: b.outDir, firstFailedRow: b.failed[0]?.row ?? null, firstReason: b.failed[0]?.reason ?? null },
       next: { action: 'retry-batch', batch: b.id },
     });
   }
@@ -214,7 +197,7 @@ export async function statusOverview(ws: Workspace): Promise<StatusReport> {
       });
     }
     items.push(...peerItems(data), ...pinItems(data, now), ...batchItems(data));
-    counts = { keys: data.identities.length, peers: data.peers.length, devices: devicesOf(data), batches: batchesOf(data).length, pinSets: data.pinSets.length };
+    counts = { keys: data.identities.length, peers: data.peers.length, devices: data.devices.filter((d) => d.state === 'active').length, batches: data.batches.length, pinSets: data.pinSets.length };
   }
   items.push(...doctor.findings.map(doctorItem));
   const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => RANK[a.item.severity] - RANK[b.item.severity] || a.i - b.i).map((x) => x.item);
