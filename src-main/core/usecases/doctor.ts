@@ -180,3 +180,8 @@ export async function runDoctor(ws: Workspace, options: { readonly repair?: bool
     logged,
   };
 }
+
+/** The checks without repair, with the document they read (null when it could not be read): status shares that read. */
+export async function doctorCheck(ws: Workspace): Promise<{ readonly findings: ReadonlyArray<Finding>; readonly data: Readonly<DocumentData> | null }> {
+  return check(ws);
+}

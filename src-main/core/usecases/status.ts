@@ -1,7 +1,7 @@
 // `status`: the overview a person opens first. One list of items, each with a kind, a severity,
 // the subject (ids and names), the facts, and the next action as data (each face words it: a
 // command line, a button). It reads; it never writes. Sources, each used as it is, not recomputed:
-// - keys due: the rotation use case's due list (dueRotations) over a 30-day window;
+// - keys due: the rotation use case's due list (dueListOf, as dueRotations) over a 30-day window;
 // - rotations under way: the stage and next steps of common/rotation.ts (the schedule's stage);
 // - peers: verification state and the recorded last link test;
 // - pin sets: expiry (pin-set.ts's isPinSetExpired) and backup pins;
@@ -173,20 +173,18 @@ const RANK: Readonly<Record<StatusSeverity, number>> = { error: 0, warning: 1, i
 
 /** The overview; read-only. Throws only what doctor throws (keychain locked or missing). */
 export async function statusOverview(ws: Workspace): Promise<StatusReport> {
-  const [{ runDoctor }, { dueRotations, rotationSchedule }] = await Promise.all([import('./doctor.js'), import('./rotation.js')]);
+  const [{ doctorCheck }, { dueListOf }, { scheduleOf }] = await Promise.all([import('./doctor.js'), import('./rotation.js'), import('../rotation/schedule.js')]);
   const now = ws.now();
-  const doctor = await runDoctor(ws);
+  // One read of the store: doctor's (a journal left pending is reported by doctor, not finished here).
+  const doctor = await doctorCheck(ws);
   const items: StatusItem[] = [];
   let counts: StatusCounts = { keys: 0, peers: 0, devices: 0, batches: 0, pinSets: 0 };
-  const storeRead = !doctor.findings.some((f) => STORE_UNREADABLE.has(f.code));
-  if (storeRead) {
-    const [{ data }, due, schedule] = await Promise.all([
-      ws.store.read(),
-      dueRotations(ws, { at: new Date(now.getTime() + STATUS_WINDOW_DAYS * DAY_MS) }),
-      rotationSchedule(ws),
-    ]);
-    items.push(...keyItems(due));
-    for (const s of schedule.items) {
+  const data = doctor.findings.some((f) => STORE_UNREADABLE.has(f.code)) ? null : doctor.data;
+  const storeRead = data !== null;
+  if (data) {
+    const schedule = scheduleOf(data.identities, now);
+    items.push(...keyItems(dueListOf(schedule, now, { at: new Date(now.getTime() + STATUS_WINDOW_DAYS * DAY_MS) })));
+    for (const s of schedule) {
       if (s.stage === 'idle') continue;
       items.push({
         kind: 'rotation-in-progress',
