@@ -118,7 +118,7 @@ async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readon
     findings.push({ code, severity: 'error', repairable: false, fields: { ...fields, file: ws.store.file } });
   }
   if (data) {
-    const verdict = await ws.store.verifyAudit();
+    const verdict = await ws.store.verifyAudit(data);
     if (!verdict.ok) {
       const keyMissing = !accounts.includes('seal:audit');
       findings.push(
