@@ -12,6 +12,7 @@ import { provisioningChannels } from './channels/provisioning.js';
 import { rotationChannels } from './channels/rotation.js';
 import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
+import { devicesChannels } from './channels/devices.js';
 import { statusChannels } from './channels/status.js';
 
 export const contract = Object.freeze({
@@ -25,6 +26,7 @@ export const contract = Object.freeze({
   ...rotationChannels,
   ...linksChannels,
   ...pinsChannels,
+  ...devicesChannels,
   ...statusChannels,
 });
 

@@ -122,6 +122,8 @@ export const DeviceSchema = z.object({
   createdAt: isoTime,
   /** Its secret is also kept in the keychain (an identity of role device of the same name). */
   keptSecret: z.boolean(),
+  /** The endpoint its bundle names (reissue writes it again); absent for migrated devices. */
+  endpoint: z.string().optional(),
   /** The device this one replaces (reissue). */
   replaces: z.string().optional(),
   /** During a reissue: the old key, still allowed until the reissue is finished. */

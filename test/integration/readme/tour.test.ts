@@ -167,6 +167,7 @@ describe('the README quick tour', () => {
       const result = await runCli(['peers', 'allowlist', '--out', join(other.home, 'allowlist')], other.env);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('wrote 0 certificate(s)');
+      expect(result.stdout).toContain('no peer is allowed');
       expect(result.stdout).toContain('curvekeep peers allow NAME');
     } finally {
       await other.cleanup();
