@@ -1,9 +1,12 @@
 // `curvekeep status` over a store seeded with one of each kind of item (through core and the real
 // CLI: keys made in the past through an injected clock, a staged rotation, an unverified peer whose
-// last link test failed, pin sets expired / expiring without a backup pin, a batch with failed
+// last link test failed, pin sets expired / expiring without a backup pin, a provision run with failed
 // rows, an orphan keychain item for doctor): each kind at its severity with its next action, the
 // --check exit codes, and the same report from the IPC channel status.get over the same store.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../../src-main/common/time.js';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
@@ -23,10 +26,12 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 describe('curvekeep status', () => {
   let t: TestWorkspace;
   let clean: TestWorkspace;
+  let bundles: string;
 
   beforeAll(async () => {
     t = testWorkspace('status');
     clean = testWorkspace('status-clean');
+    bundles = join(mkdtempSync(join(tmpdir(), 'curvekeep-status-out-')), 'bundles');
     const at = (ms: number) => createWorkspace(t.home, t.keychain, () => new Date(ms));
     const now = Date.now();
     // Overdue: made in 2020 with a 30-day period. Due soon: 80 days old with a 90-day period.
@@ -42,15 +47,10 @@ describe('curvekeep status', () => {
     // Pin sets: one expiring in 10 days without a backup pin; one made in 2020 that expired.
     await setPinSet(t.ws, { host: 'broker.invalid', pins: [pin()], expires: day(now + 10 * DAY_MS), noBackup: true });
     await setPinSet(createWorkspace(t.home, t.keychain, () => new Date('2020-01-01T12:00:00Z')), { host: 'old.invalid', pins: [pin()], backupPins: [pin()], expires: '2020-06-01' });
-    // A provisioning batch with failed rows (recorded through the store, as provisioning records it).
-    await t.ws.store.update((tx) => {
-      const server = tx.data.identities.find((i) => i.name === 'gw-1')!;
-      tx.data.batches.push({
-        id: 'b-0001', createdAt: tx.now.toISOString(), csvName: 'devices.csv', server: server.id, outDir: '/tmp/bundles',
-        counts: { rows: 3, ok: 1, skipped: 0, failed: 2 },
-        failed: [{ row: 2, name: 'bad name', reason: 'invalid name' }, { row: 3, name: 'dev-3', reason: 'bad endpoint' }],
-      });
-    });
+    // A provisioning batch with failed rows: the real `provision`, one good row and two bad ones.
+    writeFileSync(join(t.home, 'devices.csv'), 'name,endpoint,tags,public_key\ndev-1,,plant-3,\nbad name,,,\ndev-3,not-an-endpoint,,\n');
+    const provision = await runCli(['--json', 'provision', '--csv', join(t.home, 'devices.csv'), '--server', 'gw-1', '--endpoint', 'tcp://127.0.0.1:9', '--out', bundles], t.env);
+    expect([0, 1]).toContain(provision.code);
     // Doctor: a keychain item that belongs to nothing.
     await t.keychain.set('identity:gone:1', randomBytes(32).toString('base64'));
     // A store with warnings only.
@@ -59,6 +59,7 @@ describe('curvekeep status', () => {
   afterAll(async () => {
     await t.cleanup();
     await clean.cleanup();
+    rmSync(join(bundles, '..'), { recursive: true, force: true });
   });
 
   it('lists each kind at its severity with its next action as data', async () => {
@@ -74,9 +75,11 @@ describe('curvekeep status', () => {
     expect(find('pin-set-expiring')).toEqual([expect.objectContaining({ severity: 'warning', subject: { host: 'broker.invalid' } })]);
     expect(find('pin-set-no-backup')).toEqual([expect.objectContaining({ severity: 'warning', next: { action: 'add-backup-pin', host: 'broker.invalid' } })]);
     expect(find('pin-set-expired')).toEqual([expect.objectContaining({ severity: 'error', subject: { host: 'old.invalid' } })]);
-    expect(find('batch-failed-rows')).toEqual([expect.objectContaining({ severity: 'warning', facts: expect.objectContaining({ failed: 2, rows: 3 }), next: { action: 'retry-batch', batch: 'b-0001' } })]);
+    const batch = find('batch-failed-rows');
+    expect(batch).toEqual([expect.objectContaining({ severity: 'warning', subject: expect.objectContaining({ csvName: 'devices.csv', serverName: 'gw-1' }), facts: expect.objectContaining({ failed: 2, rows: 3, ok: 1 }) })]);
+    expect(batch[0]!.next).toEqual({ action: 'retry-batch', batch: batch[0]!.subject.id });
     expect(find('doctor')).toEqual([expect.objectContaining({ severity: 'warning', subject: { code: 'orphan-secret' }, next: { action: 'repair-store' } })]);
-    expect(report.counts).toEqual({ keys: 3, peers: 1, devices: 0, batches: 1, pinSets: 2 });
+    expect(report.counts).toEqual({ keys: 3, peers: 1, devices: 1, batches: 1, pinSets: 2 });
     expect(report.summary).toEqual({ error: 2, warning: 7, info: 1 });
     // Errors first.
     expect(report.items.slice(0, 2).map((i) => i.severity)).toEqual(['error', 'error']);
@@ -92,7 +95,7 @@ describe('curvekeep status', () => {
     expect(result.stdout).toContain('next: curvekeep peers verify sensor-a --code');
     expect(result.stdout).toContain('next: curvekeep test tcp://127.0.0.1:9 --peer sensor-a');
     expect(result.stdout).toContain('next: curvekeep pins backup-key broker.invalid');
-    expect(result.stdout).toContain('next: curvekeep provision --csv devices.csv --server gw-1 --out /tmp/bundles');
+    expect(result.stdout).toContain(`next: curvekeep provision --csv devices.csv --server gw-1 --out ${bundles}`);
     expect(result.stdout).toContain('next: curvekeep doctor --repair --yes');
     expect(result.stdout).not.toMatch(/undefined|\[object/);
   });
