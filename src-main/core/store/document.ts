@@ -132,6 +132,47 @@ export const DeviceSchema = z.object({
 });
 export type Device = z.infer<typeof DeviceSchema>;
 
+const DEVICE_KEYS = new Set(Object.keys(DeviceSchema.shape));
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isOptionalKey = (v: unknown): boolean => v === undefined || (isString(v) && v.length === 40);
+
+/**
+ * The devices list, checked fast: a fleet has 100,000 devices and every command reads the
+ * document. A device passes the quick check only if DeviceSchema would accept it unchanged (no
+ * unknown keys; each time checked once by zod, as a batch's devices share theirs); anything
+ * else goes through DeviceSchema, so errors name the same path and message.
+ */
+export const DeviceListSchema = z
+  .unknown()
+  .transform((value, ctx): Device[] => {
+    if (value === undefined) return [];
+    const goodTimes = new Set<string>();
+    const time = (v: unknown): boolean => {
+      if (!isString(v)) return false;
+      if (goodTimes.has(v)) return true;
+      if (!isoTime.safeParse(v).success) return false;
+      goodTimes.add(v);
+      return true;
+    };
+    const quick = (d: unknown): boolean => {
+      if (typeof d !== 'object' || d === null || Array.isArray(d)) return false;
+      const o = d as Record<string, unknown>;
+      for (const key in o) if (!DEVICE_KEYS.has(key)) return false;
+      return (
+        isString(o.id) && o.id.length > 0 && isString(o.name) && o.name.length > 0 && isString(o.publicKey) && o.publicKey.length === 40 &&
+        isString(o.server) && o.server.length > 0 && (o.batch === null || isString(o.batch)) && (o.bundleDir === null || isString(o.bundleDir)) &&
+        Array.isArray(o.tags) && o.tags.every(isString) && (o.state === 'active' || o.state === 'removed') && time(o.createdAt) &&
+        typeof o.keptSecret === 'boolean' && (o.endpoint === undefined || isString(o.endpoint)) && (o.replaces === undefined || isString(o.replaces)) &&
+        isOptionalKey(o.previousPublicKey) && (o.removedAt === undefined || time(o.removedAt))
+      );
+    };
+    if (Array.isArray(value) && value.every(quick)) return value as Device[];
+    const checked = z.array(DeviceSchema).safeParse(value);
+    if (checked.success) return checked.data;
+    for (const issue of checked.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path, message: issue.message } as never);
+    return z.NEVER;
+  });
+
 export const BatchSchema = z.object({
   id: z.string().min(1),
   createdAt: isoTime,
@@ -151,7 +192,7 @@ export const DocumentDataSchema = z.object({
   peers: z.array(PeerSchema),
   pinSets: z.array(PinSetSchema),
   backupKeys: z.array(BackupKeySchema),
-  devices: z.array(DeviceSchema).default([]),
+  devices: DeviceListSchema.optional().transform((v) => v ?? []),
   batches: z.array(BatchSchema).default([]),
   /** The last audit entry written with this document: a truncated log is found against it. */
   auditHead: AuditHeadSchema,

@@ -29,7 +29,7 @@ describe('devices of a server', () => {
 
   const keychainState = async (): Promise<Record<string, string | null>> => {
     const out: Record<string, string | null> = {};
-    for (const account of (await t.keychain.accounts()).sort()) out[account] = await t.keychain.get(account);
+    for (const account of [...(await t.keychain.accounts())].sort()) out[account] = await t.keychain.get(account);
     return out;
   };
   const bundleKeys = (out: string, name: string) => {

@@ -48,3 +48,29 @@ describe('schema 1 → 2: provisioned peers become devices', () => {
     expect(data.batches).toEqual([]);
   });
 });
+
+describe('the devices list check', () => {
+  const device = { id: 'dev_1', name: 'd', publicKey: key('e'), server: 'id_srv', batch: null, bundleDir: null, tags: [], state: 'active', createdAt: at, keptSecret: false };
+  const doc = (devices: unknown[]) => ({ identities: [], peers: [], pinSets: [], backupKeys: [], devices, auditHead: { seq: 0, hash: '' } });
+
+  it('accepts good devices as they are', () => {
+    expect(DocumentDataSchema.parse(doc([device, { ...device, id: 'dev_2', previousPublicKey: key('f'), removedAt: at, state: 'removed' }])).devices).toHaveLength(2);
+  });
+
+  it.each([
+    ['a short key', { publicKey: 'abc' }, 'devices.0.publicKey'],
+    ['a bad state', { state: 'gone' }, 'devices.0.state'],
+    ['a bad time', { createdAt: '2026-13-45T00:00:00Z' }, 'devices.0.createdAt'],
+    ['no server', { server: undefined }, 'devices.0.server'],
+    ['a number for a tag', { tags: [1] }, 'devices.0.tags.0'],
+  ])('refuses %s, naming the field', (_what, change, path) => {
+    const result = DocumentDataSchema.safeParse(doc([{ ...device, ...change }]));
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path.join('.')).toBe(path);
+  });
+
+  it('drops unknown keys as zod does', () => {
+    const parsed = DocumentDataSchema.parse(doc([{ ...device, extra: 1 }]));
+    expect(parsed.devices[0]).not.toHaveProperty('extra');
+  });
+});
