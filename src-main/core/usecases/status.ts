@@ -16,26 +16,9 @@ import type { Workspace } from '../workspace.js';
 import type { Finding } from './doctor.js';
 import type { DueList } from './rotation.js';
 
-/** Items due within this many days are listed (keys and pin sets). */
-export const STATUS_WINDOW_DAYS = 30;
+import { STATUS_FACT_KEYS, STATUS_WINDOW_DAYS, type StatusKind, type StatusFactKey, type StatusSeverity, type StatusSubjectKey } from '../../common/status.js';
 
-export const STATUS_SEVERITIES = ['error', 'warning', 'info'] as const;
-export type StatusSeverity = (typeof STATUS_SEVERITIES)[number];
-
-export const STATUS_KINDS = [
-  'key-overdue',
-  'key-due',
-  'rotation-in-progress',
-  'peer-unverified',
-  'peer-mismatch',
-  'peer-test-failed',
-  'pin-set-expired',
-  'pin-set-expiring',
-  'pin-set-no-backup',
-  'batch-failed-rows',
-  'doctor',
-] as const;
-export type StatusKind = (typeof STATUS_KINDS)[number];
+export { STATUS_KINDS, STATUS_SEVERITIES, STATUS_WINDOW_DAYS, type StatusKind, type StatusSeverity } from '../../common/status.js';
 
 /** The next action as data; the CLI words it as a command line, the app as a button. */
 export type StatusNext =
@@ -55,8 +38,9 @@ export interface StatusItem {
   readonly kind: StatusKind;
   readonly severity: StatusSeverity;
   /** Who the item is about: ids and names (an identity, a peer, a host, a batch). */
-  readonly subject: Readonly<Record<string, string>>;
-  readonly facts: Readonly<Record<string, Fact>>;
+  readonly subject: Readonly<Partial<Record<StatusSubjectKey, string>>>;
+  /** `secrets` (doctor) is a count, `sealedRevision` a revision number. */
+  readonly facts: Readonly<Partial<Record<Exclude<StatusFactKey, 'secrets' | 'sealedRevision'>, Fact>> & { secrets?: number; sealedRevision?: number | null }>;
   readonly next: StatusNext | null;
 }
 
@@ -81,12 +65,16 @@ export interface StatusReport {
 
 const STORE_UNREADABLE = new Set(['store-tampered', 'store-rolled-back', 'store-missing', 'store-corrupt', 'store-unreadable', 'journal-pending']);
 
+const FACT_KEYS: ReadonlySet<string> = new Set(STATUS_FACT_KEYS);
+
 function doctorItem(f: Finding): StatusItem {
+  // Only the facts the overview names (the app's result is a closed shape); doctor --json has them all.
+  const fields = Object.fromEntries(Object.entries(f.fields).filter(([k]) => FACT_KEYS.has(k))) as StatusItem['facts'];
   return {
     kind: 'doctor',
     severity: f.severity,
     subject: { code: f.code },
-    facts: { ...f.fields, repairable: f.repairable },
+    facts: { ...fields, repairable: f.repairable },
     next: f.repairable ? { action: 'repair-store' } : { action: 'see-doctor' },
   };
 }

@@ -3,13 +3,20 @@
 // the page words as a button or a sentence. Names, ids, dates and public facts only; no secret.
 import { z } from 'zod';
 import { ROTATION_ACTIONS } from '../../common/rotation.js';
+import { STATUS_FACT_KEYS, STATUS_KINDS, STATUS_SEVERITIES, STATUS_SUBJECT_KEYS, type StatusFactKey, type StatusSubjectKey } from '../../common/status.js';
 import { defineChannels } from './spec.js';
 
-const SEVERITIES = ['error', 'warning', 'info'] as const;
-const KINDS = [
-  'key-overdue', 'key-due', 'rotation-in-progress', 'peer-unverified', 'peer-mismatch', 'peer-test-failed',
-  'pin-set-expired', 'pin-set-expiring', 'pin-set-no-backup', 'batch-failed-rows', 'doctor',
-] as const;
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** Closed shapes: every subject and fact name is listed in common/status.ts. */
+const SubjectSchema = z.object(Object.fromEntries(STATUS_SUBJECT_KEYS.map((k) => [k, z.string().optional()])) as Record<StatusSubjectKey, z.ZodOptional<z.ZodString>>);
+const FactsSchema = z.object({
+  ...(Object.fromEntries(STATUS_FACT_KEYS.map((k) => [k, Scalar.optional()])) as Record<StatusFactKey, z.ZodOptional<typeof Scalar>>),
+  /** A count, never a secret. */
+  secrets: z.number().int().optional(),
+  /** The revision whose seal the keychain holds (a number, never the seal). */
+  sealedRevision: z.number().int().nullable().optional(),
+});
 
 export const StatusNextSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('rotate'), identity: z.string() }),
@@ -24,10 +31,10 @@ export const StatusNextSchema = z.discriminatedUnion('action', [
 ]);
 
 export const StatusItemSchema = z.object({
-  kind: z.enum(KINDS),
-  severity: z.enum(SEVERITIES),
-  subject: z.record(z.string(), z.string()),
-  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  kind: z.enum(STATUS_KINDS),
+  severity: z.enum(STATUS_SEVERITIES),
+  subject: SubjectSchema,
+  facts: FactsSchema,
   next: StatusNextSchema.nullable(),
 });
 

@@ -4,7 +4,7 @@
 // rows, an orphan keychain item for doctor): each kind at its severity with its next action, the
 // --check exit codes, and the same report from the IPC channel status.get over the same store.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,5 +115,18 @@ describe('curvekeep status', () => {
     expect(ipcRest).toEqual(cliRest);
     const refused = await ipcCaller(t).call('status.get', { extra: 1 });
     expect(refused.ok).toBe(false);
+  });
+
+  it('a store changed outside Curvekeep: only doctor speaks (an error), --check exits 1, status.get agrees', async () => {
+    const file = join(clean.home, 'curvekeep.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('sensor-b', 'sensor-x'));
+    const result = await runCli(['--json', 'status', '--check'], clean.env);
+    expect(result.code).toBe(1);
+    const report = result.json<StatusReport>();
+    expect(report.storeRead).toBe(false);
+    expect(report.items).toEqual([expect.objectContaining({ kind: 'doctor', severity: 'error', subject: { code: 'store-tampered' }, next: { action: 'see-doctor' } })]);
+    const ipc = (await ipcCaller(clean).ok('status.get', {})) as unknown as StatusReport;
+    expect(ipc.items).toEqual(report.items);
+    expect((await runCli(['status'], clean.env)).stdout).toContain('curvekeep store reseal');
   });
 });
