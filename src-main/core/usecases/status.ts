@@ -15,6 +15,7 @@ import type { DocumentData } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import type { Finding } from './doctor.js';
 import type { DueList } from './rotation.js';
+import { isPinSetExpired } from '../pins/pin-set.js';
 
 import { STATUS_FACT_KEYS, STATUS_WINDOW_DAYS, type StatusKind, type StatusFactKey, type StatusSeverity, type StatusSubjectKey } from '../../common/status.js';
 
@@ -120,11 +121,10 @@ function peerItems(data: Readonly<DocumentData>): StatusItem[] {
 
 function pinItems(data: Readonly<DocumentData>, now: Date): StatusItem[] {
   const items: StatusItem[] = [];
-  const today = now.toISOString().slice(0, 10);
   const horizon = new Date(now.getTime() + STATUS_WINDOW_DAYS * DAY_MS).toISOString().slice(0, 10);
   for (const s of data.pinSets) {
     const subject = { host: s.host };
-    if (s.expires !== null && today > s.expires) {
+    if (isPinSetExpired(s, now)) {
       items.push({ kind: 'pin-set-expired', severity: 'error', subject, facts: { expires: s.expires, pins: s.pins.length }, next: { action: 'renew-pin-set', host: s.host } });
     } else if (s.expires !== null && s.expires <= horizon) {
       const daysLeft = Math.floor((Date.parse(`${s.expires}T23:59:59.999Z`) - now.getTime()) / DAY_MS);
