@@ -15,6 +15,8 @@ import type { Workspace } from '../workspace.js';
 import { BundleWriter, type Made, type Prepared } from './bundle-writer.js';
 import { readDeviceRows } from './device-csv.js';
 import { eachLimited } from './each-limited.js';
+import { allowlistEntries } from '../devices/devices.js';
+import { formatCertFile } from '../formats/cert-file.js';
 import { ownedNames } from '../owned-folder.js';
 import { allowFileOf, manifestDevice, ProvisionOutput } from './output.js';
 import { type Device, failRow, findServer, planDevices, reasonOf, type RowResult, type RowStatus } from './plan.js';
@@ -160,9 +162,18 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   }
   progress();
 
-  for (const m of made) await writer.restoreAllowEntry(m);
+  // A device removed from the server whose bundle is still here stays removed: not recorded
+  // again, and not put back on this folder's allowlist.
+  const removed = new Set(data.devices.filter((d) => d.server === server.id && d.state === 'removed').map((d) => `${d.name}\n${d.publicKey}`));
+  const stillRemoved = made.filter((m) => removed.has(`${m.device.name}\n${m.publicKey}`) && !data.devices.some((d) => d.server === server.id && d.state === 'active' && d.name === m.device.name));
+  for (const m of stillRemoved) {
+    results[m.device.index] = { row: m.device.row, name: m.device.name, status: 'skipped', reason: 'removed from the server; its bundle is left as it is, and it stays off the allowlist', publicKey: m.publicKey };
+  }
+  const recordable = made.filter((m) => !stillRemoved.includes(m));
+  for (const m of recordable) await writer.restoreAllowEntry(m);
 
-  const { devicesAdded, secretsKept, batch } = await recordDevices(ws, made, { server, csvPath: request.csvPath, csvName: request.csvName ?? null, outDir: request.outDir, keepSecrets }, results);
+  const { devicesAdded, secretsKept, batch } = await recordDevices(ws, recordable, { server, csvPath: request.csvPath, csvName: request.csvName ?? null, outDir: request.outDir, keepSecrets }, results);
+  await syncAllowFolder(ws, output, server.id);
 
   made.sort((a, b) => a.device.index - b.device.index);
   const devices = made
@@ -187,6 +198,28 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     secretsKept,
     batch: batch.id,
   };
+}
+
+/**
+ * The output's allowlist folder is the server's allowlist: its active devices (of every batch)
+ * and the peers allowed to connect. Missing files are added; files this folder's provisioning
+ * wrote for keys no longer allowed (a removed device) are removed; files Curvekeep did not write
+ * are left alone.
+ */
+async function syncAllowFolder(ws: Workspace, output: ProvisionOutput, serverId: string): Promise<void> {
+  const { data } = await ws.store.read();
+  const entries = allowlistEntries(data, serverId);
+  const wanted = new Set(entries.map((e) => allowFileOf(e.name)));
+  const present = new Set(await names(output.allowDir));
+  const missing = entries.filter((e) => !present.has(allowFileOf(e.name)) && !output.foreignAllowFiles.has(allowFileOf(e.name)));
+  if (missing.length > 0) {
+    await output.allowFolder.claim(missing.map((e) => allowFileOf(e.name)));
+    const now = ws.now();
+    for (const e of missing) {
+      await output.allowFolder.write(allowFileOf(e.name), formatCertFile({ publicKey: e.publicKey, metadata: { name: e.name, ...(e.endpoint ? { endpoint: e.endpoint } : {}) } }, 'zcert', { secret: false, now }), 0o644);
+    }
+  }
+  await output.allowFolder.removeStale(wanted, (name) => name.endsWith('.key'));
 }
 
 export type DryRunAction = 'create' | 'skip' | 'fail';

@@ -164,6 +164,14 @@ describe('devices of a server', () => {
     expect(await writeAllowlist()).toEqual(['dev-2.key', 'partner.key']);
     expect(await connect(bundleKeys(join(dir, 'out1'), 'dev-1'))).toBe('rejected');
     expect(await connect(bundleKeys(join(dir, 'out1'), 'dev-2'))).toBe('ok');
+    // The provisioning output's allowlist is the server's too: a rerun of its folder does not
+    // bring the removed device back, and takes it off that folder's allowlist.
+    expect(readdirSync(join(dir, 'out1', 'allowlist')).filter((f) => !f.startsWith('.')).sort()).toEqual(['dev-1.key', 'dev-2.key', 'partner.key']);
+    const rerun = await runCli(['--json', 'provision', '--csv', csv, '--server', 'gw', '--out', join(dir, 'out1')], t.env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.json<{ skippedRows: Row[] }>().skippedRows[0]).toMatchObject({ name: 'dev-1', reason: expect.stringMatching(/removed/) });
+    expect(readdirSync(join(dir, 'out1', 'allowlist')).filter((f) => !f.startsWith('.')).sort()).toEqual(['dev-2.key', 'partner.key']);
+    expect((await t.ws.store.read()).data.devices.filter((d) => d.name === 'dev-1' && d.server === gwId).map((d) => d.state)).toEqual(['removed']);
   });
 
   it('reissue: new bundles, the old key allowed until --finish', async () => {
