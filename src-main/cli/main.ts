@@ -12,6 +12,7 @@ import { registerProvision } from './commands/provision.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDevices } from './commands/devices.js';
+import { registerStatus } from './commands/status.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   }
   registerDoctor(program);
   registerDevices(program);
+  registerStatus(program);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

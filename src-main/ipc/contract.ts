@@ -13,6 +13,7 @@ import { rotationChannels } from './channels/rotation.js';
 import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
 import { devicesChannels } from './channels/devices.js';
+import { statusChannels } from './channels/status.js';
 
 export const contract = Object.freeze({
   ...appChannels,
@@ -26,6 +27,7 @@ export const contract = Object.freeze({
   ...linksChannels,
   ...pinsChannels,
   ...devicesChannels,
+  ...statusChannels,
 });
 
 export type Contract = typeof contract;

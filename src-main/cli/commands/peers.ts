@@ -128,6 +128,7 @@ export function registerPeers(program: Command): void {
         const { leftLine, withForceHint } = await import('../force-hint.js');
         const result = await withForceHint(() => exportPeerAllowlist(ctx.workspace(), opts.out, opts.format, { force: Boolean(opts.force) }, opts.server ?? null));
         const text = [`wrote ${result.files.length} certificate(s) to ${result.dir}${result.removed.length ? `, removed ${result.removed.length} stale` : ''}`, ...leftLine(result.left)];
+        if (result.files.length === 0) text.push('no peer is allowed (and no device provisioned for the server): put a peer on the allowlist with `curvekeep peers allow NAME`, then write the folder again');
         return { json: result, text: text.join('\n') };
       }),
     );

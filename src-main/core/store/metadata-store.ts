@@ -633,8 +633,9 @@ export class MetadataStore {
     return (await readEntries(this.auditFile)).entries;
   }
 
-  async verifyAudit(): Promise<AuditVerdict> {
-    const { data } = await this.#load(false);
+  /** `read`: the document just read by the caller (its audit head is used; no second load). */
+  async verifyAudit(read?: Readonly<Pick<DocumentData, 'auditHead'>>): Promise<AuditVerdict> {
+    const data = read ?? (await this.#load(false)).data;
     const key = await this.#key(AUDIT_SEAL_ACCOUNT, false);
     if (!key) {
       const entries = (await readEntries(this.auditFile)).entries.length;

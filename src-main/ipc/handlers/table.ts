@@ -13,6 +13,7 @@ import { rotationHandlers } from './rotation.js';
 import { linksHandlers } from './links.js';
 import { pinsHandlers } from './pins.js';
 import { devicesHandlers } from './devices.js';
+import { statusHandlers } from './status.js';
 
 export type HandlerTable = AreaHandlers<Contract>;
 
@@ -28,4 +29,5 @@ export const handlerTable: HandlerTable = Object.freeze({
   ...linksHandlers,
   ...pinsHandlers,
   ...devicesHandlers,
+  ...statusHandlers,
 });
