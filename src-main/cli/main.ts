@@ -11,6 +11,8 @@ import { registerRotation } from './commands/rotation.js';
 import { registerProvision } from './commands/provision.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerDevices } from './commands/devices.js';
+import { registerStatus } from './commands/status.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
     register(program);
   }
   registerDoctor(program);
+  registerDevices(program);
+  registerStatus(program);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

@@ -174,3 +174,8 @@ export class OwnedFolder {
     return readdir(this.dir);
   }
 }
+
+/** The names Curvekeep wrote in `dir` (any scope), read without creating or changing anything. */
+export async function ownedNames(dir: string): Promise<Set<string>> {
+  return new Set((await readManifest(dir)).keys());
+}

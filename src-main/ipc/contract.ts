@@ -12,6 +12,8 @@ import { provisioningChannels } from './channels/provisioning.js';
 import { rotationChannels } from './channels/rotation.js';
 import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
+import { devicesChannels } from './channels/devices.js';
+import { statusChannels } from './channels/status.js';
 
 export const contract = Object.freeze({
   ...appChannels,
@@ -24,6 +26,8 @@ export const contract = Object.freeze({
   ...rotationChannels,
   ...linksChannels,
   ...pinsChannels,
+  ...devicesChannels,
+  ...statusChannels,
 });
 
 export type Contract = typeof contract;

@@ -169,7 +169,7 @@ export function registerLink(program: Command): void {
         ]);
         const ws = ctx.workspace();
         const server = opts.pending ? await (await import('../../core/usecases/rotation.js')).pendingServerKey(ws, opts.as) : await chooseIdentity(ws, opts.as, ['server']);
-        const allowlist = resolveAllowlist((await ws.store.read()).data, opts.allow ?? []);
+        const allowlist = resolveAllowlist((await ws.store.read()).data, opts.allow ?? [], server.identity.id);
         // With --json, stdout carries only the final document; the running log goes to stderr.
         const log = (line: string): void => {
           (ctx.options.json ? process.stderr : process.stdout).write(`${line}\n`);

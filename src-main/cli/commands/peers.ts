@@ -121,12 +121,14 @@ export function registerPeers(program: Command): void {
     .requiredOption('--out <dir>', 'the folder')
     .addOption(new Option('--format <format>', 'file flavour').choices(['zcert', 'pyzmq']).default('zcert'))
     .option('--force', 'replace files of the same name that Curvekeep did not write')
+    .option('--server <ref>', "only this server's devices (with the allowed peers); default: every server's")
     .action(
-      action(async (ctx, opts: { out: string; format: 'zcert' | 'pyzmq'; force?: boolean }) => {
+      action(async (ctx, opts: { out: string; format: 'zcert' | 'pyzmq'; force?: boolean; server?: string }) => {
         const { exportPeerAllowlist } = await import('../../core/peers/allowlist.js');
         const { leftLine, withForceHint } = await import('../force-hint.js');
-        const result = await withForceHint(() => exportPeerAllowlist(ctx.workspace(), opts.out, opts.format, { force: Boolean(opts.force) }));
+        const result = await withForceHint(() => exportPeerAllowlist(ctx.workspace(), opts.out, opts.format, { force: Boolean(opts.force) }, opts.server ?? null));
         const text = [`wrote ${result.files.length} certificate(s) to ${result.dir}${result.removed.length ? `, removed ${result.removed.length} stale` : ''}`, ...leftLine(result.left)];
+        if (result.files.length === 0) text.push('no peer is allowed (and no device provisioned for the server): put a peer on the allowlist with `curvekeep peers allow NAME`, then write the folder again');
         return { json: result, text: text.join('\n') };
       }),
     );

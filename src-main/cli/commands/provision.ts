@@ -10,6 +10,7 @@ interface ProvisionOptions {
   endpoint?: string;
   keepSecrets?: boolean;
   force?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerProvision(program: Command): void {
@@ -22,8 +23,18 @@ export function registerProvision(program: Command): void {
     .option('--endpoint <url>', 'endpoint for rows without one (default: the server\'s)')
     .option('--keep-secrets', 'also keep each device secret in the OS keychain (as an identity of role device)')
     .option('--force', 'replace files in the output folder that Curvekeep did not write (manifest.json, results.csv, allowlist files)')
+    .option('--dry-run', 'check the CSV and print what each row would do (create / skip / fail); write nothing')
     .action(
       action(async (ctx, opts: ProvisionOptions) => {
+        if (opts.dryRun) {
+          const { dryRunProvisioning } = await import('../../core/usecases/provisioning.js');
+          const plan = await dryRunProvisioning(ctx.workspace(), { csv: { path: opts.csv }, server: opts.server, outDir: opts.out, endpoint: opts.endpoint ?? null, keepSecrets: Boolean(opts.keepSecrets), force: Boolean(opts.force) });
+          const lines = [
+            `dry run: nothing was written. ${plan.total} row(s): ${plan.create} to create, ${plan.skip} to skip, ${plan.fail} failing`,
+            table([['ROW', 'NAME', 'ACTION', 'DETAIL'], ...plan.rows.map((r) => [String(r.row), r.name, r.action, r.reason])]),
+          ];
+          return { json: { dryRun: true, ...plan }, text: lines.join('\n') };
+        }
         const { runProvisioning } = await import('../../core/usecases/provisioning.js');
         const interactive = Boolean(process.stderr.isTTY) && !ctx.options.json;
         let bar: SingleBar | null = null;
@@ -53,9 +64,9 @@ export function registerProvision(program: Command): void {
         } finally {
           if (started) bar?.stop();
         }
-        const { summary: result, failedRows } = outcome;
+        const { summary: result, failedRows, rows } = outcome;
         const lines = [
-          `${result.total} row(s): ${result.ok} provisioned, ${result.skipped} skipped (bundle exists), ${result.failed} failed`,
+          `${result.total} row(s): ${result.ok} provisioned, ${result.skipped} skipped (already provisioned), ${result.failed} failed (batch ${result.batch})`,
           `bundles:   ${result.outDir}/devices/`,
           `allowlist: ${result.allowlist}/ (give it to ${result.server.name}'s authenticator)`,
           `manifest:  ${result.manifest}`,
@@ -66,7 +77,7 @@ export function registerProvision(program: Command): void {
           lines.push('', 'failed rows:', table([['ROW', 'NAME', 'REASON'], ...failedRows.slice(0, 50).map((r) => [String(r.row), r.name, r.reason])]));
           if (failedRows.length > 50) lines.push(`... and ${failedRows.length - 50} more in ${result.results}`);
         }
-        return { json: { ...result, failedRows }, text: lines.join('\n') };
+        return { json: { ...result, failedRows, skippedRows: rows.filter((r) => r.status === 'skipped') }, text: lines.join('\n') };
       }),
     );
 }

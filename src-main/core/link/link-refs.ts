@@ -3,6 +3,7 @@
 import { identityKeyPair, type IdentityKeyPair } from '../identities/identities.js';
 import type { PublicKey } from '../curve/keys.js';
 import { CurvekeepError, InvalidInputError, NotFoundError } from '../errors.js';
+import { allowlistEntries } from '../devices/devices.js';
 import { findPeer } from '../peers/peers.js';
 import type { DocumentData, Identity, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
@@ -52,16 +53,21 @@ export interface ResponderAllowlist {
  * references to peers and own identities (an own client identity is how one tests a rotation on
  * one machine).
  */
-export function resolveAllowlist(data: Readonly<DocumentData>, allow: ReadonlyArray<string>): ResponderAllowlist {
+export function resolveAllowlist(data: Readonly<DocumentData>, allow: ReadonlyArray<string>, serverId: string | null = null): ResponderAllowlist {
+  // The server's devices are on its allowlist with the allowed peers (core/devices).
+  const devices = serverId === null ? [] : allowlistEntries({ ...data, peers: [] }, serverId).map((e) => ({ publicKey: e.publicKey, name: e.name }));
   const known: KnownClient[] = [
+    ...devices,
     ...data.peers.map((peer) => ({ publicKey: peer.publicKey as PublicKey, name: peer.name })),
     ...data.identities.flatMap((identity) => liveKeys(identity).map((publicKey) => ({ publicKey, name: identity.name }))),
   ];
   const words = allow.length === 0 ? ['peers'] : allow;
   if (words.length === 1 && words[0] === 'any') return { allow: 'any', known, description: 'any client key' };
   if (words.length === 1 && words[0] === 'peers') {
-    const allowed = data.peers.filter((peer) => peer.allowed).map((peer) => ({ publicKey: peer.publicKey as PublicKey, name: peer.name }));
-    return { allow: allowed, known, description: `${allowed.length} allowed peer${allowed.length === 1 ? '' : 's'}` };
+    const peers = data.peers.filter((peer) => peer.allowed).map((peer) => ({ publicKey: peer.publicKey as PublicKey, name: peer.name }));
+    const allowed = [...peers, ...devices];
+    const deviceWords = devices.length > 0 ? ` and ${devices.length} device key${devices.length === 1 ? '' : 's'}` : '';
+    return { allow: allowed, known, description: `${peers.length} allowed peer${peers.length === 1 ? '' : 's'}${deviceWords}` };
   }
   if (words.includes('any') || words.includes('peers')) {
     throw new InvalidInputError('admit either "peers", "any", or a list of peer and identity references, not a mix');

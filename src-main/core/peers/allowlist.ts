@@ -7,6 +7,7 @@ import { InvalidInputError } from '../errors.js';
 import { OwnedFolder, type OwnedFolderOptions } from '../owned-folder.js';
 import { type CertFlavour, certFileNames, formatCertFile } from '../formats/cert-file.js';
 import type { Workspace } from '../workspace.js';
+import { allowlistEntries, findDeviceServer } from '../devices/devices.js';
 
 export interface AllowlistEntry {
   readonly name: string;
@@ -56,10 +57,16 @@ export async function writeAllowlist(
   return { dir, files, removed, left: await folder.foreign() };
 }
 
-export async function exportPeerAllowlist(ws: Workspace, dir: string, flavour: CertFlavour = 'zcert', options: Readonly<OwnedFolderOptions> = {}): Promise<AllowlistResult> {
+/**
+ * A server's allowlist: the peers allowed to connect plus its active devices (with `server`, an
+ * own identity or peer by id or name; without it, the devices of every server).
+ */
+export async function exportPeerAllowlist(ws: Workspace, dir: string, flavour: CertFlavour = 'zcert', options: Readonly<OwnedFolderOptions> = {}, server: string | null = null): Promise<AllowlistResult> {
   const { data } = await ws.store.read();
-  const entries = data.peers.filter((p) => p.allowed).map((p) => ({ name: p.name, publicKey: p.publicKey as PublicKey, endpoint: p.endpoints[0] ?? null }));
+  const serverId = server ? findDeviceServer(data, server).id : null;
+  const entries = allowlistEntries(data, serverId);
+  const peers = data.peers.filter((p) => p.allowed).length;
   const result = await writeAllowlist(dir, entries, flavour, ws.now(), options);
-  await ws.store.update((tx) => tx.audit({ action: 'allowlist.exported', subject: dir, details: { peers: entries.length, format: flavour } }));
+  await ws.store.update((tx) => tx.audit({ action: 'allowlist.exported', subject: dir, details: { peers, devices: entries.length - peers, server: serverId, format: flavour } }));
   return result;
 }

@@ -6,7 +6,7 @@ import type { PublicKey } from '../curve/keys.js';
 import { isCurvekeepError, NotFoundError } from '../errors.js';
 import { findIdentity } from '../identities/identities.js';
 import { resolveRef } from '../names.js';
-import type { Identity, Peer } from '../store/document.js';
+import type { Batch, Device as StoredDevice, Identity, Peer } from '../store/document.js';
 import { type CheckedDevice, checkDeviceRow, type DeviceRow } from './device-csv.js';
 
 export type RowStatus = 'ok' | 'skipped' | 'failed';
@@ -17,9 +17,13 @@ export interface RowResult {
   readonly status: RowStatus;
   readonly reason: string;
   readonly publicKey: PublicKey | null;
+  /** A skipped device already provisioned for this server elsewhere: the batch and folder it lives in. */
+  readonly existing?: { readonly batch: string | null; readonly folder: string | null };
 }
 
 export interface Server {
+  /** The identity's (or the peer's) id: what devices name as their server. */
+  readonly id: string;
   readonly name: string;
   readonly publicKey: PublicKey;
   readonly endpoint: string | null;
@@ -35,13 +39,13 @@ export function findServer(identities: ReadonlyArray<Identity>, peers: ReadonlyA
   try {
     const identity = findIdentity(identities, ref);
     const current = identity.generations.find((g) => g.state === 'current') ?? identity.generations.at(-1)!;
-    return { name: identity.name, publicKey: current.publicKey as PublicKey, endpoint: identity.endpoints[0] ?? null };
+    return { id: identity.id, name: identity.name, publicKey: current.publicKey as PublicKey, endpoint: identity.endpoints[0] ?? null };
   } catch (error) {
     if (!isCurvekeepError(error) || error.code !== 'not-found') throw error;
   }
   try {
     const peer = resolveRef(peers, ref, 'peer');
-    return { name: peer.name, publicKey: peer.publicKey as PublicKey, endpoint: peer.endpoints[0] ?? null };
+    return { id: peer.id, name: peer.name, publicKey: peer.publicKey as PublicKey, endpoint: peer.endpoints[0] ?? null };
   } catch (error) {
     if (isCurvekeepError(error) && error.code === 'not-found') {
       throw new NotFoundError(`no identity or peer ${JSON.stringify(ref)} to be the devices' server; the lists of keys and peers show them`);
@@ -64,6 +68,9 @@ export interface PlanContext {
   readonly keepSecrets: boolean;
   readonly peers: ReadonlyArray<Peer>;
   readonly identities: ReadonlyArray<Identity>;
+  /** The devices in the store and their batches: one already provisioned for this server is skipped. */
+  readonly devices: ReadonlyArray<StoredDevice>;
+  readonly batches: ReadonlyArray<Batch>;
   /** Bundle folders already in the output. */
   readonly existingBundles: ReadonlySet<string>;
   /** Allowlist file names present that Curvekeep did not write (not replaced unless forced). */
@@ -89,6 +96,8 @@ export function planDevices(rows: ReadonlyArray<DeviceRow>, context: Readonly<Pl
   const results: RowResult[] = new Array(rows.length);
   const peersByName = new Map(context.peers.map((p) => [p.name, p]));
   const identityNames = new Set(context.identities.map((i) => i.name));
+  const provisioned = new Map(context.devices.filter((d) => d.server === server.id && d.state === 'active').map((d) => [d.name, d]));
+  const batchDirs = new Map(context.batches.map((b) => [b.id, b.outDir]));
   const seenNames = new Map<string, number>();
   const seenKeys = new Map<string, number>();
   const toMake: Device[] = [];
@@ -117,9 +126,19 @@ export function planDevices(rows: ReadonlyArray<DeviceRow>, context: Readonly<Pl
       toSkip.push(device);
       return;
     }
+    const already = provisioned.get(device.name);
+    if (already) {
+      const folder = already.bundleDir ?? (already.batch ? (batchDirs.get(already.batch) ?? null) : null);
+      const where = already.batch ? `batch ${already.batch}${folder ? `, folder ${folder}` : ''}` : folder ? `folder ${folder}` : 'no recorded batch';
+      if (device.publicKey && device.publicKey !== already.publicKey) {
+        return fail(device.name, `already provisioned for ${server.name} with another public key (${where}); remove or reissue it first`);
+      }
+      results[index] = { row: raw.row, name: device.name, status: 'skipped', reason: `already provisioned (${where})`, publicKey: already.publicKey as PublicKey, existing: { batch: already.batch, folder } };
+      return;
+    }
     const peer = peersByName.get(device.name);
-    if (peer && peer.publicKey !== device.publicKey) {
-      return fail(device.name, `a peer named ${device.name} exists already with another key; remove it or rename the device`);
+    if (peer) {
+      return fail(device.name, `a peer named ${device.name} exists already (its allowlist file would clash); remove it or rename the device`);
     }
     if (context.keepSecrets && identityNames.has(device.name)) return fail(device.name, `an identity named ${device.name} exists already`);
     const allowFile = context.allowFileOf(device.name);

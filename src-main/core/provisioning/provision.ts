@@ -2,8 +2,12 @@
 //   devices/NAME/    the device's bundle (bundle-writer.ts)
 //   allowlist/       the server's allowlist: NAME.key public files (zcertstore and pyzmq read them)
 //   manifest.json, results.csv (output.ts)
-// and the devices become allowed peers, all in one store update (recording.ts). The rows are
-// checked first (plan.ts); a rerun skips devices whose bundle exists and changes none of their files.
+// and the devices are recorded as devices of the server with the run's batch, all in one store
+// update (recording.ts). The rows are checked first (plan.ts); a rerun skips devices whose bundle
+// exists and changes none of their files, and a device already provisioned for the server in
+// another folder is skipped naming its batch and folder. A dry run only plans (dryRunDevices).
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { PublicKey } from '../curve/keys.js';
 import { readInputFile } from '../files.js';
 import { qrRenderer } from '../formats/qr/bulk-renderer.js';
@@ -11,6 +15,9 @@ import type { Workspace } from '../workspace.js';
 import { BundleWriter, type Made, type Prepared } from './bundle-writer.js';
 import { readDeviceRows } from './device-csv.js';
 import { eachLimited } from './each-limited.js';
+import { allowlistEntries } from '../devices/devices.js';
+import { formatCertFile } from '../formats/cert-file.js';
+import { ownedNames } from '../owned-folder.js';
 import { allowFileOf, manifestDevice, ProvisionOutput } from './output.js';
 import { type Device, failRow, findServer, planDevices, reasonOf, type RowResult, type RowStatus } from './plan.js';
 import { crashPoint, recordDevices } from './recording.js';
@@ -35,6 +42,8 @@ export interface ProvisionRequest {
   readonly keepSecrets?: boolean;
   /** Replace files of the output folder that Curvekeep did not write (a foreign manifest.json, results.csv, allowlist file). */
   readonly force?: boolean;
+  /** The name the user knows the CSV by (an upload's), recorded in the batch. */
+  readonly csvName?: string | null;
   readonly onProgress?: (progress: Readonly<ProvisionProgress>) => void;
 }
 
@@ -54,9 +63,11 @@ export interface ProvisionResult {
   readonly manifest: string;
   readonly results: string;
   readonly allowlist: string;
-  /** Devices newly recorded as allowed peers (rerun: bundles whose peer was missing count too). */
-  readonly peersAdded: number;
+  /** Devices newly recorded for the server (rerun: bundles whose device was missing count too). */
+  readonly devicesAdded: number;
   readonly secretsKept: number;
+  /** The batch recorded for this run. */
+  readonly batch: string | null;
 }
 
 export async function provisionDevices(ws: Workspace, request: Readonly<ProvisionRequest>): Promise<ProvisionResult> {
@@ -76,6 +87,8 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     keepSecrets,
     peers: data.peers,
     identities: data.identities,
+    devices: data.devices,
+    batches: data.batches,
     existingBundles: output.existingBundles,
     foreignAllowFiles: output.foreignAllowFiles,
     allowDir: output.allowDir,
@@ -149,9 +162,18 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   }
   progress();
 
-  for (const m of made) await writer.restoreAllowEntry(m);
+  // A device removed from the server whose bundle is still here stays removed: not recorded
+  // again, and not put back on this folder's allowlist.
+  const removed = new Set(data.devices.filter((d) => d.server === server.id && d.state === 'removed').map((d) => `${d.name}\n${d.publicKey}`));
+  const stillRemoved = made.filter((m) => removed.has(`${m.device.name}\n${m.publicKey}`) && !data.devices.some((d) => d.server === server.id && d.state === 'active' && d.name === m.device.name));
+  for (const m of stillRemoved) {
+    results[m.device.index] = { row: m.device.row, name: m.device.name, status: 'skipped', reason: 'removed from the server; its bundle is left as it is, and it stays off the allowlist', publicKey: m.publicKey };
+  }
+  const recordable = made.filter((m) => !stillRemoved.includes(m));
+  for (const m of recordable) await writer.restoreAllowEntry(m);
 
-  const { peersAdded, secretsKept } = await recordDevices(ws, made, keepSecrets, results, request.outDir);
+  const { devicesAdded, secretsKept, batch } = await recordDevices(ws, recordable, { server, csvPath: request.csvPath, csvName: request.csvName ?? null, outDir: request.outDir, keepSecrets }, results);
+  await syncAllowFolder(ws, output, server.id);
 
   made.sort((a, b) => a.device.index - b.device.index);
   const devices = made
@@ -172,7 +194,106 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     manifest: manifestPath,
     results: resultsPath,
     allowlist: output.allowDir,
-    peersAdded,
+    devicesAdded,
     secretsKept,
+    batch: batch.id,
   };
+}
+
+/**
+ * The output's allowlist folder is the server's allowlist: its active devices (of every batch)
+ * and the peers allowed to connect. Missing files are added; files this folder's provisioning
+ * wrote for keys no longer allowed (a removed device) are removed; files Curvekeep did not write
+ * are left alone.
+ */
+async function syncAllowFolder(ws: Workspace, output: ProvisionOutput, serverId: string): Promise<void> {
+  const { data } = await ws.store.read();
+  const entries = allowlistEntries(data, serverId);
+  const wanted = new Set(entries.map((e) => allowFileOf(e.name)));
+  const present = new Set(await names(output.allowDir));
+  const missing = entries.filter((e) => !present.has(allowFileOf(e.name)) && !output.foreignAllowFiles.has(allowFileOf(e.name)));
+  if (missing.length > 0) {
+    await output.allowFolder.claim(missing.map((e) => allowFileOf(e.name)));
+    const now = ws.now();
+    for (const e of missing) {
+      await output.allowFolder.write(allowFileOf(e.name), formatCertFile({ publicKey: e.publicKey, metadata: { name: e.name, ...(e.endpoint ? { endpoint: e.endpoint } : {}) } }, 'zcert', { secret: false, now }), 0o644);
+    }
+  }
+  await output.allowFolder.removeStale(wanted, (name) => name.endsWith('.key'));
+}
+
+export type DryRunAction = 'create' | 'skip' | 'fail';
+
+export interface DryRunRow {
+  readonly row: number;
+  readonly name: string;
+  readonly action: DryRunAction;
+  /** Why a row is skipped or fails; empty for create. */
+  readonly reason: string;
+  /** A skipped device: the batch and folder it lives in. */
+  readonly batch: string | null;
+  readonly folder: string | null;
+}
+
+export interface DryRunResult {
+  readonly outDir: string;
+  readonly server: { readonly name: string; readonly publicKey: PublicKey };
+  readonly total: number;
+  readonly create: number;
+  readonly skip: number;
+  readonly fail: number;
+  readonly rows: ReadonlyArray<DryRunRow>;
+}
+
+async function names(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw error;
+  }
+}
+
+/**
+ * What a run would do with each row, writing nothing: not the data folder, not the keychain, not
+ * the output folder (which is only read, and need not exist).
+ */
+export async function dryRunDevices(ws: Workspace, request: Readonly<Pick<ProvisionRequest, 'csvPath' | 'serverRef' | 'outDir' | 'endpoint' | 'keepSecrets' | 'force'>>): Promise<DryRunResult> {
+  const text = (await readInputFile(request.csvPath, MAX_CSV_BYTES)).toString('utf8');
+  const rows = readDeviceRows(text, request.csvPath);
+  const { data } = await ws.store.read();
+  const server = findServer(data.identities, data.peers, request.serverRef);
+  const devicesDir = join(request.outDir, 'devices');
+  const allowDir = join(request.outDir, 'allowlist');
+  const bundles = (await names(devicesDir)).filter((n) => !n.startsWith('.'));
+  const allowFiles = await names(allowDir);
+  const owned = request.force ? null : await ownedNames(allowDir);
+  const { results, toMake, toSkip } = planDevices(rows, {
+    server,
+    defaultEndpoint: request.endpoint?.trim() || server.endpoint,
+    keepSecrets: request.keepSecrets === true,
+    peers: data.peers,
+    identities: data.identities,
+    devices: data.devices,
+    batches: data.batches,
+    existingBundles: new Set(bundles),
+    foreignAllowFiles: new Set(owned ? allowFiles.filter((f) => !f.startsWith('.') && !owned.has(f)) : []),
+    allowDir,
+    allowFileOf,
+  });
+  const out: DryRunRow[] = new Array(rows.length);
+  for (const d of toMake) out[d.index] = { row: d.row, name: d.name, action: 'create', reason: '', batch: null, folder: null };
+  const here = new Map(data.devices.filter((d) => d.server === server.id && d.state === 'active').map((d) => [d.name, d]));
+  for (const d of toSkip) {
+    const known = here.get(d.name);
+    out[d.index] = { row: d.row, name: d.name, action: 'skip', reason: `bundle exists already in ${join(devicesDir, d.name)}; left unchanged`, batch: known?.batch ?? null, folder: request.outDir };
+  }
+  results.forEach((r, i) => {
+    if (!r) return;
+    out[i] = r.status === 'failed'
+      ? { row: r.row, name: r.name, action: 'fail', reason: r.reason, batch: null, folder: null }
+      : { row: r.row, name: r.name, action: 'skip', reason: r.reason, batch: r.existing?.batch ?? null, folder: r.existing?.folder ?? null };
+  });
+  const count = (action: DryRunAction): number => out.filter((r) => r.action === action).length;
+  return { outDir: request.outDir, server: { name: server.name, publicKey: server.publicKey }, total: rows.length, create: count('create'), skip: count('skip'), fail: count('fail'), rows: out };
 }

@@ -1,16 +1,17 @@
-// Recording a provisioning run: one store update makes every device an allowed peer tagged
-// `provisioned` (the server must admit it), and with kept secrets an identity of role device whose
+// Recording a provisioning run: one store update records every device of the run (a device of
+// the server, on its allowlist; not a peer) and the run's batch, and with kept secrets an identity of role device whose
 // secret is in the keychain under the usual `identity:ID:1` account, written before the document
 // (a crash leaves an item the rerun adopts, never an identity without its secret).
 import { InvalidInputError } from '../errors.js';
 import { secretAccount } from '../identities/identities.js';
 import { newId } from '../names.js';
 import { DEFAULT_ROTATION_DAYS } from '../rotation/policy.js';
-import type { Peer } from '../store/document.js';
+import { basename, join } from 'node:path';
+import type { Batch, Device as StoredDevice } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import type { Made } from './bundle-writer.js';
 import { eachLimited } from './each-limited.js';
-import type { RowResult } from './plan.js';
+import type { RowResult, Server } from './plan.js';
 
 export const PROVISION_TAG = 'provisioned';
 
@@ -22,13 +23,22 @@ export function crashPoint(kind: 'rows' | 'secrets', count: number): void {
   if (process.env.CURVEKEEP_TEST_CRASH === `${kind}:${count}`) process.kill(process.pid, 'SIGKILL');
 }
 
+export interface RecordRequest {
+  readonly server: Server;
+  readonly csvPath: string;
+  /** The name the user knows the CSV by (an uploaded file's); default: the path's file name. */
+  readonly csvName?: string | null;
+  readonly outDir: string;
+  readonly keepSecrets: boolean;
+}
+
 export async function recordDevices(
   ws: Workspace,
   made: Made[],
-  keepSecrets: boolean,
+  request: Readonly<RecordRequest>,
   results: RowResult[],
-  outDir: string,
-): Promise<{ peersAdded: number; secretsKept: number }> {
+): Promise<{ devicesAdded: number; secretsKept: number; batch: Batch }> {
+  const { server, outDir, keepSecrets } = request;
   const kept: Array<{ made: Made; id: string; account: string }> = [];
   if (keepSecrets) {
     // Before the document, like every identity: a crash leaves a stray item, never a key without secret.
@@ -42,37 +52,45 @@ export async function recordDevices(
       crashPoint('secrets', kept.length);
     });
   }
+  const keptNames = new Set(kept.map((k) => k.made.device.name));
   try {
     return await ws.store.update((tx) => {
       const at = tx.now.toISOString();
-      const peers = new Map(tx.data.peers.map((p) => [p.name, p]));
+      const batchId = newId('batch');
+      const mine = new Map(tx.data.devices.filter((d) => d.server === server.id && d.state === 'active').map((d) => [d.name, d]));
+      const peerNames = new Set(tx.data.peers.map((p) => p.name));
       const identityNames = new Set(tx.data.identities.map((i) => i.name));
-      let peersAdded = 0;
+      let devicesAdded = 0;
       for (const m of made) {
         const { device } = m;
-        const existing = peers.get(device.name);
+        const existing = mine.get(device.name);
         if (existing) {
           if (existing.publicKey === m.publicKey) continue;
-          // Changed since the rows were checked (another run): the bundle stays, the peer is not replaced.
-          results[device.index] = { ...results[device.index]!, status: 'failed', reason: `a peer named ${device.name} appeared meanwhile with another key; not recorded` };
+          // Changed since the rows were checked (another run): the bundle stays, the device is not replaced.
+          results[device.index] = { ...results[device.index]!, status: 'failed', reason: `a device named ${device.name} was provisioned meanwhile with another key; not recorded` };
           continue;
         }
-        const peer: Peer = {
-          id: newId('peer'),
+        if (peerNames.has(device.name)) {
+          results[device.index] = { ...results[device.index]!, status: 'failed', reason: `a peer named ${device.name} appeared meanwhile; not recorded` };
+          continue;
+        }
+        const record: StoredDevice = {
+          id: newId('dev'),
           name: device.name,
           publicKey: m.publicKey,
-          endpoints: [device.endpoint],
-          tags: [...new Set([...device.tags, PROVISION_TAG])],
-          allowed: true,
-          createdAt: at,
-          source: 'provision',
-          // A key made here is authentic by construction; a key brought in the CSV is not checked yet.
-          verification: device.publicKey === null ? { state: 'verified', at, by: 'provisioning (key made here)' } : { state: 'unverified' },
+          server: server.id,
+          batch: batchId,
+          bundleDir: join(outDir, 'devices', device.name),
+          tags: [...device.tags],
+          state: 'active',
+          createdAt: m.createdAt ?? at,
+          keptSecret: keptNames.has(device.name) || (keepSecrets && identityNames.has(device.name)),
+          endpoint: device.endpoint,
         };
-        tx.data.peers.push(peer);
-        peers.set(peer.name, peer);
-        peersAdded += 1;
-        tx.audit({ action: 'peer.added', subject: peer.name, details: { id: peer.id, publicKey: peer.publicKey, allowed: true, source: 'provision' } });
+        tx.data.devices.push(record);
+        mine.set(record.name, record);
+        devicesAdded += 1;
+        tx.audit({ action: 'device.provisioned', subject: record.name, details: { id: record.id, server: server.id, batch: batchId, publicKey: record.publicKey } });
       }
       for (const k of kept) {
         const { device } = k.made;
@@ -89,18 +107,28 @@ export async function recordDevices(
         });
         tx.audit({ action: 'identity.provisioned', subject: device.name, details: { id: k.id, role: 'device', publicKey: k.made.publicKey } });
       }
+      const failed = results.filter((r) => r.status === 'failed');
+      const batch: Batch = {
+        id: batchId,
+        createdAt: at,
+        csvName: request.csvName?.trim() || basename(request.csvPath),
+        server: server.id,
+        outDir,
+        counts: {
+          rows: results.length,
+          ok: results.filter((r) => r.status === 'ok').length,
+          skipped: results.filter((r) => r.status === 'skipped').length,
+          failed: failed.length,
+        },
+        failed: failed.map((r) => ({ row: r.row, name: r.name, reason: r.reason })),
+      };
+      tx.data.batches.push(batch);
       tx.audit({
         action: 'provision.completed',
         subject: outDir,
-        details: {
-          ok: results.filter((r) => r.status === 'ok').length,
-          skipped: results.filter((r) => r.status === 'skipped').length,
-          failed: results.filter((r) => r.status === 'failed').length,
-          peersAdded,
-          secretsKept: kept.length,
-        },
+        details: { batch: batchId, server: server.id, ...batch.counts, devicesAdded, secretsKept: kept.length },
       });
-      return { peersAdded, secretsKept: kept.length };
+      return { devicesAdded, secretsKept: kept.length, batch };
     });
   } catch (error) {
     await Promise.all(kept.map((k) => ws.secrets.delete(k.account).catch(() => undefined)));

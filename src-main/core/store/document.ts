@@ -103,6 +103,91 @@ export const BackupKeySchema = z.object({
 });
 export type BackupKey = z.infer<typeof BackupKeySchema>;
 
+export const DEVICE_STATES = ['active', 'removed'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+/**
+ * A device: a client provisioned for one of our servers. Not a peer: never swept or link-tested
+ * from here; the server's allowlist is its active devices plus the peers allowed to connect to it.
+ */
+export const DeviceSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  publicKey: z85Key,
+  /** The server it connects to: an own identity's id (or a peer's, when a peer is the server). */
+  server: z.string().min(1),
+  /** The provisioning batch that made it; null for devices migrated from peers. */
+  batch: z.string().nullable(),
+  /** The folder its bundle lives in (the batch's output folder / devices / NAME). */
+  bundleDir: z.string().nullable(),
+  tags: z.array(z.string()),
+  state: z.enum(DEVICE_STATES),
+  createdAt: isoTime,
+  /** Its secret is also kept in the keychain (an identity of role device of the same name). */
+  keptSecret: z.boolean(),
+  /** The endpoint its bundle names (reissue writes it again); absent for migrated devices. */
+  endpoint: z.string().optional(),
+  /** The device this one replaces (reissue). */
+  replaces: z.string().optional(),
+  /** During a reissue: the old key, still allowed until the reissue is finished. */
+  previousPublicKey: z85Key.optional(),
+  removedAt: isoTime.optional(),
+});
+export type Device = z.infer<typeof DeviceSchema>;
+
+const DEVICE_KEYS = new Set(Object.keys(DeviceSchema.shape));
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isOptionalKey = (v: unknown): boolean => v === undefined || (isString(v) && v.length === 40);
+
+/**
+ * The devices list, checked fast: a fleet has 100,000 devices and every command reads the
+ * document. A device passes the quick check only if DeviceSchema would accept it unchanged (no
+ * unknown keys; each time checked once by zod, as a batch's devices share theirs); anything
+ * else goes through DeviceSchema, so errors name the same path and message.
+ */
+export const DeviceListSchema = z
+  .unknown()
+  .transform((value, ctx): Device[] => {
+    if (value === undefined) return [];
+    const goodTimes = new Set<string>();
+    const time = (v: unknown): boolean => {
+      if (!isString(v)) return false;
+      if (goodTimes.has(v)) return true;
+      if (!isoTime.safeParse(v).success) return false;
+      goodTimes.add(v);
+      return true;
+    };
+    const quick = (d: unknown): boolean => {
+      if (typeof d !== 'object' || d === null || Array.isArray(d)) return false;
+      const o = d as Record<string, unknown>;
+      for (const key in o) if (!DEVICE_KEYS.has(key)) return false;
+      return (
+        isString(o.id) && o.id.length > 0 && isString(o.name) && o.name.length > 0 && isString(o.publicKey) && o.publicKey.length === 40 &&
+        isString(o.server) && o.server.length > 0 && (o.batch === null || isString(o.batch)) && (o.bundleDir === null || isString(o.bundleDir)) &&
+        Array.isArray(o.tags) && o.tags.every(isString) && (o.state === 'active' || o.state === 'removed') && time(o.createdAt) &&
+        typeof o.keptSecret === 'boolean' && (o.endpoint === undefined || isString(o.endpoint)) && (o.replaces === undefined || isString(o.replaces)) &&
+        isOptionalKey(o.previousPublicKey) && (o.removedAt === undefined || time(o.removedAt))
+      );
+    };
+    if (Array.isArray(value) && value.every(quick)) return value as Device[];
+    const checked = z.array(DeviceSchema).safeParse(value);
+    if (checked.success) return checked.data;
+    for (const issue of checked.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path, message: issue.message } as never);
+    return z.NEVER;
+  });
+
+export const BatchSchema = z.object({
+  id: z.string().min(1),
+  createdAt: isoTime,
+  csvName: z.string(),
+  /** The server's id (as Device.server). */
+  server: z.string().min(1),
+  outDir: z.string(),
+  counts: z.object({ rows: z.number().int().min(0), ok: z.number().int().min(0), skipped: z.number().int().min(0), failed: z.number().int().min(0) }),
+  failed: z.array(z.object({ row: z.number().int(), name: z.string(), reason: z.string() })),
+});
+export type Batch = z.infer<typeof BatchSchema>;
+
 export const AuditHeadSchema = z.object({ seq: z.number().int().min(0), hash: z.string() });
 
 export const DocumentDataSchema = z.object({
@@ -110,11 +195,13 @@ export const DocumentDataSchema = z.object({
   peers: z.array(PeerSchema),
   pinSets: z.array(PinSetSchema),
   backupKeys: z.array(BackupKeySchema),
+  devices: DeviceListSchema.optional().transform((v) => v ?? []),
+  batches: z.array(BatchSchema).default([]),
   /** The last audit entry written with this document: a truncated log is found against it. */
   auditHead: AuditHeadSchema,
 });
 export type DocumentData = z.infer<typeof DocumentDataSchema>;
 
 export function emptyDocument(): DocumentData {
-  return { identities: [], peers: [], pinSets: [], backupKeys: [], auditHead: { seq: 0, hash: '' } };
+  return { identities: [], peers: [], pinSets: [], backupKeys: [], devices: [], batches: [], auditHead: { seq: 0, hash: '' } };
 }

@@ -118,7 +118,7 @@ async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readon
     findings.push({ code, severity: 'error', repairable: false, fields: { ...fields, file: ws.store.file } });
   }
   if (data) {
-    const verdict = await ws.store.verifyAudit();
+    const verdict = await ws.store.verifyAudit(data);
     if (!verdict.ok) {
       const keyMissing = !accounts.includes('seal:audit');
       findings.push(
@@ -179,4 +179,9 @@ export async function runDoctor(ws: Workspace, options: { readonly repair?: bool
     remaining: after.findings,
     logged,
   };
+}
+
+/** The checks without repair, with the document they read (null when it could not be read): status shares that read. */
+export async function doctorCheck(ws: Workspace): Promise<{ readonly findings: ReadonlyArray<Finding>; readonly data: Readonly<DocumentData> | null }> {
+  return check(ws);
 }

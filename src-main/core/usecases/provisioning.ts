@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PublicKey } from '../curve/keys.js';
 import { findServer } from '../provisioning/plan.js';
-import { type ProvisionProgress, provisionDevices, type RowResult } from '../provisioning/provision.js';
+import { type DryRunResult, dryRunDevices, type ProvisionProgress, provisionDevices, type RowResult } from '../provisioning/provision.js';
 import type { Workspace } from '../workspace.js';
 
 export type ProvisioningCsv = { readonly path: string } | { readonly fileName: string; readonly bytes: Uint8Array };
@@ -33,8 +33,10 @@ export interface ProvisioningSummary {
   readonly manifest: string;
   readonly results: string;
   readonly allowlist: string;
-  readonly peersAdded: number;
+  readonly devicesAdded: number;
   readonly secretsKept: number;
+  /** The batch recorded for the run. */
+  readonly batch: string | null;
 }
 
 export interface ProvisioningOutcome {
@@ -73,6 +75,7 @@ export async function runProvisioning(ws: Workspace, request: Readonly<Provision
       endpoint: request.endpoint ?? null,
       keepSecrets: request.keepSecrets === true,
       force: request.force === true,
+      csvName: 'path' in request.csv ? null : request.csv.fileName,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
     const { rows, ...summary } = result;
@@ -80,4 +83,18 @@ export async function runProvisioning(ws: Workspace, request: Readonly<Provision
   } finally {
     if (folder) await rm(folder, { recursive: true, force: true });
   }
+}
+
+export type { DryRunResult, DryRunRow } from '../provisioning/provision.js';
+
+/** What provisioning would do with each row of a CSV file, writing nothing anywhere. */
+export async function dryRunProvisioning(ws: Workspace, request: Readonly<Omit<ProvisioningRequest, 'onProgress' | 'csv'> & { readonly csv: { readonly path: string } }>): Promise<DryRunResult> {
+  return dryRunDevices(ws, {
+    csvPath: request.csv.path,
+    serverRef: request.server,
+    outDir: request.outDir,
+    endpoint: request.endpoint ?? null,
+    keepSecrets: request.keepSecrets === true,
+    force: request.force === true,
+  });
 }

@@ -244,9 +244,13 @@ export interface DueList {
 /** The keys due for rotation by a date: the CLI's `rotate --due [--at] [--check]`, the app's rotation.due. */
 export async function dueRotations(ws: Workspace, query: Readonly<DueQuery> = {}): Promise<DueList> {
   const { data } = await ws.store.read();
-  const now = ws.now();
+  return dueListOf(scheduleOf(data.identities, ws.now()), ws.now(), query);
+}
+
+/** The due list of a schedule already made (status reads the store once and shares it). */
+export function dueListOf(schedule: ReadonlyArray<ScheduleItem>, now: Date, query: Readonly<DueQuery> = {}): DueList {
   const by = query.at ?? defaultDueBy(now);
-  const items = dueBy(scheduleOf(data.identities, now), by);
+  const items = dueBy(schedule, by);
   return { now: now.toISOString(), by: by.toISOString(), items, overdue: items.filter((i) => i.overdue).length };
 }
 

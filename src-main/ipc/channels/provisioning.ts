@@ -32,7 +32,8 @@ export const ProvisionSummarySchema = z.object({
   manifest: z.string(),
   results: z.string(),
   allowlist: z.string(),
-  peersAdded: z.number().int(),
+  devicesAdded: z.number().int(),
+  batch: z.string().nullable(),
   secretsKept: z.number().int(),
 });
 

@@ -1,7 +1,7 @@
 // Handlers of the provisioning area: the provisioning use case (src-main/core/usecases/) as a job.
 // The uploaded CSV's bytes go to the use case, which keeps them in a private temporary file for
 // the run. Cancelling stops at the next progress report: bundles written so far are whole (each
-// is renamed into place), and a rerun skips them and records them as peers.
+// is renamed into place), and a rerun skips them and records them as devices of the server.
 import { RefusedError } from '../../core/errors.js';
 import type { RowResult } from '../../core/provisioning/plan.js';
 import type { provisioningChannels } from '../channels/provisioning.js';

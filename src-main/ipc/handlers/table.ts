@@ -12,6 +12,8 @@ import { provisioningHandlers } from './provisioning.js';
 import { rotationHandlers } from './rotation.js';
 import { linksHandlers } from './links.js';
 import { pinsHandlers } from './pins.js';
+import { devicesHandlers } from './devices.js';
+import { statusHandlers } from './status.js';
 
 export type HandlerTable = AreaHandlers<Contract>;
 
@@ -26,4 +28,6 @@ export const handlerTable: HandlerTable = Object.freeze({
   ...rotationHandlers,
   ...linksHandlers,
   ...pinsHandlers,
+  ...devicesHandlers,
+  ...statusHandlers,
 });

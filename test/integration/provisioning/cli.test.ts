@@ -31,7 +31,7 @@ describe('curvekeep provision', () => {
     expect(json).toMatchObject({ ok: 2, failed: 1, failedRows: [{ row: 3, reason: 'duplicate name: row 2 has it already' }] });
     expect(JSON.parse(readFileSync(join(dir, 'fleet', 'devices', 'pump-1', 'config.json'), 'utf8'))).toMatchObject({ endpoint: 'tcp://10.0.0.1:5555' });
     const text = await runCli(['provision', '--csv', join(dir, 'd.csv'), '--server', 'broker', '--out', join(dir, 'fleet')], t.env);
-    expect(text.stdout).toMatch(/0 provisioned, 2 skipped \(bundle exists\), 1 failed/);
+    expect(text.stdout).toMatch(/0 provisioned, 2 skipped \(already provisioned\), 1 failed/);
     expect(text.stdout).toMatch(/duplicate name/);
   });
 

@@ -44,7 +44,8 @@ async function checkComplete(): Promise<void> {
     expect(await t.keychain.get(secretAccount(device.id, 1))).toBe(bundle.secretKey);
     expect(device.generations[0]!.publicKey).toBe(bundle.publicKey);
   }
-  expect(data.peers.filter((p) => p.tags.includes('provisioned'))).toHaveLength(DEVICES + 1);
+  expect(data.devices.filter((d) => d.state === 'active')).toHaveLength(DEVICES + 1);
+  expect(data.peers).toHaveLength(0);
 }
 
 describe('provision --keep-secrets killed and rerun', () => {
@@ -63,8 +64,8 @@ describe('provision --keep-secrets killed and rerun', () => {
     expect(json.ok + json.skipped).toBe(DEVICES + 1);
     await checkComplete();
     // A third run finds nothing to do.
-    const again = (await runCli(args, t.env)).json<{ skipped: number; secretsKept: number; peersAdded: number }>();
-    expect(again).toMatchObject({ skipped: DEVICES + 1, secretsKept: 0, peersAdded: 0 });
+    const again = (await runCli(args, t.env)).json<{ skipped: number; secretsKept: number; devicesAdded: number }>();
+    expect(again).toMatchObject({ skipped: DEVICES + 1, secretsKept: 0, devicesAdded: 0 });
     await checkComplete();
   });
 });

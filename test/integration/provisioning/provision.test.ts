@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,12 +127,19 @@ describe('provision a fleet', () => {
     expect(readFileSync(join(out, 'fleet', 'manifest.json'), 'utf8')).not.toMatch(/secret-key/);
   });
 
-  it('records the devices as allowed peers tagged provisioned, in one store update', async () => {
+  it('records the devices (not peers) of the server and one batch, in one store update', async () => {
     const { data } = await t.ws.store.read();
-    const provisioned = data.peers.filter((p) => p.tags.includes('provisioned'));
-    expect(provisioned).toHaveLength(DEVICES + 1);
-    expect(provisioned.every((p) => p.allowed)).toBe(true);
-    expect(provisioned.find((p) => p.name === 'own-key-gateway')!.verification.state).toBe('unverified');
+    expect(data.peers).toHaveLength(0);
+    const server = data.identities.find((i) => i.name === 'plant-broker')!;
+    expect(data.devices).toHaveLength(DEVICES + 1);
+    expect(data.devices.every((d) => d.state === 'active' && d.server === server.id)).toBe(true);
+    expect(data.batches).toHaveLength(1);
+    const batch = data.batches[0]!;
+    expect(batch).toMatchObject({ server: server.id, outDir: join(out, 'fleet'), csvName: basename(csvPath), counts: { rows: inputRows, ok: DEVICES + 1, skipped: 0, failed: 4 } });
+    expect(batch.failed).toHaveLength(4);
+    expect(batch.failed.every((f) => f.reason.length > 0 && f.row > 0)).toBe(true);
+    expect(data.devices.every((d) => d.batch === batch.id)).toBe(true);
+    expect(data.devices.find((d) => d.name === 'sensor-0042')!.bundleDir).toBe(join(out, 'fleet', 'devices', 'sensor-0042'));
     expect(data.identities.map((i) => i.name)).toEqual(['plant-broker']);
     expect((await t.keychain.accounts()).filter((a) => a.startsWith('identity:'))).toHaveLength(1);
     const entries = await t.ws.store.auditEntries();
@@ -154,15 +161,16 @@ describe('provision a fleet', () => {
     }
   });
 
-  it('reruns idempotently: every device skipped, no bundle file touched, no peer added', async () => {
+  it('reruns idempotently: every device skipped, no bundle file touched, no device added', async () => {
     const before = snapshot(join(out, 'fleet', 'devices'));
     const allowBefore = snapshot(join(out, 'fleet', 'allowlist'));
-    const peersBefore = (await t.ws.store.read()).data.peers.length;
+    const devicesBefore = (await t.ws.store.read()).data.devices.length;
     const again = await provisionDevices(t.ws, { csvPath, serverRef: 'plant-broker', outDir: join(out, 'fleet') });
-    expect(again).toMatchObject({ ok: 0, skipped: DEVICES + 1, failed: 4, peersAdded: 0 });
+    expect(again).toMatchObject({ ok: 0, skipped: DEVICES + 1, failed: 4, devicesAdded: 0 });
     expect(snapshot(join(out, 'fleet', 'devices'))).toEqual(before);
     expect(snapshot(join(out, 'fleet', 'allowlist'))).toEqual(allowBefore);
-    expect((await t.ws.store.read()).data.peers.length).toBe(peersBefore);
+    expect((await t.ws.store.read()).data.devices.length).toBe(devicesBefore);
+    expect((await t.ws.store.read()).data.peers.length).toBe(0);
     const results = parse(readFileSync(join(out, 'fleet', 'results.csv')), { columns: true }) as Array<Record<string, string>>;
     expect(results).toHaveLength(inputRows);
     expect(results.filter((r) => r.status === 'skipped')).toHaveLength(DEVICES + 1);
@@ -196,7 +204,9 @@ describe('provision --keep-secrets', () => {
       const bundle = parseCertFile(readFileSync(join(out, 'fleet', 'devices', name, `${name}.cert_secret`), 'utf8'), name);
       expect(pair.secretKey).toBe(bundle.secretKey);
     }
-    expect(data.peers.find((p) => p.name === 'valve-1')!.tags).toEqual(['valve', 'provisioned']);
+    expect(data.devices.find((d) => d.name === 'valve-1')).toMatchObject({ tags: ['valve'], keptSecret: true });
+    expect(data.devices.find((d) => d.name === 'pump-1')).toMatchObject({ keptSecret: false });
+    expect(data.peers).toHaveLength(0);
   });
 
   it('refuses a server it does not know, and a CSV without a name column, changing nothing', async () => {

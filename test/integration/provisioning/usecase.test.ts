@@ -37,7 +37,7 @@ describe('the provisioning use case', () => {
   it('gives the CLI and the app the same answer for the same CSV', async () => {
     const cli = await runCli(['--json', 'provision', '--csv', join(dir, 'd.csv'), '--server', 'broker', '--out', join(dir, 'cli-out')], cliSide.env);
     expect(cli.code, cli.stderr).toBe(0);
-    const cliJson = cli.json<{ total: number; ok: number; skipped: number; failed: number; peersAdded: number; failedRows: Row[] }>();
+    const cliJson = cli.json<{ total: number; ok: number; skipped: number; failed: number; devicesAdded: number; failedRows: Row[] }>();
 
     const { folder } = (await ipc.ok('provisioning.chooseFolder', {})) as { folder: { handle: string } };
     const started = await ipc.ok('provisioning.start', { fileName: 'd.csv', base64: Buffer.from(CSV).toString('base64'), server: 'broker', outFolder: folder.handle });
@@ -49,10 +49,10 @@ describe('the provisioning use case', () => {
       if (progress.state !== 'running' && rows.length >= (progress.done as number)) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    const summary = progress.summary as { total: number; ok: number; skipped: number; failed: number; peersAdded: number };
-    const pick = (s: typeof summary) => ({ total: s.total, ok: s.ok, skipped: s.skipped, failed: s.failed, peersAdded: s.peersAdded });
+    const summary = progress.summary as { total: number; ok: number; skipped: number; failed: number; devicesAdded: number };
+    const pick = (s: typeof summary) => ({ total: s.total, ok: s.ok, skipped: s.skipped, failed: s.failed, devicesAdded: s.devicesAdded });
     expect(pick(summary)).toEqual(pick(cliJson));
-    expect(pick(summary)).toEqual({ total: 5, ok: 2, skipped: 0, failed: 3, peersAdded: 2 });
+    expect(pick(summary)).toEqual({ total: 5, ok: 2, skipped: 0, failed: 3, devicesAdded: 2 });
     const shape = (r: Row) => ({ row: r.row, name: r.name, reason: r.reason.replaceAll(join(dir, 'app-out'), 'OUT').replaceAll(join(dir, 'cli-out'), 'OUT') });
     expect(rows.filter((r) => r.status === 'failed').map(shape)).toEqual(cliJson.failedRows.map(shape));
   });

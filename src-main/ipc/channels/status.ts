@@ -1,0 +1,54 @@
+// The status area: the overview the app opens first (the same report `curvekeep status --json`
+// prints): items with a kind, a severity, the subject, the facts and the next action as data, which
+// the page words as a button or a sentence. Names, ids, dates and public facts only; no secret.
+import { z } from 'zod';
+import { ROTATION_ACTIONS } from '../../common/rotation.js';
+import { STATUS_FACT_KEYS, STATUS_KINDS, STATUS_SEVERITIES, STATUS_SUBJECT_KEYS, type StatusFactKey, type StatusSubjectKey } from '../../common/status.js';
+import { defineChannels } from './spec.js';
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** Closed shapes: every subject and fact name is listed in common/status.ts. */
+const SubjectSchema = z.object(Object.fromEntries(STATUS_SUBJECT_KEYS.map((k) => [k, z.string().optional()])) as Record<StatusSubjectKey, z.ZodOptional<z.ZodString>>);
+const FactsSchema = z.object({
+  ...(Object.fromEntries(STATUS_FACT_KEYS.map((k) => [k, Scalar.optional()])) as Record<StatusFactKey, z.ZodOptional<typeof Scalar>>),
+  /** A count, never a secret. */
+  secrets: z.number().int().optional(),
+  /** The revision whose seal the keychain holds (a number, never the seal). */
+  sealedRevision: z.number().int().nullable().optional(),
+});
+
+export const StatusNextSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('rotate'), identity: z.string() }),
+  z.object({ action: z.literal('rotation-step'), identity: z.string(), step: z.enum(ROTATION_ACTIONS), after: z.string().optional() }),
+  z.object({ action: z.literal('verify-peer'), peer: z.string() }),
+  z.object({ action: z.literal('test-peer'), peer: z.string() }),
+  z.object({ action: z.literal('renew-pin-set'), host: z.string() }),
+  z.object({ action: z.literal('add-backup-pin'), host: z.string() }),
+  z.object({ action: z.literal('retry-batch'), batch: z.string() }),
+  z.object({ action: z.literal('repair-store') }),
+  z.object({ action: z.literal('see-doctor') }),
+]);
+
+export const StatusItemSchema = z.object({
+  kind: z.enum(STATUS_KINDS),
+  severity: z.enum(STATUS_SEVERITIES),
+  subject: SubjectSchema,
+  facts: FactsSchema,
+  next: StatusNextSchema.nullable(),
+});
+
+export const StatusReportSchema = z.object({
+  now: z.string(),
+  items: z.array(StatusItemSchema),
+  counts: z.object({ keys: z.number().int(), peers: z.number().int(), devices: z.number().int(), batches: z.number().int(), pinSets: z.number().int() }),
+  summary: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
+  storeRead: z.boolean(),
+});
+
+export const statusChannels = defineChannels({
+  'status.get': {
+    args: z.strictObject({}),
+    result: StatusReportSchema,
+  },
+});
