@@ -200,7 +200,7 @@ export function registerLink(program: Command): void {
     .command('sweep [endpoints...]')
     .description('test many links at once: every TCP endpoint of every peer, or the given endpoints; records per-peer history')
     .option('--peers', 'every TCP endpoint of every peer (the default when no endpoint is given)')
-    .option('--peer <ref...>', 'only these peers')
+    .option('--peer <ref...>', 'only these peers or own identities (e.g. own servers, tested with their public key)')
     .option('--server-key <z85>', 'the key for given endpoints that no peer lists')
     .option('--as <ref>', 'the own identity to connect with (default: the only client or device identity with its secret)')
     .option('--one-time-key', 'connect with a fresh one-time key: proves reachability and the server key, not the allowlist')
@@ -226,7 +226,7 @@ export function registerLink(program: Command): void {
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         }));
         for (const skip of sweep.skipped) {
-          ctx.note(`skipped ${skip.peerName} ${skip.endpoint ?? ''}: ${skip.reason === 'not-tcp' ? 'not a TCP endpoint' : 'no endpoint'}`);
+          ctx.note(`skipped ${skip.kind === 'identity' ? 'own identity ' : ''}${skip.peerName} ${skip.endpoint ?? ''}: ${skip.reason === 'not-tcp' ? 'not a TCP endpoint' : 'no endpoint'}`);
         }
         const bar = await progressBar(ctx.options.json, sweep.entries.length);
         let outcome: Awaited<ReturnType<typeof sweep.run>>;
@@ -236,15 +236,16 @@ export function registerLink(program: Command): void {
           bar?.stop();
         }
         const rows = [['ENDPOINT', 'PEER', 'VERDICT', 'HANDSHAKE', 'RTT', 'HINT']];
-        for (const { result, peer } of outcome.rows) {
-          rows.push([result.endpoint, peer?.name ?? '-', result.verdict, ms(result.handshakeMs), ms(result.rttMs), result.verdict === 'ok' ? '' : `${result.hint}${nextFlag(result)}`]);
+        for (const { result, server } of outcome.rows) {
+          const serverName = server.kind === 'peer' ? server.name : server.kind === 'identity' ? `${server.name} (own)` : '-';
+          rows.push([result.endpoint, serverName, result.verdict, ms(result.handshakeMs), ms(result.rttMs), result.verdict === 'ok' ? '' : `${result.hint}${nextFlag(result)}`]);
         }
         const summary = Object.entries(outcome.counts).map(([verdict, count]) => `${count} ${verdict}`).join(', ');
         const failed = outcome.rows.filter((row) => row.result.verdict !== 'ok').length;
         return {
           json: {
             as: sweep.as,
-            results: outcome.rows.map(({ result, peer }) => ({ ...result, peer })),
+            results: outcome.rows.map(({ result, peer, server }) => ({ ...result, peer, server })),
             counts: outcome.counts,
             skipped: sweep.skipped,
           },

@@ -5,6 +5,8 @@ import type { PublicKey } from '../curve/keys.js';
 import { CurvekeepError, InvalidInputError, NotFoundError } from '../errors.js';
 import { allowlistEntries } from '../devices/devices.js';
 import { findPeer } from '../peers/peers.js';
+import { currentGeneration } from '../rotation/policy.js';
+import { resolveServerRef } from '../usecases/link-target.js';
 import type { DocumentData, Identity, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { parseEndpoint } from './endpoint.js';
@@ -101,10 +103,16 @@ export interface SweepEntry {
   readonly serverKey: PublicKey;
   readonly peerId?: string;
   readonly peerName?: string;
+  /** An own identity named with `peers` (e.g. our own server): tested with its current public key, no link history. */
+  readonly identityId?: string;
+  readonly identityName?: string;
 }
 
-/** A peer endpoint a sweep does not test, and why. */
+/** A peer's (or a named own identity's) endpoint a sweep does not test, and why. */
 export interface SweepSkip {
+  /** Whose endpoint: a peer, or an own identity named with `peers`. */
+  readonly kind: 'peer' | 'identity';
+  /** The id and name of the peer or own identity. */
   readonly peerId: string;
   readonly peerName: string;
   /** The endpoint as stored; null when the peer has none. */
@@ -121,7 +129,10 @@ export interface SweepPlan {
 export interface SweepSelection {
   /** Sweep the peers too when endpoints are given (every peer, or those in `peers`). */
   readonly usePeers?: boolean;
-  /** Only these peers (ids or names); default: every peer. */
+  /**
+   * Only these servers (ids or names): peers, or own identities (resolveServerRef: a name held by
+   * both is an AmbiguousServerRefError). Default: every peer.
+   */
   readonly peers?: ReadonlyArray<string>;
   /** The key for given endpoints that no peer lists. */
   readonly serverKey?: PublicKey;
@@ -136,21 +147,38 @@ export function planSweep(data: Readonly<DocumentData>, endpoints: ReadonlyArray
   const entries: SweepEntry[] = [];
   const skipped: SweepSkip[] = [];
   const byEndpoint = new Map<string, { id: string; name: string; publicKey: PublicKey }>();
-  const selected = options.peers === undefined ? undefined : new Set(options.peers.map((ref) => findPeer(data.peers, ref).id));
+  const refs = options.peers?.map((ref) => resolveServerRef(data, ref));
+  const selected = refs === undefined ? undefined : new Set(refs.filter((ref) => ref.kind === 'peer').map((ref) => ref.id));
   const sweepPeers = options.usePeers === true || selected !== undefined || endpoints.length === 0;
   for (const peer of data.peers) {
     const inSweep = sweepPeers && (selected === undefined || selected.has(peer.id));
-    if (inSweep && peer.endpoints.length === 0) skipped.push({ peerId: peer.id, peerName: peer.name, endpoint: null, reason: 'no-endpoint' });
+    if (inSweep && peer.endpoints.length === 0) skipped.push({ kind: 'peer', peerId: peer.id, peerName: peer.name, endpoint: null, reason: 'no-endpoint' });
     for (const raw of peer.endpoints) {
       let endpoint: string;
       try {
         endpoint = parseEndpoint(raw).endpoint;
       } catch {
-        if (inSweep) skipped.push({ peerId: peer.id, peerName: peer.name, endpoint: raw, reason: 'not-tcp' });
+        if (inSweep) skipped.push({ kind: 'peer', peerId: peer.id, peerName: peer.name, endpoint: raw, reason: 'not-tcp' });
         continue;
       }
       byEndpoint.set(endpoint, { id: peer.id, name: peer.name, publicKey: peer.publicKey as PublicKey });
       if (inSweep) entries.push({ endpoint, serverKey: peer.publicKey as PublicKey, peerId: peer.id, peerName: peer.name });
+    }
+  }
+  const identityIds = [...new Set((refs ?? []).filter((ref) => ref.kind === 'identity').map((ref) => ref.id))];
+  for (const identity of identityIds.map((id) => data.identities.find((candidate) => candidate.id === id)!)) {
+    const current = currentGeneration(identity);
+    if (!current) throw new InvalidInputError(`identity ${identity.name} has no current key`);
+    if (identity.endpoints.length === 0) skipped.push({ kind: 'identity', peerId: identity.id, peerName: identity.name, endpoint: null, reason: 'no-endpoint' });
+    for (const raw of identity.endpoints) {
+      let endpoint: string;
+      try {
+        endpoint = parseEndpoint(raw).endpoint;
+      } catch {
+        skipped.push({ kind: 'identity', peerId: identity.id, peerName: identity.name, endpoint: raw, reason: 'not-tcp' });
+        continue;
+      }
+      entries.push({ endpoint, serverKey: current.publicKey as PublicKey, identityId: identity.id, identityName: identity.name });
     }
   }
   for (const raw of endpoints) {
@@ -167,7 +195,7 @@ export function planSweep(data: Readonly<DocumentData>, endpoints: ReadonlyArray
     }
   }
   if (entries.length === 0) {
-    throw new InvalidInputError('nothing to sweep: give endpoints, or add TCP endpoints to peers');
+    throw new InvalidInputError('nothing to sweep: give endpoints, or add TCP endpoints to peers (or to the own identities named)');
   }
   return { entries, skipped };
 }

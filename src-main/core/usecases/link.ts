@@ -65,7 +65,11 @@ export function probeLink(endpoint: string, options: { readonly timeoutMs?: numb
 export interface LinkSweepRequest extends LinkClientRequest {
   /** Endpoints to test; each uses the key of the peer listing it, or `serverKey`. */
   readonly endpoints?: ReadonlyArray<string>;
-  /** Only these peers (ids or names). Default, with no endpoints: every peer. */
+  /**
+   * Only these servers (ids or names): peers, or own identities such as our own servers (tested
+   * with the identity's current public key; no link history). A name held by both is an
+   * AmbiguousServerRefError. Default, with no endpoints: every peer.
+   */
   readonly peers?: ReadonlyArray<string>;
   /** Sweep every peer too when endpoints are given. */
   readonly usePeers?: boolean;
@@ -77,7 +81,10 @@ export interface LinkSweepRequest extends LinkClientRequest {
 
 export interface LinkSweepRow {
   readonly endpoint: string;
+  /** The peer tested; null for an own identity or a pasted key. */
   readonly peer: { readonly id: string; readonly name: string } | null;
+  /** Who the server is: a peer, an own identity, or a pasted key. */
+  readonly server: LinkServer;
   readonly result: LinkResult;
 }
 
@@ -92,7 +99,7 @@ export interface LinkSweep {
   readonly skipped: ReadonlyArray<SweepSkip>;
   readonly as: LinkClientIdentity;
   readonly concurrency: number;
-  /** Tests every entry; peers' verdicts go into their history, also those finished before a cancel. */
+  /** Tests every entry; peers' verdicts go into their history (own identities have none), also those finished before a cancel. */
   run(options?: { readonly signal?: AbortSignal; readonly onRow?: (row: LinkSweepRow, done: number, total: number) => void }): Promise<LinkSweepOutcome>;
 }
 
@@ -121,6 +128,11 @@ export async function planLinkSweep(ws: Workspace, request: LinkSweepRequest): P
   const row = (entry: SweepEntry, result: LinkResult): LinkSweepRow => ({
     endpoint: entry.endpoint,
     peer: entry.peerId !== undefined ? { id: entry.peerId, name: entry.peerName ?? entry.peerId } : null,
+    server: entry.peerId !== undefined
+      ? { kind: 'peer', id: entry.peerId, name: entry.peerName ?? entry.peerId }
+      : entry.identityId !== undefined
+        ? { kind: 'identity', id: entry.identityId, name: entry.identityName ?? entry.identityId }
+        : { kind: 'key' },
     result,
   });
   return {

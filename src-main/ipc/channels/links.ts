@@ -59,6 +59,8 @@ export const TestedAsSchema = z.object({
 export const LinkServerSchema = z.object({ kind: z.enum(['peer', 'identity', 'key']), id: z.string().nullable(), name: z.string().nullable() });
 
 export const SweepSkipSchema = z.object({
+  /** A peer's endpoint, or an own identity's (named with `peers`); peerId/peerName are its id and name. */
+  kind: z.enum(['peer', 'identity']),
   peerId: z.string(),
   peerName: z.string(),
   endpoint: z.string().nullable(),
@@ -81,8 +83,8 @@ export const PeerLinkSchema = z.object({
   link: LinkHistorySchema.nullable(),
 });
 
-/** A sweep row: the peer is null for an endpoint given with a pasted key. */
-export const SweepRowSchema = LinkResultSchema.extend({ peerId: z.string().nullable(), peerName: z.string().nullable() });
+/** A sweep row: the peer is null for an own identity or an endpoint given with a pasted key; `server` says which. */
+export const SweepRowSchema = LinkResultSchema.extend({ peerId: z.string().nullable(), peerName: z.string().nullable(), server: LinkServerSchema });
 
 /** Options every CURVE test shares. */
 const TestOptions = {
@@ -123,8 +125,8 @@ export const linksChannels = defineChannels({
     result: z.object({ peers: z.array(PeerLinkSchema) }),
   },
   /**
-   * Starts a sweep over every TCP endpoint of every peer (or of the named ones), or given
-   * endpoints; endpoints that cannot be tested are skipped with a reason. Poll links.sweepProgress.
+   * Starts a sweep over every TCP endpoint of every peer (or of the named peers or own identities:
+   * one rule with `curvekeep sweep --peer`), or given endpoints; endpoints that cannot be tested are skipped with a reason. Poll links.sweepProgress.
    */
   'links.sweepStart': {
     args: z.strictObject({

@@ -64,7 +64,11 @@ export const linksHandlers: AreaHandlers<typeof linksChannels> = {
 };
 
 type SweepArgs = Parameters<(typeof linksHandlers)['links.sweepStart']>[0];
-type SweepRow = ReturnType<typeof publicResult> & { readonly peerId: string | null; readonly peerName: string | null };
+type SweepRow = ReturnType<typeof publicResult> & {
+  readonly peerId: string | null;
+  readonly peerName: string | null;
+  readonly server: { readonly kind: 'peer' | 'identity' | 'key'; readonly id: string | null; readonly name: string | null };
+};
 
 async function startSweep(args: SweepArgs, context: HandlerContext) {
   const { planLinkSweep } = await import('../../core/usecases/link.js');
@@ -73,7 +77,12 @@ async function startSweep(args: SweepArgs, context: HandlerContext) {
   const jobId = jobsOf(context).start<SweepRow>(SWEEP_JOB, sweep.entries.length, async (control) => {
     await sweep.run({
       signal: control.signal,
-      onRow: (row) => control.report({ ...publicResult(row.result), peerId: row.peer?.id ?? null, peerName: row.peer?.name ?? null }),
+      onRow: (row) => control.report({
+        ...publicResult(row.result),
+        peerId: row.peer?.id ?? null,
+        peerName: row.peer?.name ?? null,
+        server: row.server.kind === 'key' ? { kind: 'key', id: null, name: null } : { ...row.server },
+      }),
     });
   });
   return {

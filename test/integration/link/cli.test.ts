@@ -172,7 +172,7 @@ describe('curvekeep probe and sweep', () => {
       const all = await runCli(['--json', 'sweep', '--peers', '--timeout', '2000'], t.env);
       expect(all.code).toBe(1);
       expect(all.json<{ skipped: unknown[] }>().skipped).toEqual([
-        { peerId: expect.any(String), peerName: 'dead-gw', endpoint: 'ipc:///tmp/nowhere', reason: 'not-tcp' },
+        { kind: 'peer', peerId: expect.any(String), peerName: 'dead-gw', endpoint: 'ipc:///tmp/nowhere', reason: 'not-tcp' },
       ]);
 
       const json = await runCli(['--json', 'sweep', server.endpoint], t.env);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PublicKey } from '../../../src-main/core/curve/keys.js';
 import { generateIdentity, identityKeyPair } from '../../../src-main/core/identities/identities.js';
 import { type Responder, startResponder } from '../../../src-main/core/link/responder.js';
-import { addPeer } from '../../../src-main/core/peers/peers.js';
+import { addPeer, removePeer } from '../../../src-main/core/peers/peers.js';
 import { runCli } from '../../helpers/cli.js';
 import { type IpcCaller, ipcCaller } from '../../helpers/ipc.js';
 import { type RunningPeer, closedPort, startPeer, stopAllPeers } from '../../helpers/link/peers.js';
@@ -142,8 +142,8 @@ describe('the CLI and the app give the same answer', () => {
     ]));
     expect(cliSweep.skipped).toEqual(started.skipped);
     expect(cliSweep.skipped).toEqual([
-      { peerId: expect.any(String), peerName: 'echo', endpoint: 'ipc:///tmp/curvekeep-echo', reason: 'not-tcp' },
-      { peerId: expect.any(String), peerName: 'local-only', endpoint: 'ipc:///tmp/curvekeep-local', reason: 'not-tcp' },
+      { kind: 'peer', peerId: expect.any(String), peerName: 'echo', endpoint: 'ipc:///tmp/curvekeep-echo', reason: 'not-tcp' },
+      { kind: 'peer', peerId: expect.any(String), peerName: 'local-only', endpoint: 'ipc:///tmp/curvekeep-local', reason: 'not-tcp' },
     ]);
     expect(cliSweep.as).toEqual(started.as);
     expect(started.as).toMatchObject({ name: 'laptop', chosen: 'only-usable', oneTime: false });
@@ -160,6 +160,83 @@ describe('the CLI and the app give the same answer', () => {
       expect(app).toMatchObject({ ok: false, error: { code: 'choose-client-identity' } });
     } finally {
       await runCli(['keys', 'delete', second.id, '--yes'], t.env);
+    }
+  });
+});
+
+interface SweepRowAnswer { verdict: string; endpoint: string; server: { kind: string; name: string | null } }
+
+/** The app's sweep to its end: the rows in the order they finished, and what the start answered. */
+async function appSweep(args: Record<string, unknown>) {
+  const started = await ipc.ok('links.sweepStart', { ...args, timeoutMs: 3000 }) as { jobId: string; skipped: unknown[]; as: TestAnswer['as'] };
+  const rows: SweepRowAnswer[] = [];
+  let progress: Record<string, unknown> = {};
+  for (let i = 0; i < 200 && progress.state !== 'done'; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    progress = await ipc.ok('links.sweepProgress', { jobId: started.jobId, from: rows.length });
+    rows.push(...(progress.results as SweepRowAnswer[]));
+  }
+  expect(progress.state).toBe('done');
+  return { started, rows };
+}
+
+describe('sweep --peer resolves an own identity as test --peer does (issue 12), on both faces', () => {
+  test('an own server identity is swept with its public key; a name held by a peer too is ambiguous; an unknown one is not found', async () => {
+    const port = await closedPort();
+    const hub = await generateIdentity(t.ws, { name: 'hub', role: 'server', endpoints: [`tcp://127.0.0.1:${port}`, 'ipc:///tmp/curvekeep-hub'] });
+    const hubResponder = await startResponder({
+      endpoint: `tcp://127.0.0.1:${port}`, server: await identityKeyPair(t.ws, hub.id), allow: [{ publicKey: laptop.publicKey as PublicKey, name: 'laptop' }],
+    });
+    let twin: { id: string } | undefined;
+    try {
+      const byEndpoint = (rows: SweepRowAnswer[]) => rows.map((r) => ({ verdict: r.verdict, endpoint: r.endpoint, server: { kind: r.server.kind, name: r.server.name } }))
+        .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+      const cli = await runCli(['--json', 'sweep', '--peer', 'hub', 'echo', '--as', 'laptop', '--timeout', '3000'], t.env);
+      expect(cli.code, cli.stderr).toBe(0);
+      const cliSweep = cli.json<{ results: SweepRowAnswer[]; skipped: unknown[]; as: TestAnswer['as'] }>();
+      const app = await appSweep({ peers: ['hub', 'echo'], as: 'laptop' });
+      expect(byEndpoint(cliSweep.results)).toEqual(byEndpoint(app.rows));
+      expect(byEndpoint(cliSweep.results)).toEqual(byEndpoint([
+        { verdict: 'ok', endpoint: hubResponder.endpoint, server: { kind: 'identity', name: 'hub' } },
+        { verdict: 'ok', endpoint: responder.endpoint, server: { kind: 'peer', name: 'echo' } },
+      ]));
+      expect(cliSweep.skipped).toEqual(app.started.skipped);
+      expect(cliSweep.skipped).toEqual([
+        { kind: 'peer', peerId: expect.any(String), peerName: 'echo', endpoint: 'ipc:///tmp/curvekeep-echo', reason: 'not-tcp' },
+        { kind: 'identity', peerId: hub.id, peerName: 'hub', endpoint: 'ipc:///tmp/curvekeep-hub', reason: 'not-tcp' },
+      ]);
+      expect(cliSweep.as).toEqual(app.started.as);
+      const human = await runCli(['sweep', '--peer', 'hub', '--as', 'laptop', '--timeout', '3000'], t.env);
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stdout).toMatch(/hub \(own\)\s+ok/);
+
+      // A peer of the same name: the same typed error from both faces, naming both; the id still works.
+      twin = await addPeer(t.ws, { name: 'hub', publicKey: laptop.publicKey, endpoints: [] });
+      const ambiguous = await runCli(['sweep', '--peer', 'hub', '--as', 'laptop', '--timeout', '3000'], t.env);
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.stderr).toMatch(/"hub" names both peer hub \(id \S+\) and own identity hub \(id \S+\)/);
+      expect(ambiguous.stderr).toContain(twin.id);
+      expect(ambiguous.stderr).toContain(hub.id);
+      const ambiguousJson = await runCli(['--json', 'sweep', '--peer', 'hub', '--as', 'laptop'], t.env);
+      expect(ambiguousJson.code).toBe(2);
+      expect(ambiguousJson.json<{ error: { code: string } }>().error.code).toBe('ambiguous-server-ref');
+      expect(await ipc.call('links.sweepStart', { peers: ['hub'], as: 'laptop' })).toMatchObject({ ok: false, error: { code: 'ambiguous-server-ref' } });
+      const byId = await runCli(['--json', 'sweep', '--peer', hub.id, '--as', 'laptop', '--timeout', '3000'], t.env);
+      expect(byId.code, byId.stderr).toBe(0);
+      expect(byId.json<{ results: SweepRowAnswer[] }>().results.map((r) => [r.server.kind, r.verdict])).toEqual([['identity', 'ok']]);
+
+      const unknown = await runCli(['--json', 'sweep', '--peer', 'nobody', '--as', 'laptop'], t.env);
+      expect(unknown.code).toBe(2);
+      expect(unknown.json<{ error: { code: string } }>().error.code).toBe('not-found');
+      expect(await ipc.call('links.sweepStart', { peers: ['nobody'], as: 'laptop' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+      // No link history for own identities: only the peers' verdicts are recorded.
+      const { data } = await t.ws.store.read();
+      expect(data.peers.find((p) => p.name === 'echo')?.link?.lastVerdict).toBe('ok');
+      expect(JSON.stringify(data.identities.find((i) => i.id === hub.id))).not.toContain('lastVerdict');
+    } finally {
+      if (twin) await removePeer(t.ws, twin.id);
+      await hubResponder.close();
     }
   });
 });

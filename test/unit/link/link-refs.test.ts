@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { InvalidInputError, NotFoundError } from '../../../src-main/core/errors.js';
+import { AmbiguousServerRefError } from '../../../src-main/core/usecases/link-target.js';
 import { parseEndpoint } from '../../../src-main/core/link/endpoint.js';
 import { planSweep, resolveAllowlist } from '../../../src-main/core/link/link-refs.js';
 import { type DocumentData, emptyDocument } from '../../../src-main/core/store/document.js';
@@ -75,7 +76,7 @@ describe('planSweep', () => {
       { endpoint: 'tcp://10.0.0.1:5555', serverKey: keys[0]!.publicKey, peerId: 'p1', peerName: 'gw-1' },
       { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
     ]);
-    expect(plan.skipped).toEqual([{ peerId: 'p1', peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not-tcp' }]);
+    expect(plan.skipped).toEqual([{ kind: 'peer', peerId: 'p1', peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not-tcp' }]);
   });
 
   test('named peers only; a peer with no endpoint, or only non-TCP ones, is skipped, not fatal', () => {
@@ -85,9 +86,9 @@ describe('planSweep', () => {
     const plan = planSweep(data, [], { peers: ['gw-1', 'gw-3', 'p4'] });
     expect(plan.entries.map((e) => e.peerName)).toEqual(['gw-1']);
     expect(plan.skipped).toEqual([
-      { peerId: 'p1', peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not-tcp' },
-      { peerId: 'p3', peerName: 'gw-3', endpoint: null, reason: 'no-endpoint' },
-      { peerId: 'p4', peerName: 'gw-4', endpoint: 'ipc:///tmp/only', reason: 'not-tcp' },
+      { kind: 'peer', peerId: 'p1', peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not-tcp' },
+      { kind: 'peer', peerId: 'p3', peerName: 'gw-3', endpoint: null, reason: 'no-endpoint' },
+      { kind: 'peer', peerId: 'p4', peerName: 'gw-4', endpoint: 'ipc:///tmp/only', reason: 'not-tcp' },
     ]);
     expect(() => planSweep(data, [], { peers: ['gw-4'] })).toThrow(/nothing to sweep/);
   });
@@ -101,5 +102,31 @@ describe('planSweep', () => {
     ]);
     expect(() => planSweep(document(), ['tcp://10.0.0.9:1'], {})).toThrow(/server key/);
     expect(() => planSweep(emptyDocument(), [], {})).toThrow(/nothing to sweep/);
+  });
+
+  test('named own identities (e.g. our own server) are swept with their current key, beside peers; ambiguous and unknown names are errors', () => {
+    const data = document();
+    data.identities.push({
+      id: 'i2', name: 'gateway', role: 'server', tags: [], endpoints: ['tcp://127.0.0.1:5555', 'ipc:///tmp/gateway'], createdAt: at, rotateEveryDays: null,
+      generations: [
+        { generation: 1, publicKey: keys[1]!.publicKey, state: 'previous', createdAt: at },
+        { generation: 2, publicKey: keys[3]!.publicKey, state: 'current', createdAt: at },
+      ],
+    });
+    const plan = planSweep(data, [], { peers: ['gateway', 'gw-2', 'laptop'] });
+    expect(plan.entries).toEqual([
+      { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
+      { endpoint: 'tcp://127.0.0.1:5555', serverKey: keys[3]!.publicKey, identityId: 'i2', identityName: 'gateway' },
+    ]);
+    expect(plan.skipped).toEqual([
+      { kind: 'identity', peerId: 'i2', peerName: 'gateway', endpoint: 'ipc:///tmp/gateway', reason: 'not-tcp' },
+      { kind: 'identity', peerId: 'i1', peerName: 'laptop', endpoint: null, reason: 'no-endpoint' },
+    ]);
+
+    data.peers.push({ ...data.peers[1]!, id: 'p5', name: 'gateway' });
+    expect(() => planSweep(data, [], { peers: ['gateway'] })).toThrow(AmbiguousServerRefError);
+    expect(() => planSweep(data, [], { peers: ['gateway'] })).toThrow(/peer gateway \(id p5\) and own identity gateway \(id i2\)/);
+    expect(planSweep(data, [], { peers: ['i2'] }).entries.map((e) => e.identityName)).toEqual(['gateway']);
+    expect(() => planSweep(data, [], { peers: ['nobody'] })).toThrow(NotFoundError);
   });
 });

@@ -27,13 +27,14 @@ class RecordingStubClient implements LinkCalls {
 
 const JOB = `job_${'a'.repeat(32)}`;
 const AS = { id: 'id_laptop', name: 'laptop', publicKey: 'k'.repeat(40), generation: 1, oneTime: false, chosen: 'only-usable' as const };
-const SKIP = { peerId: 'pe_plc', peerName: 'plc', endpoint: 'ipc:///tmp/plc', reason: 'not-tcp' as const };
+const SKIP = { kind: 'peer' as const, peerId: 'pe_plc', peerName: 'plc', endpoint: 'ipc:///tmp/plc', reason: 'not-tcp' as const };
 
 function row(peerName: string | null, endpoint: string, verdict: SweepRow['verdict']): SweepRow {
   return {
     verdict, endpoint, mechanism: null, handshakeMs: null, rttMs: null, hint: 'h', detail: 'd',
     next: { action: 'none', socketType: null, allowClientKey: false },
     peerId: peerName ? `pe_${peerName}` : null, peerName,
+    server: peerName ? { kind: 'peer', id: `pe_${peerName}`, name: peerName } : { kind: 'key', id: null, name: null },
   };
 }
 
