@@ -15,6 +15,8 @@ export const STATUS_KINDS = [
   'pin-set-expired',
   'pin-set-expiring',
   'pin-set-no-backup',
+  'pinned-cert-expiring',
+  'pinned-cert-expired',
   'batch-failed-rows',
   'doctor',
 ] as const;
@@ -24,7 +26,7 @@ export type StatusKind = (typeof STATUS_KINDS)[number];
 export const STATUS_WINDOW_DAYS = 30;
 
 /** What an item is about (ids and names). */
-export const STATUS_SUBJECT_KEYS = ['id', 'name', 'role', 'host', 'code', 'csvName', 'server', 'serverName'] as const;
+export const STATUS_SUBJECT_KEYS = ['id', 'name', 'role', 'host', 'code', 'csvName', 'server', 'serverName', 'pinSet'] as const;
 export type StatusSubjectKey = (typeof STATUS_SUBJECT_KEYS)[number];
 
 /** The facts of an item (scalars). `secrets` is a count (doctor: keychain items an unfinished write names). */
@@ -35,6 +37,8 @@ export const STATUS_FACT_KEYS = [
   'at', 'createdAt', 'allowed', 'verdict', 'endpoint', 'lastSuccessAt',
   // pin sets
   'expires', 'pins',
+  // pinned hosts' certificates (the last `pins check`)
+  'notAfter', 'leafSubject', 'pinMatched',
   // batches
   'failed', 'rows', 'ok', 'skipped', 'outDir', 'firstFailedRow', 'firstReason',
   // doctor findings

@@ -24,6 +24,10 @@ export function statusCommand(next: Readonly<StatusNext>, item?: Readonly<Status
       return `curvekeep pins set ${next.host} --pin PIN --backup-pin PIN --expires YYYY-MM-DD`;
     case 'add-backup-pin':
       return `curvekeep pins backup-key ${next.host}  (then: curvekeep pins set ${next.host} --pin PIN --backup-pin THE-NEW-PIN)`;
+    case 'check-pins': {
+      const host = next.endpoint.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+      return `curvekeep pins check ${next.endpoint}${host === next.host ? '' : ` --servername ${next.host}`}  (after renewing the certificate)`;
+    }
     case 'retry-batch': {
       const csv = item?.subject.csvName ?? 'CSV';
       const server = item?.subject.serverName ?? item?.subject.server ?? 'SERVER';
@@ -65,6 +69,10 @@ export function describeItem(item: Readonly<StatusItem>): string {
       return `pin set ${who} expires on ${f.expires} (${f.daysLeft} days)`;
     case 'pin-set-no-backup':
       return `pin set ${who} has no backup pin (clients break at the next key change)`;
+    case 'pinned-cert-expiring':
+      return `pinned host ${who}: its certificate expires on ${String(f.notAfter).slice(0, 10)} (${f.daysLeft} days; last checked ${String(f.at).slice(0, 10)})`;
+    case 'pinned-cert-expired':
+      return `pinned host ${who}: its certificate expired on ${String(f.notAfter).slice(0, 10)} (last checked ${String(f.at).slice(0, 10)})`;
     case 'batch-failed-rows':
       return `provisioning batch ${who}${item.subject.csvName ? ` (${item.subject.csvName})` : ''}: ${f.failed} row(s) failed`;
     case 'doctor': {

@@ -90,8 +90,21 @@ export const PinSetSchema = z.object({
   updatedAt: isoTime,
   /** The chain role of each active pin, where it was known when pinned (a live chain was read). */
   roles: z.record(z.string(), z.enum(CERTIFICATE_ROLES)).optional(),
+  /** The last `pins check` of a host this set applies to: public facts of the leaf, for `status`. */
+  lastCheck: z
+    .object({
+      at: isoTime,
+      /** The name checked (SNI and certificate name) and the endpoint connected to. */
+      hostname: z.string(),
+      endpoint: z.string(),
+      leafSubject: z.string(),
+      leafNotAfter: isoTime,
+      pinMatched: z.boolean(),
+    })
+    .optional(),
 });
 export type PinSet = z.infer<typeof PinSetSchema>;
+export type PinSetLastCheck = NonNullable<PinSet['lastCheck']>;
 
 export const BackupKeySchema = z.object({
   id: z.string().min(1),

@@ -3,7 +3,7 @@
 // One default per decision: the same timeout, the same legacy probes, the same findings.
 import { type CertificateRole, PIN_EXPORT_ROLES, type PinExportFormat, isWeakSeverity } from '../../common/pins.js';
 import { InvalidInputError } from '../errors.js';
-import type { BackupKey, PinSet } from '../store/document.js';
+import type { BackupKey, PinSet, PinSetLastCheck } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { BackupPinRequiredError, LiveChainUnconfirmedError } from '../pins/errors.js';
 import { parseHostPattern } from '../pins/host-pattern.js';
@@ -79,7 +79,29 @@ export async function checkEndpoint(ws: Workspace, target: TlsTarget, options: C
   const hostname = report.chain.checkedName;
   const pins = checkPins(report.chain.certificates, hostname, pinSets.pinSetsFor(data, hostname), now);
   const findings = [...report.findings, ...pinFindings(pins)];
+  await recordLastCheck(ws, report.chain, pins);
   return { ok: !findings.some((f) => isWeakSeverity(f.severity)), chain: report.chain, legacy: report.legacy, legacyOnly: report.legacyOnly, findings, pins };
+}
+
+/**
+ * Records the leaf's expiry on each pin set that applied (one store update; none when no set
+ * applies), so that `status` can say when a pinned host's certificate expires.
+ */
+async function recordLastCheck(ws: Workspace, chain: LiveChain, pins: PinCheck): Promise<void> {
+  const leaf = chain.certificates.find((c) => c.role === 'leaf') ?? chain.certificates[0];
+  if (pins.patterns.length === 0 || !leaf) return;
+  const patterns = new Set(pins.patterns);
+  await ws.store.update((tx) => {
+    const lastCheck: PinSetLastCheck = {
+      at: tx.now.toISOString(),
+      hostname: chain.checkedName,
+      endpoint: endpointOf(chain),
+      leafSubject: leaf.subject,
+      leafNotAfter: leaf.validTo,
+      pinMatched: pins.verdict === 'match',
+    };
+    for (const set of tx.data.pinSets) if (patterns.has(set.host)) set.lastCheck = lastCheck;
+  });
 }
 
 export interface PinSetView extends PinSet {

@@ -7,11 +7,11 @@
 // - pin sets: expiry (pin-set.ts's isPinSetExpired) and backup pins;
 // - provisioning batches with failed rows (the store's batches, when the store has them);
 // - `doctor`'s checks (read-only: no repair).
-// Certificates of pinned hosts: the store records no certificate dates of a live check (a pin set
-// keeps its pins, backup pins and its own expiry only), so nothing is said about them here.
+// - certificates of pinned hosts: the leaf's notAfter that the last `pins check` recorded on the
+//   pin set (`lastCheck`); a host never checked says nothing.
 import { DAY_MS } from '../../common/time.js';
 import { nextSteps, type RotationNextStep, type RotationStage } from '../../common/rotation.js';
-import type { DocumentData } from '../store/document.js';
+import type { DocumentData, PinSetLastCheck } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import type { Finding } from './doctor.js';
 import type { DueList } from './rotation.js';
@@ -29,6 +29,7 @@ export type StatusNext =
   | { readonly action: 'test-peer'; readonly peer: string }
   | { readonly action: 'renew-pin-set'; readonly host: string }
   | { readonly action: 'add-backup-pin'; readonly host: string }
+  | { readonly action: 'check-pins'; readonly host: string; readonly endpoint: string }
   | { readonly action: 'retry-batch'; readonly batch: string }
   | { readonly action: 'repair-store' }
   | { readonly action: 'see-doctor' };
@@ -137,6 +138,31 @@ function pinItems(data: Readonly<DocumentData>, now: Date): StatusItem[] {
   return items;
 }
 
+function pinnedCertItems(data: Readonly<DocumentData>, now: Date): StatusItem[] {
+  // One item per host checked (two sets that apply to one host carry the same check): the latest.
+  const latest = new Map<string, { pattern: string; check: PinSetLastCheck }>();
+  for (const s of data.pinSets) {
+    const c = s.lastCheck;
+    if (!c) continue;
+    const seen = latest.get(c.hostname);
+    if (!seen || c.at > seen.check.at) latest.set(c.hostname, { pattern: s.host, check: c });
+  }
+  const items: StatusItem[] = [];
+  for (const [hostname, { pattern, check }] of latest) {
+    const notAfter = Date.parse(check.leafNotAfter);
+    const expired = notAfter <= now.getTime();
+    if (!expired && notAfter > now.getTime() + STATUS_WINDOW_DAYS * DAY_MS) continue;
+    items.push({
+      kind: expired ? 'pinned-cert-expired' : 'pinned-cert-expiring',
+      severity: expired ? 'error' : 'warning',
+      subject: { host: hostname, pinSet: pattern },
+      facts: { notAfter: check.leafNotAfter, daysLeft: Math.floor((notAfter - now.getTime()) / DAY_MS), leafSubject: check.leafSubject, pinMatched: check.pinMatched, endpoint: check.endpoint, at: check.at },
+      next: { action: 'check-pins', host: hostname, endpoint: check.endpoint },
+    });
+  }
+  return items;
+}
+
 function serverName(data: Readonly<DocumentData>, id: string): string | undefined {
   return data.identities.find((i) => i.id === id)?.name;
 }
@@ -182,7 +208,7 @@ export async function statusOverview(ws: Workspace): Promise<StatusReport> {
         next: rotationNext(s.name, s.stage, s.graceUntil),
       });
     }
-    items.push(...peerItems(data), ...pinItems(data, now), ...batchItems(data));
+    items.push(...peerItems(data), ...pinItems(data, now), ...pinnedCertItems(data, now), ...batchItems(data));
     counts = { keys: data.identities.length, peers: data.peers.length, devices: data.devices.filter((d) => d.state === 'active').length, batches: data.batches.length, pinSets: data.pinSets.length };
   }
   items.push(...doctor.findings.map(doctorItem));

@@ -25,6 +25,7 @@ export const StatusNextSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('test-peer'), peer: z.string() }),
   z.object({ action: z.literal('renew-pin-set'), host: z.string() }),
   z.object({ action: z.literal('add-backup-pin'), host: z.string() }),
+  z.object({ action: z.literal('check-pins'), host: z.string(), endpoint: z.string() }),
   z.object({ action: z.literal('retry-batch'), batch: z.string() }),
   z.object({ action: z.literal('repair-store') }),
   z.object({ action: z.literal('see-doctor') }),
