@@ -5,9 +5,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PublicKey } from '../curve/keys.js';
 import { findServer } from '../provisioning/plan.js';
-import { type DryRunResult, dryRunDevices, type ProvisionProgress, provisionDevices, type RowResult } from '../provisioning/provision.js';
+import { type DryRunResult, dryRunDevices, type ProvisionProgress, type ProvisionResult, provisionDevices, type RowResult } from '../provisioning/provision.js';
 import type { Workspace } from '../workspace.js';
 
 export type ProvisioningCsv = { readonly path: string } | { readonly fileName: string; readonly bytes: Uint8Array };
@@ -23,21 +22,8 @@ export interface ProvisioningRequest {
   readonly onProgress?: (progress: Readonly<ProvisionProgress>) => void;
 }
 
-export interface ProvisioningSummary {
-  readonly outDir: string;
-  readonly server: { readonly name: string; readonly publicKey: PublicKey };
-  readonly total: number;
-  readonly ok: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly manifest: string;
-  readonly results: string;
-  readonly allowlist: string;
-  readonly devicesAdded: number;
-  readonly secretsKept: number;
-  /** The batch recorded for the run. */
-  readonly batch: string | null;
-}
+/** The run's counts and files, without its rows (the outcome carries them apart). */
+export type ProvisioningSummary = Omit<ProvisionResult, 'rows'>;
 
 export interface ProvisioningOutcome {
   readonly summary: ProvisioningSummary;
