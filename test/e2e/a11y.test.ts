@@ -33,7 +33,7 @@ describe('Accessibility', () => {
     app = await launchApp('a11y', {
       // Something in the lists, so that row controls are checked too.
       seed: async ({ ws }) => {
-        await generateIdentity(ws, { name: 'gateway-07', role: 'server', endpoints: ['tcp://10.0.0.7:5555'], tags: ['plant-3'] });
+        await generateIdentity(ws, { name: 'gateway-07', role: 'server', endpoints: ['tcp://127.0.0.7:5555'], tags: ['plant-3'] });
         await addPeer(ws, { name: 'plant-3-broker', publicKey: generateKeyPair().publicKey });
       },
     });

@@ -46,7 +46,7 @@ describe('Keys view', () => {
     expect(await page.getByText('No identities yet.').isVisible()).toBe(true);
     expect(await page.getByRole('listbox', { name: 'Identities' }).getByRole('option').count()).toBe(0);
     expect(await app.workspace.keychain.accounts()).toEqual([]);
-    await generate('gateway-07', { role: 'server', endpoint: 'tcp://10.0.0.7:5555', tags: 'plant-3, edge' });
+    await generate('gateway-07', { role: 'server', endpoint: 'tcp://127.0.0.7:5555', tags: 'plant-3, edge' });
     await generate('sensor-0042', { role: 'device', tags: 'field' });
     await generate('field-laptop');
     const identities = await listIdentities(app.workspace.ws);
@@ -90,7 +90,7 @@ describe('Keys view', () => {
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     const shot = await app.screenshot('keys-qr', qr);
     const decoded = execFileSync('zbarimg', ['--raw', '-q', shot], { encoding: 'utf8' });
-    const expected = ['metadata', '    name = "gateway-07"', '    endpoint = "tcp://10.0.0.7:5555"', 'curve', `    public-key = "${gateway.publicKey}"`, ''].join('\n');
+    const expected = ['metadata', '    name = "gateway-07"', '    endpoint = "tcp://127.0.0.7:5555"', 'curve', `    public-key = "${gateway.publicKey}"`, ''].join('\n');
     // zbarimg ends its output with a newline of its own.
     expect(decoded.slice(0, -1)).toBe(expected);
     expect(decoded).not.toMatch(/secret/);

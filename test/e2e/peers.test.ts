@@ -89,14 +89,14 @@ describe('Peers view', () => {
     expect(await peerNames()).toEqual([]);
 
     await form.getByLabel(/^Public key/).fill(LAPTOP_KEY);
-    await form.getByLabel('Endpoint (optional)').fill('tcp://10.0.0.9:5555');
+    await form.getByLabel('Endpoint (optional)').fill('tcp://127.0.0.9:5555');
     await form.getByLabel('Allow this peer to connect').check();
     await form.getByRole('button', { name: 'Add peer' }).click();
     await page.getByRole('heading', { level: 2, name: 'field-laptop' }).waitFor();
     expect(await page.getByTestId('peer-public-key').textContent()).toBe(LAPTOP_KEY);
     expect(await page.getByTestId('peer-safety-code').textContent()).toBe(safetyCode(parsePublicKey(LAPTOP_KEY)));
     const [laptop] = await listPeers(app.workspace.ws);
-    expect(laptop).toMatchObject({ name: 'field-laptop', publicKey: LAPTOP_KEY, allowed: true, endpoints: ['tcp://10.0.0.9:5555'] });
+    expect(laptop).toMatchObject({ name: 'field-laptop', publicKey: LAPTOP_KEY, allowed: true, endpoints: ['tcp://127.0.0.9:5555'] });
     await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringMatching(/field-laptop[\s\S]*allowed[\s\S]*unverified/)]);
     app.expectClean();
   });
@@ -115,14 +115,14 @@ describe('Peers view', () => {
 
   it('imports a QR picture made by qrencode through the same upload', async () => {
     const { page } = app;
-    const png = qrPng('gateway-07', qrPayload({ name: 'gateway-07', endpoint: 'tcp://10.0.0.7:5555', publicKey: parsePublicKey(GATEWAY_KEY) }));
+    const png = qrPng('gateway-07', qrPayload({ name: 'gateway-07', endpoint: 'tcp://127.0.0.7:5555', publicKey: parsePublicKey(GATEWAY_KEY) }));
     await page.getByRole('button', { name: 'Import…' }).click();
     await page.getByLabel('Allow imported peers to connect').check();
     await page.getByLabel('Key file, inventory or QR image').setInputFiles(png);
     await messages().getByText(/Imported 1 peer: gateway-07/).waitFor();
     await page.getByRole('heading', { level: 2, name: 'gateway-07' }).waitFor();
     const gateway = (await listPeers(app.workspace.ws)).find((p) => p.name === 'gateway-07');
-    expect(gateway).toMatchObject({ publicKey: GATEWAY_KEY, allowed: true, endpoints: ['tcp://10.0.0.7:5555'] });
+    expect(gateway).toMatchObject({ publicKey: GATEWAY_KEY, allowed: true, endpoints: ['tcp://127.0.0.7:5555'] });
     await expect.poll(() => options().count()).toBe(3);
     app.expectClean();
   });
@@ -250,7 +250,7 @@ describe('Peers view with a camera', () => {
   let app: E2eApp;
 
   beforeAll(async () => {
-    const png = qrPng('plant-3-broker', qrPayload({ name: 'plant-3-broker', endpoint: 'tcp://10.3.0.1:7000', publicKey: parsePublicKey(BROKER_KEY) }));
+    const png = qrPng('plant-3-broker', qrPayload({ name: 'plant-3-broker', endpoint: 'tcp://127.3.0.1:7000', publicKey: parsePublicKey(BROKER_KEY) }));
     app = await launchApp('peers-camera', { fakeCamera: y4mOfPng(png), colorScheme: 'dark' });
     await app.go('Peers');
   });
@@ -266,7 +266,7 @@ describe('Peers view with a camera', () => {
     await page.getByRole('button', { name: 'Scan with camera' }).click();
     await page.getByRole('heading', { level: 2, name: 'plant-3-broker' }).waitFor({ timeout: 15_000 });
     const [broker] = await listPeers(app.workspace.ws);
-    expect(broker).toMatchObject({ name: 'plant-3-broker', publicKey: BROKER_KEY, endpoints: ['tcp://10.3.0.1:7000'], source: 'camera' });
+    expect(broker).toMatchObject({ name: 'plant-3-broker', publicKey: BROKER_KEY, endpoints: ['tcp://127.3.0.1:7000'], source: 'camera' });
     // The scanner is gone, the only stream asked for was video, and its track has ended.
     expect(await page.locator('video').count()).toBe(0);
     expect(await cameraTracks(app)).toEqual(['video:ended']);

@@ -18,7 +18,7 @@ beforeAll(async () => {
     'name,endpoint,tags,public_key\nvalve-01,,,\nvalve-02,,site-a,\nvalve-01,,,\n,,,\nvalve-05,,,not-a-z85-key\n',
   );
   app = await launchApp('provisioning', {
-    seed: async (tws) => void (await generateIdentity(tws.ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://10.1.0.1:5555'], tags: [] })),
+    seed: async (tws) => void (await generateIdentity(tws.ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://127.1.0.1:5555'], tags: [] })),
   });
   await app.go('Provisioning');
 });

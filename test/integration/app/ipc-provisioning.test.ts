@@ -18,7 +18,7 @@ beforeAll(async () => {
   tws = testWorkspace('ipc-provisioning');
   out = mkdtempSync(join(tmpdir(), 'curvekeep-provision-out-'));
   ipc = ipcCaller(tws, async () => out);
-  await ok('keys.generate', { name: 'broker', role: 'server', endpoints: ['tcp://10.0.0.1:5555'] });
+  await ok('keys.generate', { name: 'broker', role: 'server', endpoints: ['tcp://127.0.0.1:5555'] });
 });
 
 afterAll(async () => {

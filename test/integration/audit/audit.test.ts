@@ -35,7 +35,7 @@ describe('audit log', () => {
     for (const account of await t.keychain.accounts()) if (account.startsWith('identity:')) secrets.push((await t.keychain.get(account))!);
     await rollbackRotation(ws, 'laptop');
     writeFileSync(join(out, 'd.csv'), 'name\nvalve-1\nvalve-2\n');
-    await provisionDevices(ws, { csvPath: join(out, 'd.csv'), serverRef: 'broker', outDir: join(out, 'fleet'), endpoint: 'tcp://10.0.0.1:5555', keepSecrets: true });
+    await provisionDevices(ws, { csvPath: join(out, 'd.csv'), serverRef: 'broker', outDir: join(out, 'fleet'), endpoint: 'tcp://127.0.0.1:5555', keepSecrets: true });
     for (const name of readdirSync(join(out, 'fleet', 'devices'))) {
       secrets.push(parseCertFile(readFileSync(join(out, 'fleet', 'devices', name, `${name}.cert_secret`), 'utf8'), name).secretKey!);
     }

@@ -186,7 +186,7 @@ describe('bridge: what is refused before a handler runs', () => {
 
 describe('bridge: keys through the real core and keychain', () => {
   it('generates, lists, shows and deletes an identity; no result carries its secret', async () => {
-    const generated = json(await call('keys.generate', { name: 'gateway-07', role: 'server', endpoints: ['tcp://10.0.0.7:5555'] }));
+    const generated = json(await call('keys.generate', { name: 'gateway-07', role: 'server', endpoints: ['tcp://127.0.0.7:5555'] }));
     expect(generated.ok).toBe(true);
     const identity = generated.result as { id: string; publicKey: string; safetyCode: string };
     expect(identity.publicKey).toHaveLength(40);

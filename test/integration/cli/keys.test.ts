@@ -25,7 +25,7 @@ describe('curvekeep keys', () => {
   let gateway: Identity;
 
   it('generates an identity whose secret is in the keychain and nowhere else', async () => {
-    const result = await runCli(['--json', 'keys', 'generate', '--name', 'gateway', '--role', 'server', '--endpoint', 'tcp://10.0.0.7:5555'], t.env);
+    const result = await runCli(['--json', 'keys', 'generate', '--name', 'gateway', '--role', 'server', '--endpoint', 'tcp://127.0.0.7:5555'], t.env);
     expect(result.code, result.stderr).toBe(0);
     gateway = result.json<Identity>();
     expect(gateway.publicKey).toHaveLength(40);

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('curvekeep peers', () => {
   it('adds a peer and verifies its safety code: a match records it, a mismatch exits 1', async () => {
-    const added = await runCli(['--json', 'peers', 'add', '--name', 'broker', '--key', 'dvqM9b>lx#Y2qZghP$J2wJLb0a#EM3o^92vC?gK{', '--endpoint', 'tcp://10.0.0.2:5555', '--allow'], t.env);
+    const added = await runCli(['--json', 'peers', 'add', '--name', 'broker', '--key', 'dvqM9b>lx#Y2qZghP$J2wJLb0a#EM3o^92vC?gK{', '--endpoint', 'tcp://127.0.0.2:5555', '--allow'], t.env);
     expect(added.code, added.stderr).toBe(0);
     expect(added.json<Peer>().safetyCode).toBe('59808 98976 41342 13106 36159 83424');
     const wrong = await runCli(['--json', 'peers', 'verify', 'broker', '--code', '59808 98976 41342 13106 36159 83425'], t.env);
@@ -73,7 +73,7 @@ describe('curvekeep peers', () => {
   it('imports a CSV inventory all at once, or nothing when a row is bad', async () => {
     const good = join(scratch, 'fleet.csv');
     const keys = [generateKeyPair().publicKey, generateKeyPair().publicKey];
-    writeFileSync(good, `name,public_key,endpoint,tags\ncam-1,${keys[0]},tcp://10.1.0.1:5555,yard;north\ncam-2,"${keys[1]}",,\n`);
+    writeFileSync(good, `name,public_key,endpoint,tags\ncam-1,${keys[0]},tcp://127.1.0.1:5555,yard;north\ncam-2,"${keys[1]}",,\n`);
     const bad = join(scratch, 'bad.csv');
     writeFileSync(bad, `name,public_key\ncam-3,${generateKeyPair().publicKey}\ncam-4,not-a-key\n`);
     const before = snapshotFolder(t.home);
@@ -88,7 +88,7 @@ describe('curvekeep peers', () => {
 
   it('imports a QR image made by qrencode, both a payload and a bare key', async () => {
     const key = generateKeyPair().publicKey;
-    const payload = `metadata\n    name = "door-5"\n    endpoint = "tcp://10.0.0.5:5555"\ncurve\n    public-key = "${key}"\n`;
+    const payload = `metadata\n    name = "door-5"\n    endpoint = "tcp://127.0.0.5:5555"\ncurve\n    public-key = "${key}"\n`;
     const png = join(scratch, 'door.png');
     execFileSync('qrencode', ['-o', png, payload]);
     const result = await runCli(['--json', 'peers', 'import', png], t.env);

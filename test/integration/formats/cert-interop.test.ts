@@ -47,7 +47,7 @@ afterAll(() => {
 describe('files we write load in pyzmq and CZMQ', () => {
   it.each(['zcert', 'pyzmq'] as const)('%s flavour, public and secret', async (flavour: CertFlavour) => {
     const pair = generateKeyPair();
-    const metadata = { name: 'gateway-07', organization: 'Example Field Ops', endpoint: 'tcp://10.0.0.7:5555' };
+    const metadata = { name: 'gateway-07', organization: 'Example Field Ops', endpoint: 'tcp://127.0.0.7:5555' };
     const dir = freshDir();
     const { publicPath, secretPath } = await writeCertFiles(dir, 'gateway-07', { ...pair, metadata }, flavour, { secret: true });
     expect(secretPath).toBe(`${publicPath}_secret`);

@@ -33,7 +33,7 @@ function zbarimg(path: string): string {
 }
 
 const { publicKey } = generateKeyPair();
-const payload = qrPayload({ name: 'gateway-07', endpoint: 'tcp://10.0.0.7:5555', publicKey });
+const payload = qrPayload({ name: 'gateway-07', endpoint: 'tcp://127.0.0.7:5555', publicKey });
 
 describe('zbarimg reads the QR codes we draw', () => {
   it.each([2, 4, 8])('PNG at scale %i decodes to exactly the payload', async (scale) => {

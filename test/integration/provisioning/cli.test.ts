@@ -15,7 +15,7 @@ describe('curvekeep provision', () => {
   beforeAll(async () => {
     t = testWorkspace('provision-cli');
     dir = mkdtempSync(join(tmpdir(), 'curvekeep-provision-cli-'));
-    await generateIdentity(t.ws, { name: 'broker', role: 'server', endpoints: ['tcp://10.0.0.1:5555'] });
+    await generateIdentity(t.ws, { name: 'broker', role: 'server', endpoints: ['tcp://127.0.0.1:5555'] });
     writeFileSync(join(dir, 'd.csv'), 'name,tags\nvalve-1,valve\nvalve-1,dup\npump-1,\n');
   });
   afterAll(async () => {
@@ -29,7 +29,7 @@ describe('curvekeep provision', () => {
     expect(result.stderr).toBe('');
     const json = result.json<{ ok: number; failed: number; failedRows: Array<{ row: number; reason: string }> }>();
     expect(json).toMatchObject({ ok: 2, failed: 1, failedRows: [{ row: 3, reason: 'duplicate name: row 2 has it already' }] });
-    expect(JSON.parse(readFileSync(join(dir, 'fleet', 'devices', 'pump-1', 'config.json'), 'utf8'))).toMatchObject({ endpoint: 'tcp://10.0.0.1:5555' });
+    expect(JSON.parse(readFileSync(join(dir, 'fleet', 'devices', 'pump-1', 'config.json'), 'utf8'))).toMatchObject({ endpoint: 'tcp://127.0.0.1:5555' });
     const text = await runCli(['provision', '--csv', join(dir, 'd.csv'), '--server', 'broker', '--out', join(dir, 'fleet')], t.env);
     expect(text.stdout).toMatch(/0 provisioned, 2 skipped \(already provisioned\), 1 failed/);
     expect(text.stdout).toMatch(/duplicate name/);

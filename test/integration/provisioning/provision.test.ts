@@ -54,10 +54,10 @@ describe('provision a fleet', () => {
     const lines = ['name,endpoint,tags,public_key,location'];
     for (let i = 0; i < DEVICES; i++) lines.push(`sensor-${String(i).padStart(4, '0')},,plant-3;line-${i % 4},,hall ${i % 9}`);
     lines.push('sensor-0007,,,,duplicate name'); // fails: duplicate
-    lines.push(',tcp://10.0.0.9:5555,,,no name'); // fails: missing name
+    lines.push(',tcp://127.0.0.9:5555,,,no name'); // fails: missing name
     lines.push('bad-key,,,not-a-z85-key,malformed key'); // fails: malformed key
     lines.push('bad-endpoint,http//nowhere,,,bad endpoint'); // fails: bad endpoint
-    lines.push(`own-key-gateway,tcp://10.0.0.7:5555,gateway,${ownKey.publicKey},made its own key`);
+    lines.push(`own-key-gateway,tcp://127.0.0.7:5555,gateway,${ownKey.publicKey},made its own key`);
     inputRows = lines.length - 1;
     csvPath = join(out, 'devices.csv');
     writeFileSync(csvPath, `${lines.join('\r\n')}\r\n`);
@@ -193,7 +193,7 @@ describe('provision --keep-secrets', () => {
 
   it('keeps each made secret in the keychain as a device identity, and none for a device with its own key', async () => {
     const own = generateKeyPair();
-    writeFileSync(join(out, 'd.csv'), `\uFEFFName,Endpoint,Tags,Public Key\nvalve-1,tcp://10.1.0.1:7000,valve,\nvalve-2,tcp://10.1.0.2:7000,,\npump-1,tcp://10.1.0.3:7000,,${own.publicKey}\n`);
+    writeFileSync(join(out, 'd.csv'), `\uFEFFName,Endpoint,Tags,Public Key\nvalve-1,tcp://127.1.0.1:7000,valve,\nvalve-2,tcp://127.1.0.2:7000,,\npump-1,tcp://127.1.0.3:7000,,${own.publicKey}\n`);
     const result = await provisionDevices(t.ws, { csvPath: join(out, 'd.csv'), serverRef: 'broker', outDir: join(out, 'fleet'), keepSecrets: true });
     expect(result).toMatchObject({ ok: 3, failed: 0, secretsKept: 2 });
     const { data } = await t.ws.store.read();

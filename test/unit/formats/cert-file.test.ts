@@ -155,7 +155,7 @@ describe('formatCertFile writes as CZMQ and pyzmq do', () => {
 
   it.each(['zcert', 'pyzmq'] as const)('%s: round-trips fresh keys and awkward metadata', (flavour: CertFlavour) => {
     const pair = generateKeyPair();
-    const metadata = { name: 'gateway 07 (€)', endpoint: 'tcp://10.0.0.7:5555', note: 'a # b', quote: 'say "hi"', lead: '  spaced', empty: '' };
+    const metadata = { name: 'gateway 07 (€)', endpoint: 'tcp://127.0.0.7:5555', note: 'a # b', quote: 'say "hi"', lead: '  spaced', empty: '' };
     const cert = { publicKey: pair.publicKey, secretKey: pair.secretKey, metadata };
     expect(parseCertFile(formatCertFile(cert, flavour, { secret: true }), 'rt')).toEqual(cert);
     expect(parseCertFile(formatCertFile(cert, flavour, { secret: false }), 'rt')).toEqual({ ...cert, secretKey: null });

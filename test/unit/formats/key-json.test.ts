@@ -19,14 +19,14 @@ function thrown(fn: () => unknown): Error {
 
 describe('formatKeyJson', () => {
   it('writes the public key with its safety code and the format tag, and no secret unless given', () => {
-    const text = formatKeyJson({ name: 'gateway-07', role: 'server', publicKey: GATEWAY_KEY, safetyCode: safetyCode(GATEWAY_KEY), endpoints: ['tcp://10.0.0.7:5555'] });
+    const text = formatKeyJson({ name: 'gateway-07', role: 'server', publicKey: GATEWAY_KEY, safetyCode: safetyCode(GATEWAY_KEY), endpoints: ['tcp://127.0.0.7:5555'] });
     expect(JSON.parse(text)).toEqual({
       format: KEY_JSON_FORMAT,
       name: 'gateway-07',
       role: 'server',
       publicKey: GATEWAY_KEY,
       safetyCode: '33829 91963 77419 84615 02228 54503',
-      endpoints: ['tcp://10.0.0.7:5555'],
+      endpoints: ['tcp://127.0.0.7:5555'],
     });
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "format": "curvekeep-key/1",\n');

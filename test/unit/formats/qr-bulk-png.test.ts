@@ -15,7 +15,7 @@ describe('bulkQrPng', () => {
     const dir = mkdtempSync(join(tmpdir(), 'curvekeep-qr-'));
     try {
       for (const name of ['d', 'device-00042', `sensor-${'x'.repeat(100)}`]) {
-        const payload = qrPayload({ name, endpoint: 'tcp://10.0.0.7:5555', publicKey: generateKeyPair().publicKey });
+        const payload = qrPayload({ name, endpoint: 'tcp://127.0.0.7:5555', publicKey: generateKeyPair().publicKey });
         const png = bulkQrPng(payload);
         expect(decodeQrImage(png, name)).toBe(payload);
         const file = join(dir, 'code.png');

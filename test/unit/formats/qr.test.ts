@@ -45,8 +45,8 @@ function pngOf(width: number, height: number, paint: (x: number, y: number) => n
 
 describe('qrPayload', () => {
   it('is the public zcert body of ARCHITECTURE.md section 4, exactly', () => {
-    expect(qrPayload({ name: 'gateway-07', endpoint: 'tcp://10.0.0.7:5555', publicKey: EXAMPLE_KEY })).toBe(
-      'metadata\n    name = "gateway-07"\n    endpoint = "tcp://10.0.0.7:5555"\ncurve\n    public-key = "Q1HAcTIqS]15yPNb77BrV-o#RCKf4K(y@-4I%4t^"\n',
+    expect(qrPayload({ name: 'gateway-07', endpoint: 'tcp://127.0.0.7:5555', publicKey: EXAMPLE_KEY })).toBe(
+      'metadata\n    name = "gateway-07"\n    endpoint = "tcp://127.0.0.7:5555"\ncurve\n    public-key = "Q1HAcTIqS]15yPNb77BrV-o#RCKf4K(y@-4I%4t^"\n',
     );
   });
 
@@ -63,8 +63,8 @@ describe('qrPayload', () => {
 
 describe('parseQrPayload', () => {
   it('reads a payload back', () => {
-    const payload = qrPayload({ name: 'gateway-07', endpoint: 'tcp://10.0.0.7:5555', publicKey: EXAMPLE_KEY });
-    expect(parseQrPayload(payload, 'scan')).toEqual({ publicKey: EXAMPLE_KEY, name: 'gateway-07', endpoint: 'tcp://10.0.0.7:5555' });
+    const payload = qrPayload({ name: 'gateway-07', endpoint: 'tcp://127.0.0.7:5555', publicKey: EXAMPLE_KEY });
+    expect(parseQrPayload(payload, 'scan')).toEqual({ publicKey: EXAMPLE_KEY, name: 'gateway-07', endpoint: 'tcp://127.0.0.7:5555' });
     expect(parseQrPayload(qrPayload({ name: '', publicKey: EXAMPLE_KEY }), 'scan')).toEqual({ publicKey: EXAMPLE_KEY, name: null, endpoint: null });
   });
 
@@ -106,7 +106,7 @@ describe('parseQrPayload', () => {
 });
 
 describe('QR images', () => {
-  const payload = qrPayload({ name: 'gateway-07', endpoint: 'tcp://10.0.0.7:5555', publicKey: EXAMPLE_KEY });
+  const payload = qrPayload({ name: 'gateway-07', endpoint: 'tcp://127.0.0.7:5555', publicKey: EXAMPLE_KEY });
 
   it('renders a PNG that decodes to the payload', async () => {
     const png = await renderQrPng(payload);

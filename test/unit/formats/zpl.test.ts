@@ -55,7 +55,7 @@ describe('parseZpl reads what CZMQ and pyzmq write', () => {
       'main',
       "    single = 'say \"hi\"'   # a comment after a quoted value",
       '    double = "a # inside quotes is kept"',
-      '    bare = tcp://10.0.0.7:5555   # comment',
+      '    bare = tcp://127.0.0.7:5555   # comment',
       '    # an indented comment',
       '    spaced=  value with spaces  ',
       '    empty =',
@@ -74,7 +74,7 @@ describe('parseZpl reads what CZMQ and pyzmq write', () => {
         children: [
           leaf('single', 'say "hi"'),
           leaf('double', 'a # inside quotes is kept'),
-          leaf('bare', 'tcp://10.0.0.7:5555'),
+          leaf('bare', 'tcp://127.0.0.7:5555'),
           leaf('spaced', 'value with spaces'),
           leaf('empty', ''),
           { name: 'section', value: null, children: [{ name: 'deeper', value: '1', children: [leaf('deepest', '2')] }] },

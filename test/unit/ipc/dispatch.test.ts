@@ -32,7 +32,7 @@ function identity(name: string) {
     name,
     role: 'server' as const,
     tags: [],
-    endpoints: ['tcp://10.0.0.7:5555'],
+    endpoints: ['tcp://127.0.0.7:5555'],
     createdAt: generation.createdAt,
     publicKey: PUBLIC_KEY,
     safetyCode: generation.safetyCode,

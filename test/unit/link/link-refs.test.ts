@@ -16,8 +16,8 @@ function document(): DocumentData {
     id, name, publicKey: key, endpoints, tags: [], allowed, createdAt: at, verification: { state: 'unverified' as const },
   });
   data.peers.push(
-    peer('p1', 'gw-1', keys[0]!.publicKey, true, ['tcp://10.0.0.1:5555', 'ipc:///tmp/gw']),
-    peer('p2', 'gw-2', keys[1]!.publicKey, false, ['10.0.0.2:5555']),
+    peer('p1', 'gw-1', keys[0]!.publicKey, true, ['tcp://127.0.0.1:5555', 'ipc:///tmp/gw']),
+    peer('p2', 'gw-2', keys[1]!.publicKey, false, ['127.0.0.2:5555']),
   );
   data.identities.push({
     id: 'i1', name: 'laptop', role: 'client', tags: [], endpoints: [], createdAt: at, rotateEveryDays: null,
@@ -31,7 +31,7 @@ function document(): DocumentData {
 
 describe('parseEndpoint', () => {
   test('normalises what people type', () => {
-    expect(parseEndpoint('10.0.0.7:5555')).toEqual({ endpoint: 'tcp://10.0.0.7:5555', host: '10.0.0.7', port: 5555 });
+    expect(parseEndpoint('127.0.0.7:5555')).toEqual({ endpoint: 'tcp://127.0.0.7:5555', host: '127.0.0.7', port: 5555 });
     expect(parseEndpoint(' tcp://gateway.local:1 ')).toMatchObject({ host: 'gateway.local', port: 1 });
     expect(parseEndpoint('tcp://[::1]:5555')).toEqual({ endpoint: 'tcp://[::1]:5555', host: '::1', port: 5555 });
     expect(parseEndpoint('tcp://*:0', true)).toMatchObject({ host: '*', port: 0 });
@@ -73,8 +73,8 @@ describe('planSweep', () => {
   test('every TCP endpoint of every peer; other transports are skipped with a reason', () => {
     const plan = planSweep(document(), [], {});
     expect(plan.entries).toEqual([
-      { endpoint: 'tcp://10.0.0.1:5555', serverKey: keys[0]!.publicKey, peerId: 'p1', peerName: 'gw-1' },
-      { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
+      { endpoint: 'tcp://127.0.0.1:5555', serverKey: keys[0]!.publicKey, peerId: 'p1', peerName: 'gw-1' },
+      { endpoint: 'tcp://127.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
     ]);
     expect(plan.skipped).toEqual([{ kind: 'peer', peerId: 'p1', peerName: 'gw-1', endpoint: 'ipc:///tmp/gw', reason: 'not-tcp' }]);
   });
@@ -95,12 +95,12 @@ describe('planSweep', () => {
 
   test('given endpoints use the peer that lists them, or the server key given', () => {
     const serverKey = keys[3]!.publicKey;
-    const plan = planSweep(document(), ['10.0.0.2:5555', 'tcp://10.0.0.9:1'], { serverKey });
+    const plan = planSweep(document(), ['127.0.0.2:5555', 'tcp://127.0.0.9:1'], { serverKey });
     expect(plan.entries).toEqual([
-      { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
-      { endpoint: 'tcp://10.0.0.9:1', serverKey },
+      { endpoint: 'tcp://127.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
+      { endpoint: 'tcp://127.0.0.9:1', serverKey },
     ]);
-    expect(() => planSweep(document(), ['tcp://10.0.0.9:1'], {})).toThrow(/server key/);
+    expect(() => planSweep(document(), ['tcp://127.0.0.9:1'], {})).toThrow(/server key/);
     expect(() => planSweep(emptyDocument(), [], {})).toThrow(/nothing to sweep/);
   });
 
@@ -115,7 +115,7 @@ describe('planSweep', () => {
     });
     const plan = planSweep(data, [], { peers: ['gateway', 'gw-2', 'laptop'] });
     expect(plan.entries).toEqual([
-      { endpoint: 'tcp://10.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
+      { endpoint: 'tcp://127.0.0.2:5555', serverKey: keys[1]!.publicKey, peerId: 'p2', peerName: 'gw-2' },
       { endpoint: 'tcp://127.0.0.1:5555', serverKey: keys[3]!.publicKey, identityId: 'i2', identityName: 'gateway' },
     ]);
     expect(plan.skipped).toEqual([

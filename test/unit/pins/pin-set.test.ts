@@ -24,7 +24,7 @@ function set(host: string, pins: string[], backupPins: string[] = [], expires: s
 describe('host patterns (OkHttp)', () => {
   it('accepts exact hosts, IPs and the two wildcards; lowercases', () => {
     expect(parseHostPattern('Broker.Example.COM')).toBe('broker.example.com');
-    expect(parseHostPattern('10.0.0.7')).toBe('10.0.0.7');
+    expect(parseHostPattern('127.0.0.7')).toBe('127.0.0.7');
     expect(parseHostPattern('*.example.com')).toBe('*.example.com');
     expect(parseHostPattern('**.example.com')).toBe('**.example.com');
   });

@@ -25,7 +25,7 @@ describe('checkDeviceRow', () => {
   const row = { row: 5, name: 'valve-1', endpoint: '', tags: 'a;b c', publicKey: '' };
 
   it('takes the default endpoint and splits tags', () => {
-    expect(checkDeviceRow(row, 'tcp://10.0.0.1:5555')).toEqual({ row: 5, name: 'valve-1', endpoint: 'tcp://10.0.0.1:5555', tags: ['a', 'b', 'c'], publicKey: null });
+    expect(checkDeviceRow(row, 'tcp://127.0.0.1:5555')).toEqual({ row: 5, name: 'valve-1', endpoint: 'tcp://127.0.0.1:5555', tags: ['a', 'b', 'c'], publicKey: null });
     expect(splitTags('x|y, z')).toEqual(['x', 'y', 'z']);
   });
 
