@@ -142,22 +142,7 @@ describe.skipIf(!hasStrace)('a write killed at any point (strace)', () => {
   for (const scenario of scenarios) {
     for (const syscalls of ['rename', 'fsync,fdatasync', 'link,unlink']) {
       it(`${scenario.name}: killed at each ${syscalls} call, the next command finds old or new state, consistent`, async () => {
-        let points = 0;
-        for (let n = 1; n <= 40; n++) {
-          t = testWorkspace('crash');
-          await scenario.setup(t);
-          const r = await straceKill(syscalls, n, scenario.args, t.env);
-          if (!killed(r)) {
-            expect(r.code, r.stderr).toBe(0);
-            await t.cleanup();
-            t = undefined;
-            break;
-          }
-          points += 1;
-          scenario.check(await assertConsistent(t, `${scenario.name}, killed at ${syscalls} #${n}`));
-          await t.cleanup();
-          t = undefined;
-        }
+        const points = await killAtEachPoint(scenario, 40, syscalls, (n) => straceKill(syscalls, n, scenario.args, t!.env));
         expect(points).toBeGreaterThan(0);
         console.log(`${scenario.name}: killed at ${points} ${syscalls} point(s), all consistent`);
       }, 600_000);
@@ -170,24 +155,40 @@ describe('a write killed at each keychain call (CURVEKEEP_TEST_CRASH_AT)', () =>
     it(`${scenario.name}: killed before and after each keychain write, the next command finds old or new state, consistent`, async () => {
       let points = 0;
       for (const when of ['keychain', 'keychain-after']) {
-        for (let n = 1; n <= 20; n++) {
-          t = testWorkspace('crash');
-          await scenario.setup(t);
-          const r = await run(process.execPath, [CLI, ...scenario.args], { ...t.env, CURVEKEEP_TEST_CRASH_AT: `${when}:${n}` });
-          if (!killed(r)) {
-            expect(r.code, r.stderr).toBe(0);
-            await t.cleanup();
-            t = undefined;
-            break;
-          }
-          points += 1;
-          scenario.check(await assertConsistent(t, `${scenario.name}, killed at ${when} #${n}`));
-          await t.cleanup();
-          t = undefined;
-        }
+        points += await killAtEachPoint(scenario, 20, when, (n) =>
+          run(process.execPath, [CLI, ...scenario.args], { ...t!.env, CURVEKEEP_TEST_CRASH_AT: `${when}:${n}` }));
       }
       expect(points).toBeGreaterThan(1);
       console.log(`${scenario.name}: killed at ${points} keychain point(s), all consistent`);
     }, 600_000);
   }
 });
+
+/**
+ * Runs the scenario's command killed at point 1, 2, ... (each in a fresh workspace) until a run is
+ * not killed (it must then succeed), checking after every kill that the next command finds a
+ * consistent state. Returns how many points were killed.
+ */
+async function killAtEachPoint(
+  scenario: (typeof scenarios)[number], max: number, label: string,
+  runKilledAt: (n: number) => ReturnType<typeof run>,
+): Promise<number> {
+  let points = 0;
+  for (let n = 1; n <= max; n++) {
+    t = testWorkspace('crash');
+    await scenario.setup(t);
+    const r = await runKilledAt(n);
+    if (!killed(r)) {
+      expect(r.code, r.stderr).toBe(0);
+      await t.cleanup();
+      t = undefined;
+      break;
+    }
+    points += 1;
+    scenario.check(await assertConsistent(t, `${scenario.name}, killed at ${label} #${n}`));
+    await t.cleanup();
+    t = undefined;
+  }
+  return points;
+}
+
