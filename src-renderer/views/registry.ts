@@ -14,8 +14,10 @@ export interface ViewEntry {
 }
 
 export const VIEWS: ReadonlyArray<ViewEntry> = Object.freeze([
+  { id: 'overview', label: 'Overview', load: () => import('./overview/OverviewView.svelte') },
   { id: 'keys', label: 'Keys', load: () => import('./keys/KeysView.svelte') },
   { id: 'peers', label: 'Peers', load: () => import('./peers/PeersView.svelte') },
+  { id: 'devices', label: 'Devices', load: () => import('./devices/DevicesView.svelte') },
   { id: 'pins', label: 'Pins', load: () => import('./pins/PinsView.svelte') },
   { id: 'links', label: 'Link tests', load: () => import('./links/LinksView.svelte') },
   { id: 'rotation', label: 'Rotation', load: () => import('./rotation/RotationView.svelte') },
@@ -33,6 +35,18 @@ export function viewForHash(hash: string, views: ReadonlyArray<ViewEntry> = VIEW
   return views.find((v) => v.id === id) ?? views[0] ?? DEFAULT_VIEW;
 }
 
-export function hashForView(view: Pick<ViewEntry, 'id'>): string {
-  return `#/${view.id}`;
+/** The segments after the view's id in a location hash, decoded (`#/peers/a%2Fb` gives `['a/b']`). */
+export function pathForHash(hash: string): string[] {
+  const segments = hash.replace(/^#\/?/, '').split('/').slice(1).filter((s) => s.length > 0);
+  return segments.map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+}
+
+export function hashForView(view: Pick<ViewEntry, 'id'>, path: ReadonlyArray<string> = []): string {
+  return `#/${[view.id, ...path.map((s) => encodeURIComponent(s))].join('/')}`;
 }

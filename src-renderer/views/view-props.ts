@@ -9,4 +9,9 @@ export interface ViewProps {
   readonly status: StatusCenter;
   /** The view's label in the navigation, e.g. "Keys". */
   readonly label: string;
+  /**
+   * The rest of the location hash after the view's id, decoded: `#/peers/ID` gives `['ID']`,
+   * `#/rotation/ID/test` gives `['ID', 'test']`. Views open the place it names (lib/navigate.ts).
+   */
+  readonly path: ReadonlyArray<string>;
 }
