@@ -19,6 +19,14 @@ const EXIT_CODES: Readonly<Record<string, 1 | 2 | 3>> = {
   'store-missing': 3,
   'store-busy': 3,
   'audit-key-missing': 3,
+  // The team workspace (core/team/connection.ts).
+  'workspace-url': 2,
+  'workspace-tls-required': 2,
+  'workspace-tls-untrusted': 2,
+  'workspace-auth': 2,
+  'role-forbidden': 2,
+  'workspace-unreachable': 3,
+  'workspace-schema': 3,
 };
 
 /**
