@@ -298,3 +298,13 @@ export function exec(cmd: string, args: ReadonlyArray<string>, timeoutMs = 30_00
     });
   });
 }
+
+/**
+ * A workspace made in `pg` by the owner (schema, roles, rules), with members granted their role
+ * and password (passwordFor(login)). Calls the same use cases as `workspace init` and `grant`.
+ */
+export async function initTestWorkspace(pg: TestPostgres, members: Readonly<Record<string, 'admin' | 'operator' | 'tech'>>): Promise<void> {
+  const { initWorkspace, grantMember } = await import('../../src-main/core/usecases/workspace-admin.js');
+  await initWorkspace({ store: pg.ownerUrl });
+  for (const [login, role] of Object.entries(members)) await grantMember({ store: pg.ownerUrl }, { login, role, password: pg.passwordFor(login) });
+}
