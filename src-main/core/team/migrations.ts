@@ -327,8 +327,9 @@ export async function migrate(connection: Pick<WorkspaceConnection, 'transaction
   return connection.transaction(async (query) => {
     await query(`SELECT pg_advisory_xact_lock(hashtext('curvekeep.migrate'))`);
     const before = await schemaVersion({ query });
-    if (before !== null && before > LATEST_SCHEMA_VERSION) {
-      throw new WorkspaceSchemaError(`the workspace schema is at version ${before}, newer than this Curvekeep knows (${LATEST_SCHEMA_VERSION}): upgrade Curvekeep`, { found: before, expected: LATEST_SCHEMA_VERSION });
+    const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+    if (before !== null && before > latest) {
+      throw new WorkspaceSchemaError(`the workspace schema is at version ${before}, newer than this Curvekeep knows (${latest}): upgrade Curvekeep`, { found: before, expected: latest });
     }
     await query('CREATE SCHEMA IF NOT EXISTS curvekeep');
     await query('CREATE TABLE IF NOT EXISTS curvekeep.schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL DEFAULT current_user)');
