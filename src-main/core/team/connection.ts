@@ -243,7 +243,7 @@ export function clientConfig(target: WorkspaceTarget): pg.ClientConfig {
 // ---- errors from pg -------------------------------------------------------------------------
 
 const TABLE_ACTIONS: Readonly<Record<string, string>> = {
-  identities: 'change own identities (keys, rotations)',
+  identities: 'change own identities, their keys or rotations',
   peers: 'change peers or their keys',
   pin_sets: 'change pin sets',
   backup_keys: 'change backup keys',

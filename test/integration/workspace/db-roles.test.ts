@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkspaceConnection, RoleForbiddenError } from '../../../src-main/core/team/connection.js';
 import { runCli } from '../../helpers/cli.js';
 import { initTestWorkspace, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
@@ -226,5 +227,38 @@ describe('the same refusals through the CLI', () => {
     const r = await pg.superuser(`SELECT rolpassword FROM pg_authid WHERE rolname = 'eve'`);
     expect(r.stdout.trim()).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(r.stdout).not.toContain(pg.passwordFor('eve'));
+  });
+});
+
+describe('refusals as typed errors in core', () => {
+  it('a write outside the role is RoleForbiddenError naming the role and what was refused', async () => {
+    const connection = await openWorkspaceConnection(pg.url('tom'));
+    try {
+      expect(connection.role).toBe('tech');
+      const peerKey = connection.query(`UPDATE curvekeep.peers SET public_key = '${KEY}' WHERE id = 'peer-1'`);
+      await expect(peerKey).rejects.toBeInstanceOf(RoleForbiddenError);
+      await expect(peerKey).rejects.toThrow('your role (tech) may not change peers or their keys');
+      await expect(connection.query(`DELETE FROM curvekeep.audit`)).rejects.toThrow('your role (tech) may not edit or delete audit entries');
+      await expect(connection.query(`INSERT INTO curvekeep.audit (seq, actor, action, hash) VALUES (99, 'alice', 'x', 'h')`)).rejects.toThrow("your role (tech) may not write audit entries in another login's name");
+      // a refused write inside a transaction leaves nothing of it
+      const revision = async () => (await connection.query<{ revision: string }>('SELECT revision FROM curvekeep.meta')).rows[0]?.revision;
+      const before = await revision();
+      await expect(
+        connection.transaction(async (query) => {
+          await query('UPDATE curvekeep.meta SET revision = revision + 1');
+          await query(`DELETE FROM curvekeep.identities`);
+        }),
+      ).rejects.toThrow('your role (tech) may not change own identities, their keys or rotations');
+      expect(await revision()).toBe(before);
+    } finally {
+      await connection.close();
+    }
+    const operator = await openWorkspaceConnection(pg.url('olivia'));
+    try {
+      expect(operator.role).toBe('operator');
+      await expect(operator.query(`DELETE FROM curvekeep.devices`)).rejects.toThrow('your role (operator) may not change devices');
+    } finally {
+      await operator.close();
+    }
   });
 });
