@@ -101,6 +101,11 @@ export interface ConnectOptions {
   /** When the URL has no `connect_timeout`. */
   readonly connectTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * SPKI pins (`sha256/BASE64`, as Curvekeep's pin sets hold them) the server's key must match,
+   * in addition to any `pin=` in the URL: e.g. a local pin set for the database host.
+   */
+  readonly pins?: ReadonlyArray<string>;
 }
 
 const URL_SHAPE = /^(postgres|postgresql):\/\/([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/;
@@ -171,7 +176,7 @@ export function parseStoreUrl(url: string, options: ConnectOptions = {}): Worksp
     if (!Number.isFinite(seconds) || seconds <= 0) throw new WorkspaceUrlError('connect_timeout must be a number of seconds above 0');
     connectTimeoutMs = Math.round(seconds * 1000);
   }
-  const pins = params.getAll('pin').flatMap((value) => value.split(/[;,]/)).map((pin) => normalizePin(pin));
+  const pins = [...new Set([...params.getAll('pin').flatMap((value) => value.split(/[;,]/)), ...(options.pins ?? [])].map((pin) => normalizePin(pin)))];
   const applicationName = params.get('application_name') ?? 'curvekeep';
 
   const kind = host.startsWith('/') ? 'socket' : 'tcp';

@@ -56,7 +56,7 @@ GRANT curvekeep_operator TO curvekeep_admin;
 DO $db$
 BEGIN
   EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
-  EXECUTE format('GRANT CONNECT ON DATABASE %I TO curvekeep_tech', current_database());
+  EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO curvekeep_tech', current_database());
 END
 $db$;
 REVOKE ALL ON SCHEMA curvekeep FROM PUBLIC;

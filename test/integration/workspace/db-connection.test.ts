@@ -57,6 +57,8 @@ describe('the store URL and the TLS rule', () => {
     const pin = spkiPin(new X509Certificate(readFileSync(pg.serverCert)).raw);
     expect(parseStoreUrl(pg.url('tom', null, { pin })).pins).toEqual([pin]);
     expect(() => parseStoreUrl(pg.url('tom', null, { pin: 'md5/abc' }))).toThrow(WorkspaceUrlError);
+    // pins from a pin set, beside the URL's: one list, each pin once
+    expect(parseStoreUrl(pg.url('tom', null, { pin }), { pins: [pin, `sha256/${Buffer.alloc(32).toString('base64')}`] }).pins).toHaveLength(2);
   });
 
   it('never prints a password', () => {
