@@ -327,6 +327,9 @@ export function mapDatabaseError(error: unknown, target: WorkspaceTarget, role: 
   const message = String(e.message ?? error);
   const server = describeTarget(target);
   const seconds = `${target.connectTimeoutMs / 1000} s`;
+  if (code === '42501' && /permission denied for database/.test(message)) {
+    return new WorkspaceAuthError(`the login ${login || '(none)'} may not connect to the workspace at ${server}: it is not a member (an admin grants it with its role)`, { server, login });
+  }
   if (code === '42501') {
     const action = forbiddenAction(message);
     return new RoleForbiddenError(`your role (${role}) may not ${action}`, { login, role, action });

@@ -136,6 +136,13 @@ describe('connecting through the CLI', () => {
     expect(r.stderr).not.toContain('not-the-password-42');
   });
 
+  it('a login that is not a member may not even connect (exit 2)', async () => {
+    await pg.superuser(`CREATE ROLE stranger LOGIN PASSWORD '${pg.passwordFor('stranger')}'`);
+    const r = await runCli(['workspace', 'status', '--store', pg.url('stranger')], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`the login stranger may not connect to the workspace at 127.0.0.1:${pg.port}: it is not a member`);
+  });
+
   it('a server that accepts TCP but never answers: exit 3 naming host:port and the timeout', async () => {
     const hole = await startBlackHole();
     try {
