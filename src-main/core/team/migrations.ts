@@ -180,7 +180,7 @@ CREATE TABLE curvekeep.audit (
 -- Grants: tech reads everything and records tests, verifications, audit entries and the revision.
 REVOKE ALL ON ALL TABLES IN SCHEMA curvekeep FROM PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA curvekeep TO curvekeep_tech;
-GRANT INSERT, UPDATE ON curvekeep.link_tests TO curvekeep_tech;
+GRANT INSERT, UPDATE (record, changed_rev, changed_by, changed_at) ON curvekeep.link_tests TO curvekeep_tech;
 GRANT UPDATE (verification, link, changed_rev, changed_by, changed_at) ON curvekeep.peers TO curvekeep_tech;
 GRANT UPDATE (last_check, changed_rev, changed_by, changed_at) ON curvekeep.pin_sets TO curvekeep_tech;
 GRANT INSERT ON curvekeep.audit TO curvekeep_tech;

@@ -76,6 +76,9 @@ describe('tech (psql as tom)', () => {
     await ok('tom', `UPDATE curvekeep.pin_sets SET last_check = '{"pinMatched":true}', changed_rev = 3, changed_by = session_user WHERE host = 'api.test'`);
     await ok('tom', `INSERT INTO curvekeep.link_tests (identity_id, generation, record, changed_rev) VALUES ('id-1', 1, '{"verdict":"ok"}', 4)`);
     expect(await ok('tom', `SELECT changed_by FROM curvekeep.link_tests WHERE identity_id = 'id-1'`)).toBe('tom');
+    await ok('tom', `UPDATE curvekeep.link_tests SET record = '{"verdict":"timeout"}', changed_rev = 5, changed_by = session_user WHERE identity_id = 'id-1' AND generation = 1`);
+    // a test stays with the key generation it was made with
+    await refused('tom', `UPDATE curvekeep.link_tests SET generation = 7, changed_by = session_user WHERE identity_id = 'id-1'`, DENIED);
     // ... but never in a colleague's name
     await refused('tom', `UPDATE curvekeep.peers SET verification = '{"state":"verified"}', changed_by = 'olivia' WHERE id = 'peer-1'`, RLS);
     await refused('tom', `INSERT INTO curvekeep.link_tests (identity_id, generation, record, changed_rev, changed_by) VALUES ('id-1', 2, '{}', 5, 'olivia')`, RLS);
