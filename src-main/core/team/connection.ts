@@ -6,7 +6,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import pg from 'pg';
 import { CurvekeepError, InvalidInputError } from '../errors.js';
 
@@ -211,6 +211,19 @@ export function spkiPin(certDer: Buffer): string {
   return `sha256/${createHash('sha256').update(spki).digest('base64')}`;
 }
 
+/** The SPKI pins of a peer certificate and its issuers, leaf first. */
+export function chainPins(cert: PeerCertificate): string[] {
+  const pins: string[] = [];
+  const seen = new Set<string>();
+  let current: DetailedPeerCertificate | PeerCertificate | undefined = cert;
+  while (current?.raw && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    pins.push(spkiPin(current.raw));
+    current = (current as DetailedPeerCertificate).issuerCertificate;
+  }
+  return pins;
+}
+
 /** node-postgres settings for a target (TLS verified against the CA file, host name and pins). */
 export function clientConfig(target: WorkspaceTarget): pg.ClientConfig {
   const base: pg.ClientConfig = {
@@ -236,8 +249,11 @@ export function clientConfig(target: WorkspaceTarget): pg.ClientConfig {
         const nameError = checkServerIdentity(target.host, cert);
         if (nameError) return nameError;
         if (target.pins.length > 0) {
-          const pin = spkiPin(cert.raw);
-          if (!target.pins.includes(pin)) return Object.assign(new Error(`the server's key (${pin}) matches none of the pins in the store URL`), { code: 'CURVEKEEP_PIN_MISMATCH' });
+          // As a pin set is checked: a pin of any certificate of the verified chain (leaf, intermediate, root).
+          const chain = chainPins(cert);
+          if (!chain.some((pin) => target.pins.includes(pin))) {
+            return Object.assign(new Error(`the server's key (${chain[0] ?? '?'}) and its chain match none of the pins given`), { code: 'CURVEKEEP_PIN_MISMATCH' });
+          }
         }
         return undefined;
       },

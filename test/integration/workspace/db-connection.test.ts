@@ -97,7 +97,7 @@ describe('connecting through the CLI', () => {
     expect(wrongCa.stderr).not.toContain(pg.passwordFor('tom'));
     const wrongPin = await runCli(['workspace', 'status', '--store', pg.url('tom', undefined, { pin: `sha256/${Buffer.alloc(32).toString('base64')}` })], env);
     expect(wrongPin.code).toBe(2);
-    expect(wrongPin.stderr).toMatch(/matches none of the pins/);
+    expect(wrongPin.stderr).toMatch(/match none of the pins given/);
     // the server never saw a password: no failed login in its log
     expect(pg.log()).not.toMatch(/password authentication failed for user "tom"/);
   });
@@ -115,6 +115,13 @@ describe('connecting through the CLI', () => {
     expect(text.stdout).toMatch(/^tls:\s+TLSv1\.[23] \S+, certificate verified \(verify-full\)$/m);
     expect(text.stdout).toMatch(/^schema:\s+1$/m);
     expect(text.stdout).toMatch(/^you:\s+alice \(admin\), signing key not yet registered$/m);
+  });
+
+  it('accepts a pin of the chain\'s intermediate, as a pin set of CA pins would', async () => {
+    const intermediatePin = spkiPin(new X509Certificate(readFileSync(pg.pki.intermediateCert)).raw);
+    const r = await runCli(['--json', 'workspace', 'status', '--store', pg.url('tom', undefined, { pin: intermediatePin })], env);
+    expect(r.stderr).toBe('');
+    expect(r.json<StatusJson>().tls.pinned).toBe(true);
   });
 
   it('takes the store from CURVEKEEP_STORE and the password from PGPASSWORD', async () => {
