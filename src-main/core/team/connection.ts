@@ -153,7 +153,7 @@ export function parseStoreUrl(url: string, options: ConnectOptions = {}): Worksp
   login = params.get('user') ?? login;
   password = params.get('password') ?? password;
   const env = options.env ?? process.env;
-  password ??= options.password ?? env.PGPASSWORD ?? null;
+  password ??= options.password || env.PGPASSWORD || null;
 
   let port = 5432;
   const portMatch = /^(\[[^\]]+\]|[^:]*)(?::(\d*))?$/.exec(hostport);
@@ -352,6 +352,9 @@ export function mapDatabaseError(error: unknown, target: WorkspaceTarget, role: 
   }
   if (code === '28P01' || code === '28000') {
     return new WorkspaceAuthError(`the workspace at ${server} refused the login ${login || '(none)'}: wrong password, unknown login, or not allowed from here`, { server, login });
+  }
+  if (/client password must be a string|password must be a string/i.test(message)) {
+    return new WorkspaceAuthError(`the workspace at ${server} asks the login ${login || '(none)'} for a password and none was given (in the store URL or PGPASSWORD)`, { server, login });
   }
   if (code === '3D000') return new WorkspaceUrlError(`the workspace at ${server} has no database named ${target.database}`);
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|SSL|TLS/i.test(code) || /does not support SSL/i.test(message)) {

@@ -143,6 +143,12 @@ describe('connecting through the CLI', () => {
     expect(r.stderr).not.toContain('not-the-password-42');
   });
 
+  it('no password anywhere is exit 2 saying so', async () => {
+    const r = await runCli(['workspace', 'status', '--store', pg.url('tom', null)], { ...env, HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('asks the login tom for a password and none was given');
+  });
+
   it('a login that is not a member may not even connect (exit 2)', async () => {
     await pg.superuser(`CREATE ROLE stranger LOGIN PASSWORD '${pg.passwordFor('stranger')}'`);
     const r = await runCli(['workspace', 'status', '--store', pg.url('stranger')], env);
