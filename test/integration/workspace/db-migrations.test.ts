@@ -72,3 +72,23 @@ describe('workspace init', () => {
     expect(r.stderr).toContain('newer than this Curvekeep knows');
   });
 });
+
+describe('two owners running init at once', () => {
+  it('one applies the migrations, the other waits and applies nothing', async () => {
+    const other = await startPostgres({ pki: pg.pki });
+    try {
+      const [a, b] = await Promise.all([openWorkspaceConnection(other.ownerUrl), openWorkspaceConnection(other.ownerUrl)]);
+      try {
+        const results = await Promise.all([migrate(a), migrate(b)]);
+        expect(results.map((r) => r.applied.length).sort()).toEqual([0, MIGRATIONS.length]);
+        expect(results.every((r) => r.after === LATEST_SCHEMA_VERSION)).toBe(true);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+      const rows = await other.psql(other.ownerLogin, 'SELECT count(*) FROM curvekeep.schema_migrations', other.ownerPassword);
+      expect(rows.stdout.trim()).toBe(String(MIGRATIONS.length));
+    } finally {
+      await other.stop();
+    }
+  });
+});
