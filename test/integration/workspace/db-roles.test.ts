@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkspaceConnection, RoleForbiddenError } from '../../../src-main/core/team/connection.js';
+import { CHANGES_CHANNEL } from '../../../src-main/core/team/migrations.js';
 import { runCli } from '../../helpers/cli.js';
 import { initTestWorkspace, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
@@ -262,6 +263,27 @@ describe('refusals as typed errors in core', () => {
       await expect(operator.query(`DELETE FROM curvekeep.devices`)).rejects.toThrow('your role (operator) may not change devices');
     } finally {
       await operator.close();
+    }
+  });
+});
+
+describe('change notifications', () => {
+  it('each new revision is announced on curvekeep_changes to every listening member', async () => {
+    const listener = await openWorkspaceConnection(pg.url('tina'));
+    try {
+      const heard: string[] = [];
+      listener.client.on('notification', (n) => {
+        if (n.channel === CHANGES_CHANNEL && n.payload) heard.push(n.payload);
+      });
+      await listener.query(`LISTEN ${CHANGES_CHANNEL}`);
+      const revision = await ok('olivia', 'UPDATE curvekeep.meta SET revision = revision + 1, changed_by = current_user RETURNING revision');
+      // a refused change announces nothing
+      await refused('tom', 'UPDATE curvekeep.meta SET revision = 1', /revision only grows/);
+      // the notification arrives asynchronously: a round trip on the listening connection lets it in
+      for (let i = 0; i < 50 && heard.length === 0; i++) await listener.query('SELECT 1');
+      expect(heard).toEqual([revision]);
+    } finally {
+      await listener.close();
     }
   });
 });
