@@ -357,8 +357,9 @@ export function mapDatabaseError(error: unknown, target: WorkspaceTarget, role: 
     return new WorkspaceAuthError(`the workspace at ${server} asks the login ${login || '(none)'} for a password and none was given (in the store URL or PGPASSWORD)`, { server, login });
   }
   if (code === '3D000') return new WorkspaceUrlError(`the workspace at ${server} has no database named ${target.database}`);
-  if (TLS_CODES.has(code) || /certificate|self[- ]signed|SSL|TLS/i.test(code) || /does not support SSL/i.test(message)) {
-    const reason = code === 'CURVEKEEP_PIN_MISMATCH' ? message : /does not support SSL/.test(message) ? 'the server does not offer TLS' : `${code || 'TLS failed'}: ${message}`;
+  const noTls = /does not support SSL|error establishing an SSL connection/i.test(message);
+  if (TLS_CODES.has(code) || /certificate|self[- ]signed|SSL|TLS/i.test(code) || noTls) {
+    const reason = code === 'CURVEKEEP_PIN_MISMATCH' ? message : noTls ? 'the server does not offer TLS: is it PostgreSQL, with ssl = on?' : `${code || 'TLS failed'}: ${message}`;
     return new WorkspaceTlsUntrustedError(`the workspace at ${server} could not be verified over TLS (${reason}); nothing was sent to it`, { server, reason: code || 'tls' });
   }
   if (/timeout expired|connection timeout/i.test(message) || code === 'ETIMEDOUT') {

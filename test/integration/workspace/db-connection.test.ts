@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStoreUrl, redactStoreUrl, spkiPin, WorkspaceTlsRequiredError, WorkspaceUrlError } from '../../../src-main/core/team/connection.js';
 import { runCli } from '../../helpers/cli.js';
-import { startBlackHole } from '../../helpers/pki/pki.js';
+import { startBlackHole, startPlaintextServer } from '../../helpers/pki/pki.js';
 import { initTestWorkspace, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
 let pg: TestPostgres;
@@ -100,6 +100,17 @@ describe('connecting through the CLI', () => {
     expect(wrongPin.stderr).toMatch(/match none of the pins given/);
     // the server never saw a password: no failed login in its log
     expect(pg.log()).not.toMatch(/password authentication failed for user "tom"/);
+  });
+
+  it('a port that is not PostgreSQL with TLS is refused (exit 2), nothing sent', async () => {
+    const plain = await startPlaintextServer();
+    try {
+      const r = await runCli(['workspace', 'status', '--store', `postgres://tom:${pg.passwordFor('tom')}@127.0.0.1:${plain.port}/curvekeep?sslmode=verify-full&sslrootcert=${pg.caFile}`], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`the workspace at 127.0.0.1:${plain.port} could not be verified over TLS (the server does not offer TLS`);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('reports TLS as negotiated and verified, the schema version, the login and role', async () => {
