@@ -276,6 +276,7 @@ const TABLE_ACTIONS: Readonly<Record<string, string>> = {
   meta: 'change the workspace revision',
   schema_migrations: 'change the workspace schema',
   grant_member: 'grant or change members',
+  clear_signing_key: 'clear a member\'s signing key',
 };
 
 /** What a 42501 message says was refused, in the member's words. */

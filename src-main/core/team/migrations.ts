@@ -74,6 +74,8 @@ CREATE TABLE curvekeep.members (
   login text PRIMARY KEY,
   role text NOT NULL CHECK (role IN ('admin', 'operator', 'tech')),
   signing_key text NULL CHECK (signing_key ~ '^[A-Za-z0-9+/]{43}=$'),
+  -- Keys this member signed with before an admin cleared them (a lost keychain): older entries still verify.
+  retired_keys text[] NOT NULL DEFAULT '{}',
   created_at timestamptz NOT NULL DEFAULT now(),
   created_by text NOT NULL DEFAULT current_user
 );
@@ -282,6 +284,25 @@ END
 $fn$;
 REVOKE ALL ON FUNCTION curvekeep.grant_member(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION curvekeep.grant_member(text, text, text) TO curvekeep_admin;
+
+-- A member whose keychain lost the signing key: an admin clears it (kept in retired_keys), and the
+-- member registers a new one at their next change.
+CREATE FUNCTION curvekeep.clear_signing_key(p_login text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+  owner_name text;
+BEGIN
+  SELECT pg_get_userbyid(datdba) INTO owner_name FROM pg_database WHERE datname = current_database();
+  IF session_user <> owner_name AND NOT pg_has_role(session_user, 'curvekeep_admin', 'USAGE') THEN
+    RAISE EXCEPTION 'only an admin or the workspace owner may clear a signing key' USING ERRCODE = '42501';
+  END IF;
+  UPDATE curvekeep.members SET retired_keys = retired_keys || signing_key, signing_key = NULL
+    WHERE login = p_login AND signing_key IS NOT NULL;
+  RETURN FOUND;
+END
+$fn$;
+REVOKE ALL ON FUNCTION curvekeep.clear_signing_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION curvekeep.clear_signing_key(text) TO curvekeep_admin;
 `;
 
 export const MIGRATIONS: ReadonlyArray<Migration> = [{ version: 1, name: 'schema, roles, grants, row-level security, append-only audit, change notifications, grant_member', sql: MIGRATION_1 }];

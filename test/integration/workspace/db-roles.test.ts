@@ -192,7 +192,7 @@ describe('the same refusals through the CLI', () => {
   it('an admin grants a member, changes its role, and the database follows', async () => {
     const created = await runCli(['--json', 'workspace', 'grant', 'eve', '--role', 'tech', '--password-stdin', '--store', pg.url('alice')], env, `${pg.passwordFor('eve')}\n`);
     expect(created.stderr).toBe('');
-    expect(created.json()).toEqual({ login: 'eve', role: 'tech', outcome: 'created', passwordSet: true });
+    expect(created.json()).toEqual({ login: 'eve', role: 'tech', outcome: 'created', passwordSet: true, signingKeyCleared: false });
     await refused('eve', `DELETE FROM curvekeep.peers`, DENIED);
     const promoted = await runCli(['workspace', 'grant', 'eve', '--role', 'operator', '--store', pg.url('alice')], env);
     expect(promoted.code).toBe(0);
@@ -225,6 +225,23 @@ describe('the same refusals through the CLI', () => {
     const members = json.json<Array<{ login: string; role: string; signingKey: string | null; fingerprint: string | null }>>();
     expect(members.map((m) => `${m.login}:${m.role}`)).toEqual(['alice:admin', 'eve:tech', 'olivia:operator', 'tina:tech', 'tom:tech']);
     expect(members.find((m) => m.login === 'tom')?.signingKey).toBe(SIGNING_KEY);
+  });
+
+  it('an admin clears a lost signing key (kept as retired); the member registers a new one; a tech may not', async () => {
+    const tech = await runCli(['workspace', 'grant', 'tina', '--role', 'tech', '--clear-signing-key', '--store', pg.url('tom')], env);
+    expect(tech.code).toBe(2);
+    expect(tech.stderr).toContain('your role (tech) may not');
+    await refused('tom', `SELECT curvekeep.clear_signing_key('tom')`, DENIED);
+    const cleared = await runCli(['workspace', 'grant', 'tom', '--role', 'tech', '--clear-signing-key', '--store', pg.url('alice')], env);
+    expect(cleared.stderr).toBe('');
+    expect(cleared.stdout).toContain('tom updated as tech (password unchanged); signing key cleared');
+    const json = await runCli(['--json', 'workspace', 'members', '--store', pg.url('alice')], env);
+    const tom = json.json<Array<{ login: string; signingKey: string | null; retiredKeys: string[] }>>().find((m) => m.login === 'tom');
+    expect(tom).toMatchObject({ signingKey: null, retiredKeys: [SIGNING_KEY] });
+    const fresh = Buffer.alloc(32, 11).toString('base64');
+    await ok('tom', `UPDATE curvekeep.members SET signing_key = '${fresh}' WHERE login = 'tom'`);
+    expect(await ok('tom', `SELECT signing_key FROM curvekeep.members WHERE login = 'tom'`)).toBe(fresh);
+    await refused('tom', `UPDATE curvekeep.members SET retired_keys = '{}' WHERE login = 'tom'`, DENIED);
   });
 
   it('a new member\'s password is never sent in clear: the server holds a SCRAM verifier', async () => {
