@@ -176,8 +176,8 @@ export async function startPostgres(options: { pki?: Pki } = {}): Promise<TestPo
     chmodSync(join(dataDir, 'server.key'), 0o600);
     chownPostgres(dataDir);
 
-    const port = await freePort();
-    writeFileSync(
+    let port = await freePort();
+    const writeConfig = (): void => writeFileSync(
       join(dataDir, 'postgresql.auto.conf'),
       [
         `listen_addresses = '127.0.0.1'`,
@@ -199,6 +199,7 @@ export async function startPostgres(options: { pki?: Pki } = {}): Promise<TestPo
         '',
       ].join('\n'),
     );
+    writeConfig();
     // Only: the postgres OS user over the socket (peer), members over the socket (scram) and over
     // TLS on loopback (scram). Plain TCP is rejected outright.
     writeFileSync(
@@ -221,7 +222,18 @@ export async function startPostgres(options: { pki?: Pki } = {}): Promise<TestPo
       if (status.code !== 0) return; // not running
       await must(asPostgres('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', String(PG_CTL_WAIT_S), 'stop']), 'pg_ctl stop', log);
     };
-    await startServer();
+    // The free port may be taken between finding it and binding it (another cluster starting): try another.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await startServer();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !/could not bind|Address already in use/i.test(log())) throw error;
+        port = await freePort();
+        writeConfig();
+        chownPostgres(dataDir);
+      }
+    }
 
     const superuser = (sql: string): Promise<PsqlResult> =>
       asPostgres('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', sql]);
