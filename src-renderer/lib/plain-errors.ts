@@ -2,17 +2,14 @@
 // code (`invalid-input`), never a file-system path, never parser text ("unexpected character at
 // column 5"), never command-line text; when the message holds nothing usable, a sentence chosen by
 // the failure's code that still says what to do. Used by the status area and by FieldError.svelte.
-import { CallError } from './contract-client.js';
-
 /** What is known about a failure, whatever threw it. */
 interface Failure {
   readonly code: string | null;
   readonly message: string;
 }
 
+/** A CallError (lib/contract-client.ts) or any error or `{ code, message }`; read by shape, so this module imports nothing. */
 function failureOf(error: unknown): Failure {
-  if (error instanceof CallError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: null, message: error.message };
   if (typeof error === 'string') return { code: null, message: error };
   if (typeof error === 'object' && error !== null && 'message' in error) {
     const { code, message } = error as { code?: unknown; message?: unknown };
