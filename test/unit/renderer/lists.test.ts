@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { scrollToReveal, visibleRows } from '../../../src-renderer/lib/virtual-window.js';
 import { type AuditEntry, auditRows, describeVerdict, filterAuditRows } from '../../../src-renderer/views/audit/audit-entries.js';
-import { type Identity, buildSearchIndex, filterIdentities, keyBadges } from '../../../src-renderer/views/keys/key-list.js';
+import { type Identity, buildSearchIndex, filterIdentities, keyBadges, rowOf } from '../../../src-renderer/views/keys/key-list.js';
 import { type Peer, filterPeers, groupDigits, peerBadges } from '../../../src-renderer/views/peers/peer-list.js';
 
 const KEY_A = 'Q1HAcTIqS]15yPNb77BrV-o#RCKf4K(y@-4I%4t^';
@@ -43,10 +43,13 @@ describe('Keys list', () => {
     expect(keyBadges(identity('c', { due: 'overdue' })).map((b) => b.label)).toEqual(['current', 'overdue']);
     const pending = { generation: 2, state: 'pending' as const, publicKey: KEY_B, safetyCode: '', createdAt: '', promotedAt: null, graceUntil: null, lastTest: null };
     expect(keyBadges(identity('d', { pending, due: 'overdue' })).map((b) => b.label)).toEqual(['pending rotation', 'overdue']);
+    // A lean row (keys.rows) says the same as the full identity it comes from.
+    expect(keyBadges(rowOf(identity('d', { pending, due: 'overdue' }))).map((b) => b.label)).toEqual(['pending rotation', 'overdue']);
+    expect(rowOf(identity('e', { pending }))).not.toHaveProperty('generations');
   });
 
   it('matches every typed word against name, tags and keys, case-insensitively', () => {
-    const index = buildSearchIndex([identity('gateway-07', { tags: ['plant-3'] }), identity('sensor-0042', { tags: ['field'], publicKey: KEY_B })]);
+    const index = buildSearchIndex([rowOf(identity('gateway-07', { tags: ['plant-3'] })), rowOf(identity('sensor-0042', { tags: ['field'], publicKey: KEY_B }))]);
     expect(filterIdentities(index, '').length).toBe(2);
     expect(filterIdentities(index, 'PLANT').map((i) => i.name)).toEqual(['gateway-07']);
     expect(filterIdentities(index, 'sensor field').map((i) => i.name)).toEqual(['sensor-0042']);
