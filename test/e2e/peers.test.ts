@@ -85,7 +85,11 @@ describe('Peers view', () => {
     await form.getByLabel('Name', { exact: true }).fill('field-laptop');
     await form.getByLabel(/^Public key/).fill(`${LAPTOP_KEY.slice(0, 39)}`);
     await form.getByRole('button', { name: 'Add peer' }).click();
-    await messages().getByText(/Adding the peer: /).waitFor();
+    // The refusal shows next to the key field, in plain words (no internal code).
+    const refusal = form.locator('[data-field-error-for="add-peer-key"]');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).not.toMatch(/invalid-key|invalid-input/);
+    expect(await form.getByLabel(/^Public key/).getAttribute('aria-invalid')).toBe('true');
     expect(await peerNames()).toEqual([]);
 
     await form.getByLabel(/^Public key/).fill(LAPTOP_KEY);

@@ -1,6 +1,5 @@
 // The sweep's results as the panel shows them: summary counts, failures only, one page at a time.
 // No DOM and no Svelte state: plain functions over the rows.
-import type { SweepRow } from './link-sweep.svelte.js';
 
 /** Rows per page of the sweep's results. */
 export const SWEEP_PAGE_SIZE = 50;
@@ -13,7 +12,7 @@ export interface SweepSummary {
   readonly byVerdict: ReadonlyArray<{ readonly verdict: string; readonly count: number }>;
 }
 
-export function sweepSummary(rows: ReadonlyArray<Pick<SweepRow, 'verdict'>>): SweepSummary {
+export function sweepSummary(rows: ReadonlyArray<{ readonly verdict: string }>): SweepSummary {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.verdict, (counts.get(row.verdict) ?? 0) + 1);
   const ok = counts.get('ok') ?? 0;
@@ -35,7 +34,7 @@ export interface SweepPage<R> {
 }
 
 /** One page of the results, failures only when asked. */
-export function sweepPage<R extends Pick<SweepRow, 'verdict'>>(rows: ReadonlyArray<R>, options: { readonly failuresOnly: boolean; readonly page: number; readonly pageSize?: number }): SweepPage<R> {
+export function sweepPage<R extends { readonly verdict: string }>(rows: ReadonlyArray<R>, options: { readonly failuresOnly: boolean; readonly page: number; readonly pageSize?: number }): SweepPage<R> {
   const size = options.pageSize ?? SWEEP_PAGE_SIZE;
   const matching = options.failuresOnly ? rows.filter((r) => r.verdict !== 'ok') : rows;
   const pages = Math.max(1, Math.ceil(matching.length / size));
