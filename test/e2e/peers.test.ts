@@ -2,8 +2,7 @@
 // qrencode PNG through the file input, verify a safety code (match and mismatch), disallow,
 // remove after confirmation; then the camera: Chromium's fake camera plays a Y4M video of a QR
 // code, the page decodes it with jsQR and the scanned peer is added.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -12,6 +11,7 @@ import { parsePublicKey } from '../../src-main/core/curve/keys.js';
 import { safetyCode } from '../../src-main/core/curve/safety-code.js';
 import { qrPayload } from '../../src-main/core/formats/qr/payload.js';
 import { listPeers } from '../../src-main/core/peers/peers.js';
+import { qrPng as qrPngIn, y4mOfPng } from './camera.js';
 import { type E2eApp, ROOT, launchApp } from './harness.js';
 
 // Keys and safety codes from test/fixtures/README.md.
@@ -25,33 +25,7 @@ const BROKER_KEY = 'dvqM9b>lx#Y2qZghP$J2wJLb0a#EM3o^92vC?gK{';
 let scratch: string;
 
 /** A PNG of `payload` as qrencode draws it (8 px modules). */
-function qrPng(name: string, payload: string): string {
-  const path = join(scratch, `${name}.png`);
-  execFileSync('qrencode', ['-s', '8', '-m', '4', '-o', path, payload]);
-  return path;
-}
-
-/** A few 4:2:0 Y4M frames of a PNG: luma from the pixels, chroma neutral (128). */
-function y4mOfPng(pngPath: string, frames = 10): string {
-  const png = PNG.sync.read(readFileSync(pngPath));
-  // 4:2:0 needs even sides; the extra row and column are white.
-  const width = png.width + (png.width % 2);
-  const height = png.height + (png.height % 2);
-  const luma = Buffer.alloc(width * height, 235);
-  for (let y = 0; y < png.height; y++) {
-    for (let x = 0; x < png.width; x++) {
-      const i = (y * png.width + x) * 4;
-      const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
-      luma[y * width + x] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-    }
-  }
-  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
-  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`, 'ascii')];
-  for (let f = 0; f < frames; f++) parts.push(Buffer.from('FRAME\n', 'ascii'), luma, chroma);
-  const path = pngPath.replace(/\.png$/, '.y4m');
-  writeFileSync(path, Buffer.concat(parts));
-  return path;
-}
+const qrPng = (name: string, payload: string): string => qrPngIn(scratch, name, payload);
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'curvekeep-e2e-peers-'));
