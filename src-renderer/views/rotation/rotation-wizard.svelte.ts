@@ -72,7 +72,7 @@ export function nextStepSentence(step: Readonly<RotationNextStep>, formatDate: (
     case 'distribute':
       return 'Hand the pending public key to the peers that must accept it (certificate files for their allowlist, a QR code).';
     case 'test':
-      return 'Test the pending key live against the server: a passing test offers promotion.';
+      return 'Test the pending key live where it is used (the servers it connects to, or for a server key the endpoint serving it): promotion is offered once every test passes.';
     case 'promote':
       return step.force
         ? 'Or promote the pending key without a passing test (recorded as forced).'
