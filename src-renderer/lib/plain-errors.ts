@@ -142,7 +142,7 @@ const MESSAGE_KEPT = new Set(['invalid-input', 'invalid-key', 'not-found', 'dupl
 
 /**
  * One plain sentence (or two) for the user about `error`: a CallError, an Error, a string or
- * anything thrown. `doing` names what the user asked for ("Testing the link"), shown first.
+ * anything thrown. `doing` names what the user asked for ("Testing the link"), shown first ("Testing the link: ...").
  */
 export function plainError(error: unknown, doing?: string): string {
   const { code, message } = failureOf(error);
@@ -160,5 +160,5 @@ export function plainError(error: unknown, doing?: string): string {
     }
     text = kept !== '' ? sentence(fixArticles(kept)) : ((code !== null ? BY_CODE[code] : undefined) ?? GENERIC);
   }
-  return doing ? `${sentence(doing).replace(/\.$/, '')} did not work. ${text}` : text;
+  return doing ? `${sentence(doing).replace(/\.$/, '')}: ${text}` : text;
 }

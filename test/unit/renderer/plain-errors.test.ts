@@ -62,7 +62,7 @@ describe('plainError', () => {
 
   it('keeps network messages that name the address, and prefixes what the user asked for', () => {
     const text = plainError(call('network', 'connection to 127.0.0.1:9 refused: nothing listens there (check the address and port)'), 'Checking the pins');
-    expect(text).toBe('Checking the pins did not work. Connection to 127.0.0.1:9 refused: nothing listens there: check the address and port.');
+    expect(text).toBe('Checking the pins: Connection to 127.0.0.1:9 refused: nothing listens there: check the address and port.');
   });
 
   it('has a useful sentence when nothing is known', () => {
