@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src-main/core/curve/keys.js';
 import { safetyCode } from '../../src-main/core/curve/safety-code.js';
@@ -56,9 +57,12 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function both(name: string): Promise<void> {
+/** Screenshots at 1280x800 and 900x600, with `focus` (the part the step is about) scrolled into view. */
+async function both(name: string, focus?: Locator): Promise<void> {
+  await focus?.scrollIntoViewIfNeeded();
   await app.screenshot(`${name}-1280x800`);
   await app.page.setViewportSize({ width: 900, height: 600 });
+  await focus?.scrollIntoViewIfNeeded();
   await app.screenshot(`${name}-900x600`);
   await app.page.setViewportSize({ width: 1280, height: 800 });
 }
@@ -89,7 +93,7 @@ describe('field tech journey', () => {
     expect(await card.getAttribute('data-verdict')).toBe('ok');
     expect(await test.getByTestId('link-tested-as').textContent()).toMatch(/^Tested as tech-laptop in /);
     expect(await card.locator('[data-action]').count()).toBe(0);
-    await both('field-tech-verified-ok');
+    await both('field-tech-verified-ok', card);
     // The verdict is recorded and shows in the list.
     await expect.poll(() => page.getByRole('listbox', { name: 'Peers' }).getByRole('option', { name: /plant-3-gw/ }).innerText()).toMatch(/verified[\s\S]*link: ok/);
     const stored = (await listPeers(app.workspace.ws)).find((p) => p.name === 'plant-3-gw')!;
@@ -108,7 +112,7 @@ describe('field tech journey', () => {
     // The next step is said once, as a sentence, and offered as a button.
     expect(await card.locator('[data-next]').count()).toBe(1);
     expect(await card.getByText("Re-import the peer's current public key.").count()).toBe(1);
-    await both('field-tech-wrong-key');
+    await both('field-tech-wrong-key', card);
     await card.getByRole('button', { name: 'Re-import the key of edge-07' }).click();
 
     const form = page.getByRole('form', { name: 'Replace the key of edge-07' });
@@ -118,7 +122,7 @@ describe('field tech journey', () => {
     await form.getByRole('button', { name: 'Compare safety codes' }).click();
     expect(await form.getByTestId('replace-old-code').textContent()).toBe(safetyCode(stale.publicKey));
     expect(await form.getByTestId('replace-new-code').textContent()).toBe(safetyCode(moved.publicKey));
-    await both('field-tech-replace-key');
+    await both('field-tech-replace-key', form);
     // Nothing changed before the confirmation.
     expect((await listPeers(app.workspace.ws)).find((p) => p.name === 'edge-07')!.publicKey).toBe(stale.publicKey);
     await form.getByRole('button', { name: 'Replace the key of edge-07' }).click();
@@ -146,7 +150,7 @@ describe('field tech journey', () => {
     const decoded = execFileSync('zbarimg', ['--raw', '-q', shot], { encoding: 'utf8' });
     expect(decoded).toContain(`public-key = "${laptop.publicKey}"`);
     expect(decoded).not.toMatch(/secret/);
-    await both('field-tech-rejected');
+    await both('field-tech-rejected', card);
 
     // A one-time key stays a choice, with what it can prove; its refusal leads back to our identity.
     await test.getByLabel('Test as').selectOption({ label: 'a one-time key' });
