@@ -190,6 +190,52 @@ describe('Peers view', () => {
     app.expectClean();
   });
 
+  it('refuses a Wi-Fi QR picture in plain words next to the file input, adding nothing', async () => {
+    const { page } = app;
+    const before = await peerNames();
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByLabel('Key file, inventory or QR image').setInputFiles(qrPng('guest-wifi', 'WIFI:T:WPA;S:plant-3-guest;P:hunter22;;'));
+    const refusal = page.locator('[data-field-error-for="import-file"]');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/a Wi-Fi code, not a ZeroMQ key/);
+    expect(await refusal.textContent()).not.toMatch(/column|unexpected|invalid-input|hunter22/);
+    expect(await peerNames()).toEqual(before);
+    await app.screenshot('peers-wifi-refused');
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    app.expectClean();
+  });
+
+  it('warns when a peer is added with the key of another peer, in the detail and the list, and filters', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Add peer…' }).click();
+    const form = page.getByRole('form', { name: 'Add a peer by key' });
+    await form.getByLabel('Name', { exact: true }).fill('sensor-0042-again');
+    await form.getByLabel(/^Public key/).fill(SENSOR_KEY);
+    await form.getByRole('button', { name: 'Add peer' }).click();
+    await page.getByRole('heading', { level: 2, name: 'sensor-0042-again' }).waitFor();
+    const warning = page.getByTestId('same-key-warning');
+    expect(await warning.textContent()).toMatch(/Same key as peer sensor-0042\./);
+    await messages().getByText(/sensor-0042-again has the same public key as peer sensor-0042/).waitFor();
+    await expect.poll(() => options().filter({ hasText: 'sensor-0042' }).allInnerTexts()).toEqual([
+      expect.stringMatching(/same key as another/),
+      expect.stringMatching(/same key as another/),
+    ]);
+    await app.screenshot('peers-same-key');
+    // The link to the other holder opens it.
+    await warning.getByRole('link', { name: 'Open sensor-0042' }).click();
+    await page.getByRole('heading', { level: 2, name: 'sensor-0042' }).waitFor();
+    expect(await page.getByTestId('same-key-warning').textContent()).toMatch(/Same key as peer sensor-0042-again\./);
+    // Filters run in the main process: verified ones, then not allowed and never tested.
+    await page.getByRole('group', { name: 'Peer filters' }).getByLabel('Verified').selectOption('verified');
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringContaining('sensor-0042')]);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('group', { name: 'Peer filters' }).getByLabel('Allowed').selectOption('yes');
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringContaining('field-laptop')]);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => options().count()).toBe(3);
+    app.expectClean();
+  });
+
   it('says so when there is no camera to scan with', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Import…' }).click();
