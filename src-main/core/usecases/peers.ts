@@ -79,6 +79,9 @@ export function sameKeyHolders(data: Readonly<DocumentData>, publicKey: string, 
   return out;
 }
 
+/** The order of the list (a collator: far cheaper than localeCompare over 10,000 names). */
+const BY_NAME = new Intl.Collator('en');
+
 function words(text: string | null | undefined): string[] {
   return (text ?? '').trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
 }
@@ -88,8 +91,9 @@ export async function listPeerRows(ws: Workspace, request: Readonly<PeerRowsRequ
   const holders = keyHolders(data);
   const terms = words(request.text);
   const tags = new Set<string>();
-  const found: PeerRow[] = [];
-  for (const peer of [...data.peers].sort((a, b) => a.name.localeCompare(b.name))) {
+  // Safety codes (a SHA-256 each) only for the rows asked for, unless the text filter needs them.
+  const found: Array<{ peer: (typeof data.peers)[number]; code: string | null }> = [];
+  for (const peer of [...data.peers].sort((a, b) => BY_NAME.compare(a.name, b.name))) {
     for (const tag of peer.tags) tags.add(tag);
     if (request.tag && !peer.tags.includes(request.tag)) continue;
     if (request.allowed != null && peer.allowed !== request.allowed) continue;
@@ -98,24 +102,26 @@ export async function listPeerRows(ws: Workspace, request: Readonly<PeerRowsRequ
     if (request.verdict) {
       if (request.verdict === 'never' ? verdict !== null : request.verdict === 'failing' ? verdict === null || verdict === 'ok' : verdict !== request.verdict) continue;
     }
-    const code = safetyCode(peer.publicKey as PublicKey);
+    let code: string | null = null;
     if (terms.length > 0) {
+      code = safetyCode(peer.publicKey as PublicKey);
       const haystack = [peer.name, peer.publicKey, code, code.replace(/\s/g, ''), ...peer.endpoints, ...peer.tags].join('\n').toLowerCase();
       if (!terms.every((t) => haystack.includes(t))) continue;
     }
-    found.push({
-      id: peer.id,
-      name: peer.name,
-      safetyCode: code,
-      allowed: peer.allowed,
-      verification: peer.verification.state,
-      lastVerdict: verdict,
-      tags: peer.tags,
-      sameKey: (holders.get(peer.publicKey)?.length ?? 0) > 1,
-    });
+    found.push({ peer, code });
   }
   const offset = Math.max(0, request.offset ?? 0);
-  const rows = request.limit == null ? found.slice(offset) : found.slice(offset, offset + Math.max(0, request.limit));
+  const page = request.limit == null ? found.slice(offset) : found.slice(offset, offset + Math.max(0, request.limit));
+  const rows = page.map(({ peer, code }): PeerRow => ({
+    id: peer.id,
+    name: peer.name,
+    safetyCode: code ?? safetyCode(peer.publicKey as PublicKey),
+    allowed: peer.allowed,
+    verification: peer.verification.state,
+    lastVerdict: peer.link?.lastVerdict ?? null,
+    tags: peer.tags,
+    sameKey: (holders.get(peer.publicKey)?.length ?? 0) > 1,
+  }));
   return { total: found.length, offset, rows, tags: [...tags].sort() };
 }
 
