@@ -1,11 +1,13 @@
 // The status area's messages: failures of contract calls (their stable code and message) and
 // short confirmations ("Saved ..."). Views report here; App.svelte shows them in a live region.
 import { CallError } from './contract-client.js';
+import { plainError } from './plain-errors.js';
 
 export interface StatusMessage {
   readonly id: number;
-  readonly kind: 'error' | 'info';
-  /** The contract's error code (e.g. `not-found`), or null for a confirmation. */
+  /** error: a failure; warn: done only in part (e.g. some rows failed); info: done. Its colour follows. */
+  readonly kind: 'error' | 'warn' | 'info';
+  /** The contract's error code (e.g. `not-found`), or null for a confirmation; kept as data, never shown. */
   readonly code: string | null;
   readonly text: string;
 }
@@ -14,7 +16,7 @@ const MAX_MESSAGES = 5;
 /** Confirmations leave by themselves, so they do not pile up over the view; errors stay until dismissed. */
 const INFO_SHOWN_MS = 10_000;
 
-/** What an error says to the user: its code and message, whatever threw it. */
+/** An error's code and raw message, whatever threw it. For the user's eyes use plainError (lib/plain-errors.ts). */
 export function describeError(error: unknown): { readonly code: string; readonly message: string } {
   if (error instanceof CallError) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: 'page-error', message: error.message };
@@ -32,13 +34,18 @@ export class StatusCenter {
   }
 
   error(error: unknown, doing?: string): void {
-    const { code, message } = describeError(error);
-    this.#push({ kind: 'error', code, text: doing ? `${doing}: ${message}` : message });
+    const { code } = describeError(error);
+    this.#push({ kind: 'error', code, text: plainError(error, doing) });
   }
 
   info(text: string): void {
     const id = this.#push({ kind: 'info', code: null, text });
     setTimeout(() => this.dismiss(id), INFO_SHOWN_MS);
+  }
+
+  /** Something finished only in part ("1 done, 164 failed"): amber, never the success colour; stays until dismissed. */
+  warn(text: string): void {
+    this.#push({ kind: 'warn', code: null, text });
   }
 
   dismiss(id: number): void {

@@ -153,8 +153,10 @@ describe('Keys view', () => {
 
   it('deletes an identity after confirmation, with its keychain item', async () => {
     const { page } = app;
-    await page.getByRole('option', { name: /field-laptop/ }).click();
+    await page.getByRole('listbox', { name: 'Identities' }).getByRole('option', { name: /field-laptop/ }).click();
     await page.getByRole('heading', { level: 2, name: 'field-laptop' }).waitFor();
+    // The selection is in the address: #/keys/ID opens this identity again.
+    expect(new URL(page.url()).hash).toMatch(/^#\/keys\/id_/);
     const laptop = (await listIdentities(app.workspace.ws)).find((i) => i.name === 'field-laptop')!;
     await page.getByRole('button', { name: 'Delete identity…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete field-laptop?' });

@@ -2,8 +2,7 @@
 // qrencode PNG through the file input, verify a safety code (match and mismatch), disallow,
 // remove after confirmation; then the camera: Chromium's fake camera plays a Y4M video of a QR
 // code, the page decodes it with jsQR and the scanned peer is added.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -12,6 +11,7 @@ import { parsePublicKey } from '../../src-main/core/curve/keys.js';
 import { safetyCode } from '../../src-main/core/curve/safety-code.js';
 import { qrPayload } from '../../src-main/core/formats/qr/payload.js';
 import { listPeers } from '../../src-main/core/peers/peers.js';
+import { qrPng as qrPngIn, y4mOfPng } from './camera.js';
 import { type E2eApp, ROOT, launchApp } from './harness.js';
 
 // Keys and safety codes from test/fixtures/README.md.
@@ -25,33 +25,7 @@ const BROKER_KEY = 'dvqM9b>lx#Y2qZghP$J2wJLb0a#EM3o^92vC?gK{';
 let scratch: string;
 
 /** A PNG of `payload` as qrencode draws it (8 px modules). */
-function qrPng(name: string, payload: string): string {
-  const path = join(scratch, `${name}.png`);
-  execFileSync('qrencode', ['-s', '8', '-m', '4', '-o', path, payload]);
-  return path;
-}
-
-/** A few 4:2:0 Y4M frames of a PNG: luma from the pixels, chroma neutral (128). */
-function y4mOfPng(pngPath: string, frames = 10): string {
-  const png = PNG.sync.read(readFileSync(pngPath));
-  // 4:2:0 needs even sides; the extra row and column are white.
-  const width = png.width + (png.width % 2);
-  const height = png.height + (png.height % 2);
-  const luma = Buffer.alloc(width * height, 235);
-  for (let y = 0; y < png.height; y++) {
-    for (let x = 0; x < png.width; x++) {
-      const i = (y * png.width + x) * 4;
-      const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
-      luma[y * width + x] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-    }
-  }
-  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
-  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`, 'ascii')];
-  for (let f = 0; f < frames; f++) parts.push(Buffer.from('FRAME\n', 'ascii'), luma, chroma);
-  const path = pngPath.replace(/\.png$/, '.y4m');
-  writeFileSync(path, Buffer.concat(parts));
-  return path;
-}
+const qrPng = (name: string, payload: string): string => qrPngIn(scratch, name, payload);
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'curvekeep-e2e-peers-'));
@@ -85,7 +59,11 @@ describe('Peers view', () => {
     await form.getByLabel('Name', { exact: true }).fill('field-laptop');
     await form.getByLabel(/^Public key/).fill(`${LAPTOP_KEY.slice(0, 39)}`);
     await form.getByRole('button', { name: 'Add peer' }).click();
-    await messages().getByText(/Adding the peer: /).waitFor();
+    // The refusal shows next to the key field, in plain words (no internal code).
+    const refusal = form.locator('[data-field-error-for="add-peer-key"]');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).not.toMatch(/invalid-key|invalid-input/);
+    expect(await form.getByLabel(/^Public key/).getAttribute('aria-invalid')).toBe('true');
     expect(await peerNames()).toEqual([]);
 
     await form.getByLabel(/^Public key/).fill(LAPTOP_KEY);
@@ -209,6 +187,52 @@ describe('Peers view', () => {
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => options().count()).toBe(2);
     expect(await peerNames()).toEqual(['field-laptop', 'sensor-0042']);
+    app.expectClean();
+  });
+
+  it('refuses a Wi-Fi QR picture in plain words next to the file input, adding nothing', async () => {
+    const { page } = app;
+    const before = await peerNames();
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByLabel('Key file, inventory or QR image').setInputFiles(qrPng('guest-wifi', 'WIFI:T:WPA;S:plant-3-guest;P:hunter22;;'));
+    const refusal = page.locator('[data-field-error-for="import-file"]');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/a Wi-Fi code, not a ZeroMQ key/);
+    expect(await refusal.textContent()).not.toMatch(/column|unexpected|invalid-input|hunter22/);
+    expect(await peerNames()).toEqual(before);
+    await app.screenshot('peers-wifi-refused');
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    app.expectClean();
+  });
+
+  it('warns when a peer is added with the key of another peer, in the detail and the list, and filters', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Add peer…' }).click();
+    const form = page.getByRole('form', { name: 'Add a peer by key' });
+    await form.getByLabel('Name', { exact: true }).fill('sensor-0042-again');
+    await form.getByLabel(/^Public key/).fill(SENSOR_KEY);
+    await form.getByRole('button', { name: 'Add peer' }).click();
+    await page.getByRole('heading', { level: 2, name: 'sensor-0042-again' }).waitFor();
+    const warning = page.getByTestId('same-key-warning');
+    expect(await warning.textContent()).toMatch(/Same key as peer sensor-0042\./);
+    await messages().getByText(/sensor-0042-again has the same public key as peer sensor-0042/).waitFor();
+    await expect.poll(() => options().filter({ hasText: 'sensor-0042' }).allInnerTexts()).toEqual([
+      expect.stringMatching(/same key as another/),
+      expect.stringMatching(/same key as another/),
+    ]);
+    await app.screenshot('peers-same-key');
+    // The link to the other holder opens it.
+    await warning.getByRole('link', { name: 'Open sensor-0042' }).click();
+    await page.getByRole('heading', { level: 2, name: 'sensor-0042' }).waitFor();
+    expect(await page.getByTestId('same-key-warning').textContent()).toMatch(/Same key as peer sensor-0042-again\./);
+    // Filters run in the main process: verified ones, then not allowed and never tested.
+    await page.getByRole('group', { name: 'Peer filters' }).getByLabel('Verified').selectOption('verified');
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringContaining('sensor-0042')]);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('group', { name: 'Peer filters' }).getByLabel('Allowed').selectOption('yes');
+    await expect.poll(() => options().allInnerTexts()).toEqual([expect.stringContaining('field-laptop')]);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => options().count()).toBe(3);
     app.expectClean();
   });
 

@@ -18,6 +18,12 @@ function describePeer(p: PeerView): string {
   return lines.join('\n');
 }
 
+/** The duplicate-key warning of core/usecases/peers.ts, in words. */
+function sameKeyWarning(w: Readonly<{ peer: { name: string }; sameKeyAs: ReadonlyArray<{ kind: 'peer' | 'identity'; name: string }> }>): string {
+  const holders = w.sameKeyAs.map((h) => `${h.kind === 'peer' ? 'peer' : 'your identity'} ${h.name}`).join(', ');
+  return `warning: ${w.peer.name} has the same public key as ${holders}: one key for two parties is a mistake or an impersonation; check it with its owner`;
+}
+
 export function registerPeers(program: Command): void {
   const peers = program.command('peers').description('peers: public keys of the other ends of your links');
 
@@ -32,8 +38,12 @@ export function registerPeers(program: Command): void {
     .action(
       action(async (ctx, opts: { name: string; key: string; endpoint?: string[]; tag?: string[]; allow?: boolean }) => {
         const { addPeer } = await import('../../core/peers/peers.js');
+        const { duplicateKeyWarnings } = await import('../../core/usecases/peers.js');
         const peer = await addPeer(ctx.workspace(), { name: opts.name, publicKey: opts.key, endpoints: opts.endpoint ?? [], tags: opts.tag ?? [], allowed: Boolean(opts.allow), source: 'cli' });
-        return { json: peer, text: `${describePeer(peer)}\ncompare the safety code with the peer's owner: curvekeep peers verify ${peer.name} --code "..."` };
+        const [warning] = await duplicateKeyWarnings(ctx.workspace(), [peer]);
+        const sameKeyAs = warning?.sameKeyAs ?? [];
+        const warned = warning ? `\n${sameKeyWarning(warning)}` : '';
+        return { json: { ...peer, sameKeyAs }, text: `${describePeer(peer)}${warned}\ncompare the safety code with the peer's owner: curvekeep peers verify ${peer.name} --code "..."` };
       }),
     );
 
@@ -45,10 +55,13 @@ export function registerPeers(program: Command): void {
     .action(
       action(async (ctx, path: string, opts: { name?: string; allow?: boolean }) => {
         const { importPeers } = await import('../../core/peers/peer-import.js');
+        const { duplicateKeyWarnings } = await import('../../core/usecases/peers.js');
         const result = await importPeers(ctx.workspace(), path, { name: opts.name ?? null, allowed: Boolean(opts.allow) });
+        const duplicates = await duplicateKeyWarnings(ctx.workspace(), result.added);
         const lines = result.added.map((p) => `added ${p.name}  ${p.publicKey}  ${p.safetyCode}`);
         lines.push(...result.unchanged.map((p) => `already present ${p.name}`));
-        return { json: result, text: lines.join('\n') };
+        lines.push(...duplicates.map(sameKeyWarning));
+        return { json: { ...result, duplicates }, text: lines.join('\n') };
       }),
     );
 

@@ -54,7 +54,29 @@ export const IdentitySchema = z.object({
   generations: z.array(KeyGenerationSchema),
 });
 
+/** At most this many rows per keys.rows page. */
+export const MAX_KEY_ROWS_PAGE = 20_000;
+
+/** One row of the Keys list: what a row shows (the detail comes from keys.show on selection). */
+export const KeyRowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(ROLE_NAMES),
+  tags: z.array(z.string()),
+  publicKey: z.string().length(40),
+  state: z.enum(KEY_STATE_NAMES),
+  rotating: z.boolean(),
+  ageDays: z.number(),
+  dueAt: z.string().nullable(),
+  due: z.enum(DUE_STATES),
+});
+
 export const keysChannels = defineChannels({
+  /** Lean rows in pages: the Keys view asks for a screenful first, then the rest. */
+  'keys.rows': {
+    args: z.strictObject({ offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(MAX_KEY_ROWS_PAGE).optional() }),
+    result: z.object({ total: z.number().int(), offset: z.number().int(), rows: z.array(KeyRowSchema) }),
+  },
   'keys.list': {
     args: z.strictObject({}),
     result: z.object({ identities: z.array(IdentitySchema) }),

@@ -14,6 +14,8 @@ const Endpoint = z.string().trim().min(3, 'give an endpoint such as tcp://10.0.0
 const Ref = z.string().trim().min(1).max(200);
 const Z85Key = z.string().trim().length(40, 'a CURVE public key is 40 Z85 characters');
 const TimeoutMs = z.number().int().min(100).max(60_000);
+/** A name the page gives a test, so that it can cancel it (links.testCancel). */
+const TestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a test id is 8 to 64 letters, digits, _ or -');
 
 export const ProbeSchema = z.object({
   endpoint: z.string(),
@@ -108,7 +110,7 @@ export const linksChannels = defineChannels({
    */
   'links.test': {
     args: z
-      .strictObject({ endpoint: Endpoint.optional(), serverKey: Z85Key.optional(), peer: Ref.optional(), identity: Ref.optional(), ...TestOptions })
+      .strictObject({ endpoint: Endpoint.optional(), serverKey: Z85Key.optional(), peer: Ref.optional(), identity: Ref.optional(), testId: TestId.optional(), ...TestOptions })
       .refine((a) => [a.serverKey, a.peer, a.identity].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of serverKey, peer or identity' })
       .refine((a) => a.serverKey === undefined || a.endpoint !== undefined, { message: 'give the endpoint to test' }),
     result: LinkResultSchema.extend({
@@ -118,6 +120,11 @@ export const linksChannels = defineChannels({
       /** With a one-time key: what the verdict does and does not prove. */
       oneTimeNote: z.string().nullable(),
     }),
+  },
+  /** Stops a running links.test by the id the page gave it; the test answers with a `cancelled` error. */
+  'links.testCancel': {
+    args: z.strictObject({ testId: TestId }),
+    result: z.object({ cancelled: z.boolean() }),
   },
   /** Peers with their endpoints and last link verdicts. */
   'links.history': {

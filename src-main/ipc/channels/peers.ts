@@ -30,13 +30,41 @@ export const PeerSchema = z.object({
     .nullable(),
 });
 
+/** Another peer or an own identity holding the same public key. */
+export const SameKeyHolderSchema = z.object({ kind: z.enum(['peer', 'identity']), id: z.string(), name: z.string() });
+
+/** A peer's detail: with whoever else holds its key (a duplicate-key warning when not empty). */
+export const PeerDetailSchema = PeerSchema.extend({ sameKeyAs: z.array(SameKeyHolderSchema) });
+
+export const DuplicateKeyWarningSchema = z.object({ peer: z.object({ id: z.string(), name: z.string() }), sameKeyAs: z.array(SameKeyHolderSchema) });
+
+/** One row of the Peers list: what a row shows (the detail comes from peers.show). */
+export const PeerRowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  safetyCode: z.string(),
+  allowed: z.boolean(),
+  verification: z.enum(VERIFICATION_STATES),
+  lastVerdict: z.string().nullable(),
+  tags: z.array(z.string()),
+  /** Another peer or an own identity holds this key too. */
+  sameKey: z.boolean(),
+});
+
+/** At most this many rows per peers.list page. */
+export const MAX_PEER_PAGE = 20_000;
+
 export const ImportedPeersSchema = z.object({
   /** The user closed the file dialog: nothing was read. */
   cancelled: z.boolean(),
   added: z.array(PeerSchema),
   /** Already present with the same name and key. */
   unchanged: z.array(PeerSchema),
+  /** Added peers whose key another peer or an own identity holds too. */
+  duplicates: z.array(DuplicateKeyWarningSchema),
 });
+
+const KeyText = z.string().trim().min(1, 'give the new public key').max(4000);
 
 const ImportOptions = {
   /** A name for a single key whose file names none. */
@@ -45,9 +73,38 @@ const ImportOptions = {
 };
 
 export const peersChannels = defineChannels({
+  /** Lean rows, sorted by name, filtered and paged. */
   'peers.list': {
-    args: z.strictObject({}),
-    result: z.object({ peers: z.array(PeerSchema) }),
+    args: z.strictObject({
+      text: z.string().trim().max(200).optional(),
+      tag: z.string().trim().min(1).max(64).optional(),
+      allowed: z.boolean().optional(),
+      verification: z.enum(VERIFICATION_STATES).optional(),
+      /** A verdict, `never` (never tested) or `failing` (any verdict but ok). */
+      verdict: z.string().trim().min(1).max(40).optional(),
+      offset: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(MAX_PEER_PAGE).optional(),
+    }),
+    result: z.object({ total: z.number().int(), offset: z.number().int(), rows: z.array(PeerRowSchema), tags: z.array(z.string()) }),
+  },
+  'peers.show': {
+    args: z.strictObject({ ref: Ref }),
+    result: PeerDetailSchema,
+  },
+  /** The safety codes of a peer's current key and of an offered new one, and who else holds each; changes nothing. */
+  'peers.keyPreview': {
+    args: z.strictObject({ ref: Ref, key: KeyText }),
+    result: z.object({
+      publicKey: z.string().length(40),
+      safetyCode: z.string(),
+      sameKeyAs: z.array(SameKeyHolderSchema),
+      current: z.object({ publicKey: z.string().length(40), safetyCode: z.string(), sameKeyAs: z.array(SameKeyHolderSchema) }),
+    }),
+  },
+  /** Replaces a peer's key after the user compared both safety codes; the peer is unverified again. */
+  'peers.replaceKey': {
+    args: z.strictObject({ ref: Ref, key: KeyText, confirm: Confirmed }),
+    result: z.object({ peer: PeerDetailSchema, previous: z.object({ publicKey: z.string().length(40), safetyCode: z.string() }) }),
   },
   'peers.add': {
     args: z.strictObject({
@@ -57,7 +114,7 @@ export const peersChannels = defineChannels({
       tags: z.array(z.string().trim().min(1).max(64)).max(64).optional(),
       allowed: z.boolean().optional(),
     }),
-    result: PeerSchema,
+    result: PeerDetailSchema,
   },
   /** The app: the main process asks for the file with its own dialog. */
   'peers.importDialog': {

@@ -1,6 +1,7 @@
 // Handlers of the links area: thin translations of the link use cases (core/usecases/link.ts),
 // the same ones `curvekeep probe | test | sweep` call. The client's secret key stays in the use
 // case; results are mapped field by field to the contract's public shape.
+import { RefusedError } from '../../core/errors.js';
 import type { LinkResult } from '../../core/link/verdict.js';
 import type { LinkClientIdentity, LinkServer } from '../../core/usecases/link-target.js';
 import type { linksChannels } from '../channels/links.js';
@@ -8,6 +9,14 @@ import type { AreaHandlers, HandlerContext } from './context.js';
 import { jobsOf } from './jobs.js';
 
 const SWEEP_JOB = 'links.sweep';
+
+/** Running single tests by the page's id, per handler context (as jobs are), so that links.testCancel can stop one. */
+const runningTests = new WeakMap<HandlerContext, Map<string, AbortController>>();
+function testsOf(context: HandlerContext): Map<string, AbortController> {
+  let tests = runningTests.get(context);
+  if (!tests) runningTests.set(context, (tests = new Map()));
+  return tests;
+}
 
 export function publicResult(result: LinkResult) {
   return {
@@ -41,7 +50,19 @@ export const linksHandlers: AreaHandlers<typeof linksChannels> = {
 
   'links.test': async (args, context) => {
     const { runLinkTest } = await import('../../core/usecases/link.js');
-    const outcome = await runLinkTest(context.workspace(), args);
+    const { testId, ...request } = args;
+    const controller = new AbortController();
+    const tests = testsOf(context);
+    if (testId !== undefined) {
+      if (tests.has(testId)) throw new RefusedError('a test with this id is running already');
+      tests.set(testId, controller);
+    }
+    let outcome: Awaited<ReturnType<typeof runLinkTest>>;
+    try {
+      outcome = await runLinkTest(context.workspace(), { ...request, signal: controller.signal });
+    } finally {
+      if (testId !== undefined) tests.delete(testId);
+    }
     return {
       ...publicResult(outcome.result),
       as: publicAs(outcome.as),
@@ -49,6 +70,12 @@ export const linksHandlers: AreaHandlers<typeof linksChannels> = {
       peer: outcome.recordedFor,
       oneTimeNote: outcome.oneTimeNote,
     };
+  },
+
+  'links.testCancel': async (args, context) => {
+    const controller = testsOf(context).get(args.testId);
+    controller?.abort(new RefusedError('the test was cancelled'));
+    return { cancelled: controller !== undefined };
   },
 
   'links.history': async (_args, context) => {

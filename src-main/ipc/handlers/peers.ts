@@ -7,7 +7,8 @@ import { basename, join, sep } from 'node:path';
 import { InvalidInputError, RefusedError, isCurvekeepError } from '../../core/errors.js';
 import { parseQrPayload } from '../../core/formats/qr/payload.js';
 import { importPeers } from '../../core/peers/peer-import.js';
-import { addPeer, addPeers, listPeers, removePeer, setPeerAllowed, verifyPeer } from '../../core/peers/peers.js';
+import { addPeer, removePeer, setPeerAllowed, verifyPeer } from '../../core/peers/peers.js';
+import { addPeersChecked, duplicateKeyWarnings, listPeerRows, previewPeerKey, replacePeerKey, showPeerDetail } from '../../core/usecases/peers.js';
 import { MAX_PEER_UPLOAD_BYTES, type peersChannels } from '../channels/peers.js';
 import type { AreaHandlers } from './context.js';
 
@@ -37,23 +38,42 @@ async function importUploaded(fileName: string, bytes: Buffer, run: (path: strin
 }
 
 export const peersHandlers: AreaHandlers<typeof peersChannels> = {
-  'peers.list': async (_args, context) => ({ peers: await listPeers(context.workspace()) }),
+  'peers.list': (args, context) =>
+    listPeerRows(context.workspace(), {
+      text: args.text ?? null,
+      tag: args.tag ?? null,
+      allowed: args.allowed ?? null,
+      verification: args.verification ?? null,
+      verdict: args.verdict ?? null,
+      offset: args.offset ?? 0,
+      limit: args.limit ?? null,
+    }),
 
-  'peers.add': (args, context) =>
-    addPeer(context.workspace(), {
+  'peers.show': (args, context) => showPeerDetail(context.workspace(), args.ref),
+
+  'peers.keyPreview': (args, context) => previewPeerKey(context.workspace(), args.ref, args.key),
+
+  'peers.replaceKey': (args, context) => replacePeerKey(context.workspace(), args.ref, args.key),
+
+  'peers.add': async (args, context) => {
+    const peer = await addPeer(context.workspace(), {
       name: args.name,
       publicKey: args.publicKey,
       endpoints: args.endpoints ?? [],
       tags: args.tags ?? [],
       allowed: Boolean(args.allowed),
       source: 'pasted',
-    }),
+    });
+    const [warning] = await duplicateKeyWarnings(context.workspace(), [peer]);
+    return { ...peer, sameKeyAs: warning?.sameKeyAs ?? [] };
+  },
 
   'peers.importDialog': async (args, context) => {
     if (!context.chooseImportFile) throw new RefusedError('there is no file dialog here; pick the file in the page to upload it');
     const path = await context.chooseImportFile({ title: 'Import peer keys' });
-    if (path === null) return { cancelled: true, added: [], unchanged: [] };
-    return { cancelled: false, ...(await importPeers(context.workspace(), path, importOptions(args))) };
+    if (path === null) return { cancelled: true, added: [], unchanged: [], duplicates: [] };
+    const imported = await importPeers(context.workspace(), path, importOptions(args));
+    return { cancelled: false, ...imported, duplicates: await duplicateKeyWarnings(context.workspace(), imported.added) };
   },
 
   'peers.importUpload': async (args, context) => {
@@ -64,15 +84,16 @@ export const peersHandlers: AreaHandlers<typeof peersChannels> = {
     await importUploaded(args.fileName, bytes, async (path) => {
       imported = await importPeers(context.workspace(), path, importOptions(args));
     });
-    return { cancelled: false, ...imported };
+    return { cancelled: false, ...imported, duplicates: await duplicateKeyWarnings(context.workspace(), imported.added) };
   },
 
   'peers.importQrText': async (args, context) => {
     const source = args.source ? uploadFileName(args.source) : 'QR code';
-    const payload = parseQrPayload(args.text, source);
+    // In messages: "the scanned QR code is a Wi-Fi code, not a ZeroMQ key", not "camera is ...".
+    const payload = parseQrPayload(args.text, source === 'camera' ? 'the scanned QR code' : source);
     const name = args.name ?? payload.name;
     if (!name) throw new InvalidInputError(`${source} holds a bare key without a name; type a name for this peer`);
-    const result = await addPeers(context.workspace(), [
+    const result = await addPeersChecked(context.workspace(), [
       { name, publicKey: payload.publicKey, endpoints: payload.endpoint ? [payload.endpoint] : [], allowed: Boolean(args.allowed), source },
     ]);
     return { cancelled: false, ...result };

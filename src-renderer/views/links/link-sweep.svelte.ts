@@ -87,3 +87,4 @@ export class LinkSweep {
     await this.#calls.call('links.sweepCancel', { jobId: this.#jobId });
   }
 }
+

@@ -103,6 +103,15 @@ describe('parseQrPayload', () => {
   ])('refuses %s', (_what, text, type) => {
     expect(() => parseQrPayload(text, 'scan')).toThrow(type);
   });
+
+  it.each([
+    ['WIFI:T:WPA;S:plant-3-guest;P:hunter22;;', 'a Wi-Fi code'],
+    ['BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEND:VCARD', 'a contact card'],
+    ['https://example.com/some/page', 'a web address'],
+  ])('names a QR code people scan by mistake in plain words: %s', (text, kind) => {
+    // Not parser text ("unexpected character at column 5"), and nothing of the code (a Wi-Fi password) repeated.
+    expect(() => parseQrPayload(text, 'wifi.png')).toThrow(new RegExp(`^wifi\\.png is ${kind}, not a ZeroMQ key$`));
+  });
 });
 
 describe('QR images', () => {

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { scrollToReveal, visibleRows } from '../../../src-renderer/lib/virtual-window.js';
 import { type AuditEntry, auditRows, describeVerdict, filterAuditRows } from '../../../src-renderer/views/audit/audit-entries.js';
-import { type Identity, buildSearchIndex, filterIdentities, keyBadges } from '../../../src-renderer/views/keys/key-list.js';
-import { type Peer, filterPeers, groupDigits, peerBadges } from '../../../src-renderer/views/peers/peer-list.js';
+import { type Identity, buildSearchIndex, filterIdentities, keyBadges, rowOf } from '../../../src-renderer/views/keys/key-list.js';
+import { type Peer, NO_FILTERS, groupDigits, holdersInWords, listArgs, peerBadges, rowOf as peerRowOf } from '../../../src-renderer/views/peers/peer-list.js';
 
 const KEY_A = 'Q1HAcTIqS]15yPNb77BrV-o#RCKf4K(y@-4I%4t^';
 const KEY_B = 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7';
@@ -43,10 +43,13 @@ describe('Keys list', () => {
     expect(keyBadges(identity('c', { due: 'overdue' })).map((b) => b.label)).toEqual(['current', 'overdue']);
     const pending = { generation: 2, state: 'pending' as const, publicKey: KEY_B, safetyCode: '', createdAt: '', promotedAt: null, graceUntil: null, lastTest: null };
     expect(keyBadges(identity('d', { pending, due: 'overdue' })).map((b) => b.label)).toEqual(['pending rotation', 'overdue']);
+    // A lean row (keys.rows) says the same as the full identity it comes from.
+    expect(keyBadges(rowOf(identity('d', { pending, due: 'overdue' }))).map((b) => b.label)).toEqual(['pending rotation', 'overdue']);
+    expect(rowOf(identity('e', { pending }))).not.toHaveProperty('generations');
   });
 
   it('matches every typed word against name, tags and keys, case-insensitively', () => {
-    const index = buildSearchIndex([identity('gateway-07', { tags: ['plant-3'] }), identity('sensor-0042', { tags: ['field'], publicKey: KEY_B })]);
+    const index = buildSearchIndex([rowOf(identity('gateway-07', { tags: ['plant-3'] })), rowOf(identity('sensor-0042', { tags: ['field'], publicKey: KEY_B }))]);
     expect(filterIdentities(index, '').length).toBe(2);
     expect(filterIdentities(index, 'PLANT').map((i) => i.name)).toEqual(['gateway-07']);
     expect(filterIdentities(index, 'sensor field').map((i) => i.name)).toEqual(['sensor-0042']);
@@ -58,18 +61,23 @@ describe('Keys list', () => {
 describe('Peers list', () => {
   const peer = (name: string, extra: Partial<Peer> = {}): Peer => ({
     id: `peer_${name}`, name, publicKey: KEY_A, safetyCode: '12345 67890 12345 67890 12345 67890', endpoints: [], tags: [], allowed: false,
-    createdAt: '2026-01-01T00:00:00.000Z', source: null, verification: { state: 'unverified', at: null, by: null }, link: null, ...extra,
+    createdAt: '2026-01-01T00:00:00.000Z', source: null, verification: { state: 'unverified', at: null, by: null }, link: null, sameKeyAs: [], ...extra,
   });
 
-  it('filters by safety code with or without spaces', () => {
-    const peers = [peer('a'), peer('b', { safetyCode: '99999 99999 99999 99999 99999 99999' })];
-    expect(filterPeers(peers, '1234567890').map((p) => p.name)).toEqual(['a']);
-    expect(filterPeers(peers, '99999 99999').map((p) => p.name)).toEqual(['b']);
+  it('turns the filters into peers.list arguments, leaving out what is not set', () => {
+    expect(listArgs(NO_FILTERS)).toEqual({});
+    expect(listArgs({ text: ' plc ', tag: 'plant-3', allowed: 'no', verification: 'unverified', verdict: 'failing' }, { offset: 200, limit: 100 })).toEqual({
+      text: 'plc', tag: 'plant-3', allowed: false, verification: 'unverified', verdict: 'failing', offset: 200, limit: 100,
+    });
   });
 
-  it('groups typed digits in fives and badges a mismatch as danger', () => {
+  it('groups typed digits in fives and badges a mismatch and a shared key as danger', () => {
     expect(groupDigits('123456789012-34 5')).toBe('12345 67890 12345');
-    expect(peerBadges(peer('x', { verification: { state: 'mismatch', at: null, by: null } }))).toContainEqual({ label: 'code mismatch', tone: 'danger' });
+    expect(peerBadges(peerRowOf(peer('x', { verification: { state: 'mismatch', at: null, by: null } })))).toContainEqual({ label: 'code mismatch', tone: 'danger' });
+    const twin = peer('y', { sameKeyAs: [{ kind: 'peer', id: 'peer_z', name: 'z' }, { kind: 'identity', id: 'id_l', name: 'laptop' }] });
+    expect(peerBadges(peerRowOf(twin))[0]).toEqual({ label: 'same key as another', tone: 'danger' });
+    expect(peerBadges(peerRowOf(peer('w'))).map((b) => b.label)).toEqual(['not allowed', 'unverified']);
+    expect(holdersInWords(twin.sameKeyAs)).toBe('peer z and your identity laptop');
   });
 });
 

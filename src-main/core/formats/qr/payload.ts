@@ -33,6 +33,13 @@ export function qrPayload(input: QrPayloadInput): string {
 }
 
 const SECRET_LINE = /^[ \t]*secret-key\b/m;
+
+/** QR codes people scan by mistake, named in plain words instead of a parser's complaint. */
+const OTHER_QR_KINDS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^WIFI:/i, 'a Wi-Fi code'],
+  [/^BEGIN:VCARD/i, 'a contact card'],
+  [/^(?:https?:\/\/|www\.)/i, 'a web address'],
+];
 const BARE_KEY = /^\S{40}$/;
 
 /** Reads a QR payload, any public zcert/pyzmq body, or a bare 40-character Z85 public key. */
@@ -42,6 +49,8 @@ export function parseQrPayload(text: string, source: string): QrPayloadContent {
     throw new InvalidInputError(`${source} holds a secret key; a QR code must never carry a secret key. Treat that key as exposed and generate a new one`);
   }
   const trimmed = text.replace(/^\uFEFF/, '').trim();
+  const other = OTHER_QR_KINDS.find(([pattern]) => pattern.test(trimmed));
+  if (other) throw new InvalidInputError(`${source} is ${other[1]}, not a ZeroMQ key`);
   if (BARE_KEY.test(trimmed)) {
     return { publicKey: parsePublicKey(trimmed, `public key in ${source}`), name: null, endpoint: null };
   }
