@@ -121,6 +121,8 @@ for (let i = 0; i < cycles; i++) {
   const dealers = Array.from({ length: inproc ? 4 : 0 }, () => {
     const dealer = new zmq.Dealer({ context: clientContext, linger: 0, reconnectInterval: 1, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
     dealer.connect(responder.endpoint);
+    // Sending without pause: this is what makes the clients' own context abort (see above).
+    void (async () => { while (!dealer.closed) { try { await dealer.send(['', 'x']); } catch { break; } } })();
     return dealer;
   });
   await new Promise((resolve) => setTimeout(resolve, i % 7));
