@@ -168,7 +168,7 @@ test(`${RUNS} x ${CYCLES} responder start / client mid-handshake / stop cycles: 
     // Clients really were mid-handshake: the responder's policy admitted many of them.
     expect(summary.admitted).toBeGreaterThan(CYCLES / 10);
     // And traffic was flowing: the echo loop had receives pending when responders stopped.
-    expect(summary.echoed).toBeGreaterThan(CYCLES);
+    expect(summary.echoed).toBeGreaterThan(CYCLES / 10);
     expect(summary.verdict).toBe('ok');
     expect(summary.clientDeaths).toEqual([]);
   }
