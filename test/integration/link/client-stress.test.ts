@@ -32,6 +32,7 @@ for (let i = 0; ; i++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
+  if (i === 0) console.log('ready');
   await new Promise((resolve) => setTimeout(resolve, i % 13));
   await responder.close();
 }
@@ -63,9 +64,12 @@ const port = await new Promise((resolve) => {
   const probe = net.createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
 });
 const peers = [
-  spawn(process.execPath, ['--input-type=module', '-e', process.env.SERVER, String(port), server.publicKey, server.secretKey], { stdio: ['pipe', 'inherit', 'inherit'] }),
+  spawn(process.execPath, ['--input-type=module', '-e', process.env.SERVER, String(port), server.publicKey, server.secretKey], { stdio: ['pipe', 'pipe', 'inherit'] }),
   spawn(process.execPath, ['--input-type=module', '-e', process.env.FLOOD, String(port), server.publicKey, client.publicKey, client.secretKey], { stdio: ['pipe', 'inherit', 'inherit'] }),
 ];
+// The tests start once the responder is up (on a loaded machine its start takes seconds).
+await new Promise((resolve) => peers[0].stdout.once('data', resolve));
+peers[0].stdout.resume();
 const verdicts = {};
 const total = Number(process.env.TESTS);
 let next = 0;
