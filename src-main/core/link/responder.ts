@@ -124,31 +124,36 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
       return { ...stats };
     },
     close: () => (closing ??= (async () => {
-      await stopListening(router, bound);
+      // Never unbind() here: zeromq.js runs unbind (and bind) on a libuv worker thread while the
+      // echo loop's pending receive keeps polling the same socket on the main thread, and two
+      // threads inside one libzmq socket abort the process (pipe.cpp:355, socket_base.cpp:2113;
+      // docs/ARCHITECTURE.md section 10). close() runs on the main thread and ends the receive.
+      const listenerClosed = listenerClosedAfterClose(router, bound);
       router.close();
       await echoing;
+      await listenerClosed;
       await zap.unregister();
     })()),
   };
 }
 
 /**
- * Unbinds and waits (at most a second) until libzmq reports the listener closed: its I/O thread
- * closes the port after unbind() returns, and a caller that reuses the port right after close()
- * must not find the old listener still accepting.
+ * Resolves once libzmq reports the listener of `endpoint` closed (its I/O thread closes the port
+ * shortly after the socket's close() returns; a caller that reuses the port right after close()
+ * must not find the old listener still accepting), or the socket ended, or at most a second later.
+ * Call it before close(): a closed socket's events can no longer be subscribed to.
  */
-async function stopListening(router: zmq.Router, endpoint: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const closed = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, 1000);
-    socketEvents(router).on('close', () => resolve());
+function listenerClosedAfterClose(router: zmq.Router, endpoint: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const events = socketEvents(router);
+    events.on('close', (event) => {
+      if (event.address === endpoint) done();
+    });
+    events.on('end', done);
   });
-  try {
-    await router.unbind(endpoint);
-    await closed;
-  } catch {
-    // Already unbound: close() below ends the rest.
-  } finally {
-    clearTimeout(timer);
-  }
 }

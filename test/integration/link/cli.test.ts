@@ -155,7 +155,8 @@ describe('curvekeep probe and sweep', () => {
     await server.stop('SIGTERM');
   });
 
-  test('sweep over peers: a table, exit 1 when any link fails, history for each peer', async () => {
+  // Four CLI processes and a server: under `npm test` load this took more than 30 s.
+  test('sweep over peers: a table, exit 1 when any link fails, history for each peer', { timeout: 90_000 }, async () => {
     const server = await serve(['--as', 'gateway', '--allow', 'any']);
     const closed = await closedPort();
     await addPeer(t.ws, { name: 'live-gw', publicKey: serverKey, endpoints: [server.endpoint] });
