@@ -15,7 +15,8 @@ export interface GlobalOptions {
 /** What a command returns: the JSON document, and the human text for a terminal. */
 export interface Outcome {
   readonly json: unknown;
-  readonly text: string;
+  /** A function when the text costs something to make (a long table): made only without --json. */
+  readonly text: string | (() => string);
   /** 0 unless a check ran and failed (1). */
   readonly exitCode?: 0 | 1;
 }
@@ -73,7 +74,10 @@ export function action<A extends unknown[]>(
       const outcome = await run(context, ...args);
       // Indented for a person at a terminal; one compact line for a pipe (large lists stay fast).
       if (context.options.json) process.stdout.write(`${JSON.stringify(outcome.json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
-      else if (outcome.text) process.stdout.write(outcome.text.endsWith('\n') ? outcome.text : `${outcome.text}\n`);
+      else {
+        const text = typeof outcome.text === 'function' ? outcome.text() : outcome.text;
+        if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      }
       process.exitCode = outcome.exitCode ?? 0;
     } catch (error) {
       process.exitCode = report(error, context.options.json);
