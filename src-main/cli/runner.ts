@@ -6,6 +6,7 @@ import { exitCodeFor, phrase } from './errors.js';
 import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
 import { OsKeychain } from '../keychain/os-keychain.js';
 import { keychainServiceName } from '../keychain/os-keychain.js';
+import { STORE_SEAL_ACCOUNT, stateSealAccount } from '../core/store/accounts.js';
 
 export interface GlobalOptions {
   readonly json: boolean;
@@ -51,12 +52,26 @@ function report(error: unknown, json: boolean): number {
   return 3;
 }
 
-export function makeContext(command: Command): CommandContext {
+/** What an action declares about itself (see `action`). */
+export interface ActionOptions {
+  /**
+   * It reads the store: the keychain items every store read needs (the seal key and the sealed
+   * state) are fetched at once, while the command's code loads and the document is read.
+   */
+  readonly readsStore?: boolean;
+}
+
+export function makeContext(command: Command, actionOptions: ActionOptions = {}): CommandContext {
   const options = globalOptions(command);
   let workspace: Workspace | undefined;
+  let keychain: OsKeychain | undefined;
+  if (actionOptions.readsStore) {
+    keychain = new OsKeychain(keychainServiceName());
+    keychain.prefetch([STORE_SEAL_ACCOUNT, stateSealAccount(options.home)]);
+  }
   return {
     options,
-    workspace: () => (workspace ??= createWorkspace(options.home, new OsKeychain(keychainServiceName()))),
+    workspace: () => (workspace ??= createWorkspace(options.home, keychain ?? new OsKeychain(keychainServiceName()))),
     note: (line) => {
       if (process.stderr.isTTY && !options.json) process.stderr.write(`${line}\n`);
     },
@@ -66,10 +81,11 @@ export function makeContext(command: Command): CommandContext {
 /** Wraps a command's action: runs it, prints its outcome, and sets the exit code. */
 export function action<A extends unknown[]>(
   run: (context: CommandContext, ...args: A) => Promise<Outcome>,
+  actionOptions?: ActionOptions,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;
-    const context = makeContext(command);
+    const context = makeContext(command, actionOptions);
     try {
       const outcome = await run(context, ...args);
       // Indented for a person at a terminal; one compact line for a pipe (large lists stay fast).

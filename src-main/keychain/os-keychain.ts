@@ -59,6 +59,8 @@ function isTransient(error: unknown): boolean {
 export class OsKeychain implements SecretStore {
   readonly #service: string;
   #keytar: Keytar | undefined;
+  /** Reads started by prefetch, each used by the next get of its account (once). */
+  readonly #early = new Map<string, Promise<string | null>>();
 
   constructor(service: string) {
     this.#service = service;
@@ -92,7 +94,24 @@ export class OsKeychain implements SecretStore {
     }
   }
 
+  /**
+   * Starts reading these items now, one after the other, without waiting. A process's first
+   * keychain call opens a Secret Service session (tens of milliseconds, off the main thread), so a
+   * command that will read the store starts it before it loads its code. The next get of each
+   * account takes its result (a failure included) once; set and delete of the account drop it.
+   */
+  prefetch(accounts: ReadonlyArray<string>): void {
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const account of accounts) {
+      const read = previous.then(() => this.#call((k) => k.getPassword(this.#service, account)));
+      read.catch(() => undefined); // a get that takes it sees the error; unused, it is dropped
+      this.#early.set(account, read);
+      previous = read.catch(() => undefined);
+    }
+  }
+
   set(account: string, secret: string): Promise<void> {
+    this.#early.delete(account);
     return this.#call((k) => k.setPassword(this.#service, account, secret));
   }
 
@@ -114,13 +133,16 @@ export class OsKeychain implements SecretStore {
   }
 
   async get(account: string): Promise<string | null> {
-    const value = await this.#call((k) => k.getPassword(this.#service, account));
+    const early = this.#early.get(account);
+    this.#early.delete(account);
+    const value = await (early ?? this.#call((k) => k.getPassword(this.#service, account)));
     // "No such item" may mean "locked": ask before anyone takes it for a deleted item.
     if (value === null) await this.assertUnlocked();
     return value;
   }
 
   async delete(account: string): Promise<boolean> {
+    this.#early.delete(account);
     const found = await this.#call((k) => k.deletePassword(this.#service, account));
     if (!found) await this.assertUnlocked();
     return found;

@@ -81,7 +81,7 @@ export function registerKeys(program: Command): void {
           return table(rows);
         };
         return { json: identities, text };
-      }),
+      }, { readsStore: true }),
     );
 
   keys
@@ -92,7 +92,7 @@ export function registerKeys(program: Command): void {
         const { showIdentity } = await import('../../core/identities/identities.js');
         const identity = await showIdentity(ctx.workspace(), ref);
         return { json: identity, text: describeIdentity(identity) };
-      }),
+      }, { readsStore: true }),
     );
 
   keys

@@ -153,7 +153,7 @@ export function registerLink(program: Command): void {
           ].join('\n'),
           exitCode: result.verdict === 'ok' ? 0 : 1,
         };
-      }),
+      }, { readsStore: true }),
     );
 
   program

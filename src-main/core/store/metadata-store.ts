@@ -314,8 +314,8 @@ export class MetadataStore {
         return this.#load(true);
       });
     }
-    const raw = await this.#readRaw();
-    const sealed = await this.sealedState();
+    // The file and the sealed state at once (the keychain answers over D-Bus meanwhile).
+    const [raw, sealed] = await Promise.all([this.#readRaw(), this.sealedState()]);
     if (raw === null) {
       if (sealed || (await this.#auditHasEntries())) {
         throw new StoreMissingError(
