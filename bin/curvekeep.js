@@ -13,8 +13,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${pkg.version}\n`);
 } else {
   try {
-    const { main } = await import('../dist/main/cli/main.js');
-    process.exitCode = await main(args);
+    const { start } = await import('../dist/main/cli/start.js');
+    process.exitCode = await start(args);
   } catch (error) {
     if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/main/cli')) {
       process.stderr.write('curvekeep: not built yet; run `npm install` (or `npm run build:main`) in the checkout\n');

@@ -1,7 +1,8 @@
 // Builds dist/main/ from src-main/ with esbuild. Type-checking is `npm run check`.
 //
-// 1. The processes Curvekeep starts are bundles: the CLI (cli/main.js, imported by
-//    bin/curvekeep.js), the Electron main process (app/main.js, package.json's "main") and the
+// 1. The processes Curvekeep starts are bundles: the CLI (cli/start.js, imported by
+//    bin/curvekeep.js, loads the one command module a command line names, else cli/main.js,
+//    which registers them all), the Electron main process (app/main.js, package.json's "main") and the
 //    browser bridge (bridge/serve.js). esbuild follows their imports, so a new command or module
 //    is picked up without being named here; every `await import()` in the sources becomes a lazy
 //    chunk (dist/main/chunks/), so each command loads only what it needs, and Node's ESM loader
@@ -27,7 +28,7 @@ const OUT = join(DIST, 'main');
 const TARGET = 'node20';
 
 /** The processes: bundled, each at depth one under dist/main (see importMetaPlugin). */
-const ENTRIES = ['cli/main.ts', 'app/main.ts', 'bridge/serve.ts'];
+const ENTRIES = ['cli/main.ts', 'cli/start.ts', 'app/main.ts', 'bridge/serve.ts'];
 /** Loaded from node_modules at run time, never bundled. */
 const REQUIRED_AT_RUN_TIME = ['zeromq', '@github/keytar'];
 const EXTERNAL = ['electron', ...REQUIRED_AT_RUN_TIME];

@@ -1,7 +1,7 @@
 // The curvekeep command line. Each area registers its commands from its own module; their
 // actions load the core lazily, so that help and usage errors stay fast.
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
+import { overrideExits, rootProgram, runProgram } from './program.js';
 import { registerKeys } from './commands/keys.js';
 import { registerPeers } from './commands/peers.js';
 import { registerStore } from './commands/store.js';
@@ -15,18 +15,8 @@ import { registerDevices } from './commands/devices.js';
 import { registerStatus } from './commands/status.js';
 import { registerWorkspace } from './commands/workspace.js';
 
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
 export function buildProgram(): Command {
-  const program = new Command('curvekeep')
-    .description('Key manager for CurveZMQ links and TLS certificate pins')
-    .version(version())
-    .option('--json', 'print exactly one JSON document on stdout')
-    .option('--home <dir>', 'data folder (default: $CURVEKEEP_HOME or the app\'s data folder)')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = rootProgram();
   for (const register of [registerKeys, registerPeers, registerLink, registerPins, registerRotation, registerProvision, registerAudit, registerStore]) {
     register(program);
   }
@@ -34,24 +24,10 @@ export function buildProgram(): Command {
   registerDevices(program);
   registerStatus(program);
   registerWorkspace(program);
-  const override = (command: Command): void => {
-    command.exitOverride();
-    command.commands.forEach(override);
-  };
-  override(program);
+  overrideExits(program);
   return program;
 }
 
 export async function main(argv: ReadonlyArray<string>): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version are not errors; everything else commander refuses is bad usage.
-      return error.exitCode === 0 ? 0 : 2;
-    }
-    throw error;
-  }
+  return runProgram(buildProgram(), argv);
 }

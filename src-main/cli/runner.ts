@@ -3,9 +3,8 @@
 import type { Command } from 'commander';
 import { CurvekeepError, isCurvekeepError } from '../core/errors.js';
 import { exitCodeFor, phrase } from './errors.js';
-import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
-import { OsKeychain } from '../keychain/os-keychain.js';
-import { keychainServiceName } from '../keychain/os-keychain.js';
+import type { Workspace } from '../core/workspace.js';
+import { STORE_SEAL_ACCOUNT, stateSealAccount } from '../core/store/accounts.js';
 
 export interface GlobalOptions {
   readonly json: boolean;
@@ -15,7 +14,8 @@ export interface GlobalOptions {
 /** What a command returns: the JSON document, and the human text for a terminal. */
 export interface Outcome {
   readonly json: unknown;
-  readonly text: string;
+  /** A function when the text costs something to make (a long table): made only without --json. */
+  readonly text: string | (() => string);
   /** 0 unless a check ran and failed (1). */
   readonly exitCode?: 0 | 1;
 }
@@ -27,7 +27,7 @@ export interface CommandContext {
   note(line: string): void;
 }
 
-export function globalOptions(command: Command): GlobalOptions {
+export function globalOptions(command: Command, defaultHome: () => string): GlobalOptions {
   const root = command.optsWithGlobals() as { json?: boolean; home?: string };
   return { json: Boolean(root.json), home: root.home ?? defaultHome() };
 }
@@ -50,33 +50,70 @@ function report(error: unknown, json: boolean): number {
   return 3;
 }
 
-export function makeContext(command: Command): CommandContext {
-  const options = globalOptions(command);
+/** What an action declares about itself (see `action`). */
+export interface ActionOptions {
+  /**
+   * true: it reads the store, and the keychain items every store read needs (the seal key and the
+   * sealed state) are fetched at once, while the command's code loads and the document is read.
+   * false: it never opens the data folder (its context has no workspace and no `--home`), so the
+   * store and keychain modules are not even loaded. Unset: they are loaded, nothing is fetched.
+   */
+  readonly readsStore?: boolean;
+}
+
+const NO_STORE = 'this command declared that it reads no data folder (readsStore: false)';
+
+export async function makeContext(command: Command, actionOptions: ActionOptions = {}): Promise<CommandContext> {
+  const json = Boolean((command.optsWithGlobals() as { json?: boolean }).json);
+  const note = (line: string): void => {
+    if (process.stderr.isTTY && !json) process.stderr.write(`${line}\n`);
+  };
+  if (actionOptions.readsStore === false) {
+    return {
+      options: {
+        json,
+        get home(): string {
+          throw new Error(NO_STORE);
+        },
+      },
+      workspace: () => {
+        throw new Error(NO_STORE);
+      },
+      note,
+    };
+  }
+  const [{ createWorkspace, defaultHome }, { OsKeychain, keychainServiceName }] = await Promise.all([import('../core/workspace.js'), import('../keychain/os-keychain.js')]);
+  const options = globalOptions(command, defaultHome);
+  const keychain = new OsKeychain(keychainServiceName());
+  if (actionOptions.readsStore) keychain.prefetch([STORE_SEAL_ACCOUNT, stateSealAccount(options.home)]);
   let workspace: Workspace | undefined;
   return {
     options,
-    workspace: () => (workspace ??= createWorkspace(options.home, new OsKeychain(keychainServiceName()))),
-    note: (line) => {
-      if (process.stderr.isTTY && !options.json) process.stderr.write(`${line}\n`);
-    },
+    workspace: () => (workspace ??= createWorkspace(options.home, keychain)),
+    note,
   };
 }
 
 /** Wraps a command's action: runs it, prints its outcome, and sets the exit code. */
 export function action<A extends unknown[]>(
   run: (context: CommandContext, ...args: A) => Promise<Outcome>,
+  actionOptions?: ActionOptions,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;
-    const context = makeContext(command);
+    let context: CommandContext | undefined;
     try {
+      context = await makeContext(command, actionOptions);
       const outcome = await run(context, ...args);
       // Indented for a person at a terminal; one compact line for a pipe (large lists stay fast).
       if (context.options.json) process.stdout.write(`${JSON.stringify(outcome.json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
-      else if (outcome.text) process.stdout.write(outcome.text.endsWith('\n') ? outcome.text : `${outcome.text}\n`);
+      else {
+        const text = typeof outcome.text === 'function' ? outcome.text() : outcome.text;
+        if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      }
       process.exitCode = outcome.exitCode ?? 0;
     } catch (error) {
-      process.exitCode = report(error, context.options.json);
+      process.exitCode = report(error, context?.options.json ?? Boolean((command.optsWithGlobals() as { json?: boolean }).json));
     }
   };
 }

@@ -10,6 +10,8 @@ import type * as KeytarModule from '@github/keytar';
 type Keytar = typeof KeytarModule;
 
 const TIMEOUT_MS = 15_000;
+/** How long a read that returned a secret counts as proof that the keychain is unlocked. */
+const UNLOCKED_PROOF_MS = 2_000;
 
 function loadKeytar(): Keytar {
   try {
@@ -59,6 +61,10 @@ function isTransient(error: unknown): boolean {
 export class OsKeychain implements SecretStore {
   readonly #service: string;
   #keytar: Keytar | undefined;
+  /** Reads started by prefetch, each used by the next get of its account (once). */
+  readonly #early = new Map<string, Promise<string | null>>();
+  /** When a read last returned a secret: a locked collection returns none (see assertUnlocked). */
+  #answeredAt = -Infinity;
 
   constructor(service: string) {
     this.#service = service;
@@ -92,7 +98,24 @@ export class OsKeychain implements SecretStore {
     }
   }
 
+  /**
+   * Starts reading these items now, one after the other, without waiting. A process's first
+   * keychain call opens a Secret Service session (tens of milliseconds, off the main thread), so a
+   * command that will read the store starts it before it loads its code. The next get of each
+   * account takes its result (a failure included) once; set and delete of the account drop it.
+   */
+  prefetch(accounts: ReadonlyArray<string>): void {
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const account of accounts) {
+      const read = previous.then(() => this.#read(account));
+      read.catch(() => undefined); // a get that takes it sees the error; unused, it is dropped
+      this.#early.set(account, read);
+      previous = read.catch(() => undefined);
+    }
+  }
+
   set(account: string, secret: string): Promise<void> {
+    this.#early.delete(account);
     return this.#call((k) => k.setPassword(this.#service, account, secret));
   }
 
@@ -113,14 +136,23 @@ export class OsKeychain implements SecretStore {
     });
   }
 
-  async get(account: string): Promise<string | null> {
+  async #read(account: string): Promise<string | null> {
     const value = await this.#call((k) => k.getPassword(this.#service, account));
+    if (value !== null) this.#answeredAt = performance.now();
+    return value;
+  }
+
+  async get(account: string): Promise<string | null> {
+    const early = this.#early.get(account);
+    this.#early.delete(account);
+    const value = await (early ?? this.#read(account));
     // "No such item" may mean "locked": ask before anyone takes it for a deleted item.
     if (value === null) await this.assertUnlocked();
     return value;
   }
 
   async delete(account: string): Promise<boolean> {
+    this.#early.delete(account);
     const found = await this.#call((k) => k.deletePassword(this.#service, account));
     if (!found) await this.assertUnlocked();
     return found;
@@ -128,8 +160,10 @@ export class OsKeychain implements SecretStore {
 
   async accounts(): Promise<ReadonlyArray<string>> {
     // keytar's findCredentials crashes the process (a NULL secret in libsecret) on a locked
-    // collection: never call it there.
-    await this.assertUnlocked();
+    // collection: never call it there. A read that returned a secret a moment ago proves it
+    // unlocked without the probe (a write and a delete: `status` and `doctor` paid it every run).
+    await Promise.allSettled(this.#early.values());
+    if (performance.now() - this.#answeredAt > UNLOCKED_PROOF_MS) await this.assertUnlocked();
     const found = await this.#call((k) => k.findCredentials(this.#service));
     return found.map((c) => c.account).filter((a) => a !== LOCK_PROBE_ACCOUNT);
   }

@@ -22,7 +22,7 @@ export function registerDevices(program: Command): void {
         const rows = [['ID', 'NAME', 'SERVER', 'BATCH', 'STATE', 'TAGS', 'KEY']];
         for (const d of list.devices) rows.push([d.id, d.name, d.serverName, d.batch ?? '-', d.reissuing ? `${d.state} (reissuing)` : d.state, d.tags.join(',') || '-', `${d.shortKey}...`]);
         return { json: list, text: list.total ? table(rows) : 'no devices yet: curvekeep provision --csv FILE --server SERVER --out DIR' };
-      }),
+      }, { readsStore: true }),
     );
 
   devices

@@ -72,12 +72,16 @@ export function registerKeys(program: Command): void {
       action(async (ctx) => {
         const { listIdentities } = await import('../../core/identities/identities.js');
         const identities = await listIdentities(ctx.workspace());
-        const rows = [['ID', 'NAME', 'ROLE', 'STATE', 'AGE', 'DUE', 'PUBLIC KEY']];
-        for (const i of identities) {
-          rows.push([i.id, i.name, i.role, i.pending ? `${i.state}+pending` : i.state, `${i.ageDays}d`, i.dueAt ? `${i.dueAt.slice(0, 10)} ${i.due}` : 'never', i.publicKey]);
-        }
-        return { json: identities, text: identities.length ? table(rows) : 'no identities yet: curvekeep keys generate --name NAME' };
-      }),
+        const text = (): string => {
+          if (!identities.length) return 'no identities yet: curvekeep keys generate --name NAME';
+          const rows = [['ID', 'NAME', 'ROLE', 'STATE', 'AGE', 'DUE', 'PUBLIC KEY']];
+          for (const i of identities) {
+            rows.push([i.id, i.name, i.role, i.pending ? `${i.state}+pending` : i.state, `${i.ageDays}d`, i.dueAt ? `${i.dueAt.slice(0, 10)} ${i.due}` : 'never', i.publicKey]);
+          }
+          return table(rows);
+        };
+        return { json: identities, text };
+      }, { readsStore: true }),
     );
 
   keys
@@ -88,7 +92,7 @@ export function registerKeys(program: Command): void {
         const { showIdentity } = await import('../../core/identities/identities.js');
         const identity = await showIdentity(ctx.workspace(), ref);
         return { json: identity, text: describeIdentity(identity) };
-      }),
+      }, { readsStore: true }),
     );
 
   keys

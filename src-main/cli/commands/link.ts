@@ -108,7 +108,7 @@ export function registerLink(program: Command): void {
         const timeoutMs = parseMs(opts.timeout, '--timeout');
         const result = await probeEndpoint(endpoint, timeoutMs !== undefined ? { timeoutMs } : {});
         return { json: result, text: describeProbe(result), exitCode: result.zmtp ? 0 : 1 };
-      }),
+      }, { readsStore: false }),
     );
 
   program
@@ -153,7 +153,7 @@ export function registerLink(program: Command): void {
           ].join('\n'),
           exitCode: result.verdict === 'ok' ? 0 : 1,
         };
-      }),
+      }, { readsStore: true }),
     );
 
   program

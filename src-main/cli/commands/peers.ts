@@ -75,7 +75,7 @@ export function registerPeers(program: Command): void {
         const rows = [['ID', 'NAME', 'ALLOWED', 'VERIFIED', 'LAST TEST', 'PUBLIC KEY']];
         for (const p of list) rows.push([p.id, p.name, p.allowed ? 'yes' : 'no', p.verification.state, p.link?.lastVerdict ?? '-', p.publicKey]);
         return { json: list, text: list.length ? table(rows) : 'no peers yet: curvekeep peers add --name NAME --key Z85' };
-      }),
+      }, { readsStore: true }),
     );
 
   peers

@@ -145,7 +145,7 @@ export function registerPins(program: Command): void {
         json: { source: `${chain.host}:${chain.port}`, kind: 'live', ...chain },
         text: `${chain.host}:${chain.port}  ${chain.protocol}${chain.legacyOnly ? ' (only legacy TLS)' : ''}  ${chain.cipher.name}  chain ${trust}\n${chainTable(chain.certificates)}`,
       };
-    }),
+    }, { readsStore: false }),
   );
 
   addConnectOptions(

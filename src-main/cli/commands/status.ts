@@ -107,6 +107,6 @@ export function registerStatus(program: Command): void {
         const report = await statusOverview(ctx.workspace());
         const failed = Boolean(opts.check) && report.summary.error > 0;
         return { json: report, text: describeStatus(report), exitCode: failed ? 1 : 0 };
-      }),
+      }, { readsStore: true }),
     );
 }

@@ -85,7 +85,7 @@ interface Active {
   readonly deletes: Array<{ account: string; resolve: (found: boolean) => void }>;
 }
 
-function sealOf(key: Buffer, schema: number, revision: number, body: string): string {
+function sealOf(key: Buffer, schema: number, revision: number, body: string | Buffer): string {
   return createHmac('sha256', key).update(`${FORMAT}\n${schema}\n${revision}\n`).update(body).digest('hex');
 }
 
@@ -94,10 +94,14 @@ function sealOf(key: Buffer, schema: number, revision: number, body: string): st
  * holds exactly that text after its header, so it is cut out of the file instead of written again
  * (a 100,000-device document is 35 MB); any other layout is written again from the parsed data.
  */
-function bodyOf(raw: string, envelope: Envelope): string {
+function bodyOf(raw: string, envelope: Envelope, bytes?: Buffer): string | Buffer {
   const header = `{"format":"${FORMAT}","schema":${envelope.schema},"revision":${envelope.revision},"seal":${JSON.stringify(envelope.seal)},"data":`;
   const end = raw.endsWith('}\n') ? raw.length - 2 : raw.endsWith('}') ? raw.length - 1 : -1;
-  if (end > header.length && raw.startsWith(header)) return raw.slice(header.length, end);
+  if (end > header.length && raw.startsWith(header)) {
+    // The file's own bytes when they were read: hashed as they are, not encoded again (the header
+    // and the tail are ASCII, so their lengths in characters are their lengths in bytes).
+    return bytes ? bytes.subarray(header.length, bytes.length - (raw.length - end)) : raw.slice(header.length, end);
+  }
   return JSON.stringify(envelope.data);
 }
 
@@ -209,15 +213,19 @@ export class MetadataStore {
   }
 
   async #readRaw(): Promise<string | null> {
+    return (await this.#readRawBytes())?.toString('utf8') ?? null;
+  }
+
+  async #readRawBytes(): Promise<Buffer | null> {
     try {
-      return await readFile(this.file, 'utf8');
+      return await readFile(this.file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new DataFolderError(`cannot read ${this.file}: ${code(error)}`);
     }
   }
 
-  #parse(raw: string): { envelope: Envelope; body: string } {
+  #parse(raw: string, bytes?: Buffer): { envelope: Envelope; body: string | Buffer } {
     const corrupt = (why: string) =>
       new StoreCorruptError(
         `${this.file} is not a valid Curvekeep data file (${why}); it has not been changed. ` +
@@ -233,7 +241,7 @@ export class MetadataStore {
     if (!e || typeof e !== 'object' || e.format !== FORMAT || typeof e.revision !== 'number' || typeof e.seal !== 'string' || typeof e.schema !== 'number' || typeof e.data !== 'object' || e.data === null) {
       throw corrupt('its header is missing or wrong');
     }
-    return { envelope: e as Envelope, body: bodyOf(raw, e as Envelope) };
+    return { envelope: e as Envelope, body: bodyOf(raw, e as Envelope, bytes) };
   }
 
   async #validate(envelope: Envelope): Promise<DocumentData> {
@@ -249,6 +257,32 @@ export class MetadataStore {
     return result.data;
   }
 
+  /**
+   * The data of a document whose seal verified, at this schema version: Curvekeep wrote it, and
+   * every document Curvekeep writes was validated first (update and reseal), so zod does not run
+   * again on each read (a 5,000-identity document took ~40 ms). Any other version is migrated
+   * and validated; an outside edit fails the seal, and reseal validates it (with the bad field).
+   */
+  async #sealedData(envelope: Envelope): Promise<DocumentData> {
+    if (envelope.schema !== SCHEMA_VERSION) return this.#validate(envelope);
+    const data = envelope.data as DocumentData;
+    data.devices ??= [];
+    data.batches ??= [];
+    return data;
+  }
+
+  /** Refuses to write data that a read would refuse (a sealed document is read unvalidated). */
+  async #checkBeforeWrite(data: DocumentData): Promise<void> {
+    const { DocumentDataSchema } = await import('./document.js');
+    const result = DocumentDataSchema.safeParse(data);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new StoreCorruptError(
+        `the change does not match the data format at ${issue.path.join('.') || '(top)'}: ${issue.message}; ${this.file} has not been changed`,
+      );
+    }
+  }
+
   async #auditHasEntries(): Promise<boolean> {
     try {
       return (await stat(this.auditFile)).size > 0;
@@ -257,10 +291,10 @@ export class MetadataStore {
     }
   }
 
-  async #checkSeal(envelope: Envelope, body: string): Promise<void> {
+  async #checkSeal(envelope: Envelope, body: string | Buffer): Promise<void> {
     const key = await this.#key(STORE_SEAL_ACCOUNT, false);
     const actual = Buffer.from(envelope.seal, 'hex');
-    const matches = (text: string): boolean => {
+    const matches = (text: string | Buffer): boolean => {
       const expected = key ? Buffer.from(sealOf(key, envelope.schema, envelope.revision, text), 'hex') : null;
       return expected !== null && expected.length === actual.length && timingSafeEqual(expected, actual);
     };
@@ -288,9 +322,9 @@ export class MetadataStore {
         return this.#load(true);
       });
     }
-    const raw = await this.#readRaw();
-    const sealed = await this.sealedState();
-    if (raw === null) {
+    // The file and the sealed state at once (the keychain answers over D-Bus meanwhile).
+    const [bytes, sealed] = await Promise.all([this.#readRawBytes(), this.sealedState()]);
+    if (bytes === null) {
       if (sealed || (await this.#auditHasEntries())) {
         throw new StoreMissingError(
           `${this.file} is missing, but this keychain holds the seal of a document written before (revision ${sealed?.revision ?? 'unknown'}) ` +
@@ -300,7 +334,7 @@ export class MetadataStore {
       }
       return { revision: 0, data: (await import('./document.js')).emptyDocument() };
     }
-    const { envelope, body } = this.#parse(raw);
+    const { envelope, body } = this.#parse(bytes.toString('utf8'), bytes);
     checkSchema(envelope.schema, this.file);
     await this.#checkSeal(envelope, body);
     if (sealed && envelope.revision < sealed.revision) {
@@ -312,7 +346,7 @@ export class MetadataStore {
         { file: this.file, revision: envelope.revision, sealedRevision: sealed.revision },
       );
     }
-    return { revision: envelope.revision, data: await this.#validate(envelope) };
+    return { revision: envelope.revision, data: await this.#sealedData(envelope) };
   }
 
   /** The current document, checked against its seal and the sealed revision. */
@@ -568,6 +602,7 @@ export class MetadataStore {
       let result: T;
       try {
         result = await activeWrite.run(active, () => change(tx));
+        await this.#checkBeforeWrite(data);
       } catch (error) {
         await this.#undo(await this.#readJournal()).catch(() => undefined);
         throw error;

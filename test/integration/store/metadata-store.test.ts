@@ -53,6 +53,32 @@ describe('the sealed metadata store on the real keychain', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"format":"curvekeep-store", garbage');
   });
 
+  it('a hand edit that breaks a field is refused, and reseal names the first bad field', async () => {
+    t = testWorkspace('store');
+    await addPeer(t.ws, { name: 'a', publicKey: generateKeyPair().publicKey });
+    const file = join(t.home, 'curvekeep.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.data.peers[0].publicKey = 'short';
+    const edited = JSON.stringify(doc);
+    writeFileSync(file, edited);
+    await expect(listPeers(t.ws)).rejects.toThrow(StoreTamperedError);
+    await expect(t.ws.store.reseal()).rejects.toThrow(StoreCorruptError);
+    await expect(t.ws.store.reseal()).rejects.toThrow(/data format at peers\.0\.publicKey/);
+    expect(readFileSync(file, 'utf8')).toBe(edited);
+  });
+
+  it('never seals a document a read would refuse: a change that breaks the format writes nothing', async () => {
+    t = testWorkspace('store');
+    await addPeer(t.ws, { name: 'a', publicKey: generateKeyPair().publicKey });
+    const file = join(t.home, 'curvekeep.json');
+    const before = readFileSync(file, 'utf8');
+    await expect(t.ws.store.update((tx) => {
+      tx.data.peers[0]!.publicKey = 'short';
+    })).rejects.toThrow(/data format at peers\.0\.publicKey.*has not been changed/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect((await listPeers(t.ws))[0]!.publicKey).toHaveLength(40);
+  });
+
   it('refuses a document from a newer schema', async () => {
     t = testWorkspace('store');
     await addPeer(t.ws, { name: 'a', publicKey: generateKeyPair().publicKey });

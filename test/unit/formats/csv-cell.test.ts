@@ -19,6 +19,12 @@ describe('csvText', () => {
     const cells = parse(csvText(['a', 'b', 'c'], [['valve-1', 7, '']]), {}) as string[][];
     expect(cells[1]).toEqual(['valve-1', '7', '']);
   });
+
+  it('reads back through a CSV parser cell for cell, quotes, commas and line breaks included', () => {
+    const rows = [['a "quoted" word', 'x,y', 'two\nlines'], ['', 'cr\r\nlf', '"'], [12, "it's", 'é;ü']];
+    const cells = parse(csvText(['p', 'q', 'r'], rows), {}) as string[][];
+    expect(cells).toEqual([['p', 'q', 'r'], ...rows.map((row) => row.map(String))]);
+  });
 });
 
 describe('readCsvCell', () => {
