@@ -19,6 +19,13 @@ const EXIT_CODES: Readonly<Record<string, 1 | 2 | 3>> = {
   'store-missing': 3,
   'store-busy': 3,
   'audit-key-missing': 3,
+  // The team workspace's store side (core/team/).
+  'workspace-conflict': 2,
+  'not-for-workspace': 2,
+  'workspace-signing-key': 3,
+  'workspace-not-empty': 2,
+  'workspace-unreachable': 3,
+  'role-forbidden': 2,
 };
 
 /**

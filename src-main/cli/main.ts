@@ -24,6 +24,7 @@ export function buildProgram(): Command {
     .version(version())
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--home <dir>', 'data folder (default: $CURVEKEEP_HOME or the app\'s data folder)')
+    .option('--store <url>', 'a team workspace: postgres://LOGIN@HOST/DB?sslmode=verify-full&sslrootcert=CA (default: $CURVEKEEP_STORE, else the local data folder)')
     .showHelpAfterError()
     .exitOverride();
   for (const register of [registerKeys, registerPeers, registerLink, registerPins, registerRotation, registerProvision, registerAudit, registerStore]) {

@@ -3,13 +3,15 @@
 import type { Command } from 'commander';
 import { CurvekeepError, isCurvekeepError } from '../core/errors.js';
 import { exitCodeFor, phrase } from './errors.js';
-import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
+import { type Workspace, closeWorkspace, createWorkspace, defaultHome, storeUrlFor } from '../core/workspace.js';
 import { OsKeychain } from '../keychain/os-keychain.js';
 import { keychainServiceName } from '../keychain/os-keychain.js';
 
 export interface GlobalOptions {
   readonly json: boolean;
   readonly home: string;
+  /** A team workspace's URL (`--store`), when given. */
+  readonly store?: string;
 }
 
 /** What a command returns: the JSON document, and the human text for a terminal. */
@@ -23,13 +25,15 @@ export interface Outcome {
 export interface CommandContext {
   readonly options: GlobalOptions;
   workspace(): Workspace;
+  /** Ends what the workspace holds open (a team workspace's connection). */
+  close(): Promise<void>;
   /** Progress and notes for a person: stderr, and only on a TTY. */
   note(line: string): void;
 }
 
 export function globalOptions(command: Command): GlobalOptions {
-  const root = command.optsWithGlobals() as { json?: boolean; home?: string };
-  return { json: Boolean(root.json), home: root.home ?? defaultHome() };
+  const root = command.optsWithGlobals() as { json?: boolean; home?: string; store?: string };
+  return { json: Boolean(root.json), home: root.home ?? defaultHome(), ...(root.store ? { store: root.store } : {}) };
 }
 
 export class UsageError extends CurvekeepError {
@@ -55,7 +59,8 @@ export function makeContext(command: Command): CommandContext {
   let workspace: Workspace | undefined;
   return {
     options,
-    workspace: () => (workspace ??= createWorkspace(options.home, new OsKeychain(keychainServiceName()))),
+    workspace: () => (workspace ??= createWorkspace(options.home, new OsKeychain(keychainServiceName()), undefined, { store: storeUrlFor(options.home, options.store) })),
+    close: () => closeWorkspace(workspace),
     note: (line) => {
       if (process.stderr.isTTY && !options.json) process.stderr.write(`${line}\n`);
     },
@@ -77,6 +82,8 @@ export function action<A extends unknown[]>(
       process.exitCode = outcome.exitCode ?? 0;
     } catch (error) {
       process.exitCode = report(error, context.options.json);
+    } finally {
+      await context.close().catch(() => undefined);
     }
   };
 }

@@ -1,0 +1,433 @@
+// The team workspace's DocumentStore: the fleet in PostgreSQL's normalized tables (schema
+// `curvekeep`, see core/team/migrations). `read` assembles the document from the tables; `update`
+// runs the change on a copy and writes, in ONE transaction, only the rows and columns that differ:
+//   1. `UPDATE meta` (revision + 1): serializes writers; the audit chain appends after it;
+//   2. deletes, updates (`WHERE id = $id AND changed_rev = $seen`), inserts, in bulk;
+//   3. the audit entries, hash-chained and signed with the member's own key;
+//   4. commit.
+// A row someone else changed since it was read is a WorkspaceConflictError naming who and when;
+// nothing is written then, and keychain items the change made are removed again. Secrets never
+// go to the database: use cases write them to this machine's keychain through `secrets`.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type pg from 'pg';
+import type { DocumentStore, Snapshot, StoredAuditEntry, Transaction } from '../ports/document-store.js';
+import type { SecretStore } from '../ports/secret-store.js';
+import type { AuditEvent, AuditVerdict } from '../store/audit-log.js';
+import type { DocumentData, Identity } from '../store/document.js';
+import { isCurvekeepError } from '../errors.js';
+import { type SignedAuditEntry, type SigningKey, makeSignedEntries, newSigningKey, signingAccount, signingKeyFrom, verifySignedLog } from './audit-signing.js';
+import { DELETE_ORDER, INSERT_ORDER, type Row, TABLES, type TableName, type TableSpec, attachLinkTests, diffRows, isEmpty, rowKey, rowsOf } from './document-rows.js';
+import { SigningKeyError, WorkspaceConflictError } from './store-errors.js';
+import { forbidden, openStoreClient, unreachable, isConnectionLoss } from './store-connection.js';
+
+const S = 'curvekeep';
+const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const agg = (fields: string, table: string, order: string) => `SELECT coalesce(json_agg(json_build_object(${fields}) ORDER BY ${order}), '[]')::text AS j FROM ${S}.${table}`;
+
+const READ_SQL = [
+  'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  `SELECT revision::text AS revision FROM ${S}.meta`,
+  agg(`'id', id, 'name', name, 'role', role, 'tags', tags, 'endpoints', endpoints, 'createdAt', ${ts('created_at')}, 'rotateEveryDays', rotate_every_days, 'generations', generations, '_rev', changed_rev`, 'identities', 'created_at, id'),
+  agg(`'identity_id', identity_id, 'generation', generation, 'record', record, '_rev', changed_rev`, 'link_tests', 'identity_id, generation'),
+  agg(`'id', id, 'name', name, 'publicKey', public_key, 'endpoints', endpoints, 'tags', tags, 'allowed', allowed, 'createdAt', ${ts('created_at')}, 'source', source, 'verification', verification, 'link', link, '_rev', changed_rev`, 'peers', 'created_at, id'),
+  agg(
+    `'id', id, 'name', name, 'publicKey', public_key, 'server', server, 'batch', batch, 'bundleDir', bundle_dir, 'tags', tags, 'state', state, 'createdAt', ${ts('created_at')}, 'keptSecret', kept_secret, ` +
+      `'endpoint', endpoint, 'replaces', replaces, 'previousPublicKey', previous_public_key, 'removedAt', ${ts('removed_at')}, '_rev', changed_rev`,
+    'devices',
+    'created_at, name, id',
+  ),
+  agg(`'id', id, 'createdAt', ${ts('created_at')}, 'csvName', csv_name, 'server', server, 'outDir', out_dir, 'counts', counts, 'failed', failed, '_rev', changed_rev`, 'batches', 'created_at, id'),
+  agg(`'host', host, 'pins', pins, 'backupPins', backup_pins, 'expires', expires, 'createdAt', ${ts('created_at')}, 'updatedAt', ${ts('updated_at')}, 'roles', roles, 'lastCheck', last_check, '_rev', changed_rev`, 'pin_sets', 'created_at, host'),
+  agg(`'id', id, 'host', host, 'algorithm', algorithm, 'pin', pin, 'csrPem', csr_pem, 'createdAt', ${ts('created_at')}, '_rev', changed_rev`, 'backup_keys', 'created_at, id'),
+  `SELECT seq::text AS seq, hash FROM ${S}.audit ORDER BY seq DESC LIMIT 1`,
+  'COMMIT',
+].join(';\n');
+
+/** Optional fields the document leaves out rather than holding null. */
+const OPTIONAL: Readonly<Record<string, ReadonlyArray<string>>> = {
+  peers: ['source', 'link'],
+  devices: ['endpoint', 'replaces', 'previousPublicKey', 'removedAt'],
+  pin_sets: ['roles', 'lastCheck'],
+};
+
+type Revisions = Record<TableName, Map<string, string>>;
+
+interface TrackedRead extends Snapshot {
+  readonly data: DocumentData;
+  readonly revs: Revisions;
+}
+
+interface Active {
+  readonly store: PgStore;
+  readonly written: string[];
+}
+
+const activeChange = new AsyncLocalStorage<Active>();
+
+/** What the change was doing when the database refused it: for "your role (tech) may not ...". */
+const VERBS: Readonly<Record<'insert' | 'update' | 'delete', string>> = { insert: 'add', update: 'change', delete: 'remove' };
+const WHAT: Readonly<Record<string, string>> = {
+  identities: 'keys (identities)',
+  link_tests: 'link test results',
+  peers: 'peers',
+  devices: 'devices',
+  batches: 'provisioning batches',
+  pin_sets: 'pin sets',
+  backup_keys: 'backup keys',
+  audit: 'audit entries',
+  meta: 'the workspace',
+  members: 'members',
+};
+
+export interface PgStoreOptions {
+  /** Password when the URL and PGPASSWORD have none (the app: from the keychain). */
+  readonly password?: string;
+  readonly connectTimeoutMs?: number;
+}
+
+export class PgStore implements DocumentStore {
+  readonly kind = 'workspace' as const;
+  readonly url: string;
+  /** The secret store every service uses: items written during a change that fails are removed again. */
+  readonly secrets: SecretStore;
+  readonly #secrets: SecretStore;
+  readonly #now: () => Date;
+  readonly #options: PgStoreOptions;
+  #client: Promise<pg.Client> | null = null;
+  #login: string | null = null;
+  #role: string | null = null;
+  #signing: SigningKey | null = null;
+  /** One connection, one transaction at a time: reads and writes of concurrent callers (the app) queue here. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(url: string, secrets: SecretStore, now: () => Date = () => new Date(), options: PgStoreOptions = {}) {
+    this.url = url;
+    this.#secrets = secrets;
+    this.#now = now;
+    this.#options = options;
+    const isMine = (active: Active | undefined) => active?.store === this;
+    this.secrets = {
+      get description() {
+        return secrets.description;
+      },
+      async set(account, secret) {
+        const active = activeChange.getStore();
+        if (isMine(active)) active!.written.push(account);
+        await secrets.set(account, secret);
+      },
+      get: (account) => secrets.get(account),
+      delete: (account) => secrets.delete(account),
+      accounts: () => secrets.accounts(),
+    };
+  }
+
+  /** The server and database, for messages (never the password). */
+  get where(): string {
+    try {
+      const u = new URL(this.url);
+      const socket = u.searchParams.get('host');
+      return `${u.hostname || socket || 'localhost'}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+    } catch {
+      return 'the workspace database';
+    }
+  }
+
+  async #connection(): Promise<pg.Client> {
+    if (!this.#client) {
+      const opening = openStoreClient(this.url, { password: this.#options.password, connectTimeoutMs: this.#options.connectTimeoutMs }).then(async (client) => {
+        client.on('error', () => {
+          // The server went away between queries: the next query fails and is reported then.
+          this.#client = null;
+        });
+        const { rows } = await client.query<{ login: string; role: string | null }>(`SELECT current_user AS login, (SELECT role FROM ${S}.members WHERE login = current_user) AS role`);
+        this.#login = rows[0]!.login;
+        this.#role = rows[0]!.role;
+        return client;
+      });
+      this.#client = opening;
+      opening.catch(() => {
+        if (this.#client === opening) this.#client = null;
+      });
+    }
+    return this.#client;
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The login this store acts as (after the first query). */
+  get login(): string | null {
+    return this.#login;
+  }
+
+  #translate(error: unknown, doing: { table: string; op: 'insert' | 'update' | 'delete' } | null): unknown {
+    if (isCurvekeepError(error)) return error;
+    const code = (error as { code?: string }).code;
+    if (code === '42501') {
+      const what = doing ? `${VERBS[doing.op]} ${WHAT[doing.table] ?? doing.table}` : 'do this';
+      return forbidden(this.#role ?? 'none', what);
+    }
+    if (isConnectionLoss(error)) {
+      this.#client = null;
+      return unreachable(this.where, this.#options.connectTimeoutMs, error);
+    }
+    return error;
+  }
+
+  async #readTracked(client: pg.Client): Promise<TrackedRead> {
+    const results = (await client.query(READ_SQL)) as unknown as pg.QueryResult[];
+    const [, meta, identities, linkTests, peers, devices, batches, pinSets, backupKeys, head] = results;
+    const revs = Object.fromEntries(Object.keys(TABLES).map((t) => [t, new Map<string, string>()])) as Revisions;
+    const take = <T>(result: pg.QueryResult | undefined, table: TableName, keyOf: (o: Record<string, unknown>) => string): T[] => {
+      const list = JSON.parse(String(result!.rows[0].j)) as Array<Record<string, unknown>>;
+      const optional = OPTIONAL[table] ?? [];
+      const map = revs[table];
+      for (const o of list) {
+        map.set(keyOf(o), String(o._rev));
+        delete o._rev;
+        for (const k of optional) if (o[k] === null) delete o[k];
+      }
+      return list as T[];
+    };
+    const byId = (o: Record<string, unknown>) => String(o.id);
+    const identityList = take<Identity>(identities, 'identities', byId);
+    const tests = take<{ identity_id: string; generation: number; record: never }>(linkTests, 'link_tests', (o) => `${String(o.identity_id)}\u0000${String(o.generation)}`);
+    attachLinkTests(identityList, tests);
+    const lastAudit = head!.rows[0] as { seq: string; hash: string } | undefined;
+    const data: DocumentData = {
+      identities: identityList,
+      peers: take(peers, 'peers', byId),
+      devices: take(devices, 'devices', byId),
+      batches: take(batches, 'batches', byId),
+      pinSets: take(pinSets, 'pin_sets', (o) => String(o.host)),
+      backupKeys: take(backupKeys, 'backup_keys', byId),
+      auditHead: lastAudit ? { seq: Number(lastAudit.seq), hash: lastAudit.hash } : { seq: 0, hash: '' },
+    };
+    const row = meta!.rows[0] as { revision: string } | undefined;
+    return { revision: row ? Number(row.revision) : 0, data, revs };
+  }
+
+  async read(): Promise<Snapshot> {
+    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    return this.#serial(async () => {
+      try {
+        const { revision, data } = await this.#readTracked(client);
+        return { revision, data };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw this.#translate(error, null);
+      }
+    });
+  }
+
+  async update<T>(change: (tx: Transaction) => T | Promise<T>): Promise<T> {
+    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    const current = await this.#serial(async () => {
+      try {
+        return await this.#readTracked(client);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw this.#translate(error, null);
+      }
+    });
+    const data = structuredClone(current.data);
+    const events: AuditEvent[] = [];
+    const deletes: Array<{ account: string; resolve: (found: boolean) => void }> = [];
+    const active: Active = { store: this, written: [] };
+    const now = this.#now();
+    const tx: Transaction = {
+      data,
+      now,
+      audit: (event) => events.push(event),
+      deleteSecret: (account) => new Promise<boolean>((resolve) => deletes.push({ account, resolve })),
+    };
+    const takeBack = async () => {
+      for (const account of active.written) await this.#secrets.delete(account).catch(() => undefined);
+    };
+    let result: T;
+    try {
+      result = await activeChange.run(active, () => change(tx));
+    } catch (error) {
+      await takeBack();
+      throw error;
+    }
+    const changes = diffRows(rowsOf(current.data), rowsOf(data));
+    if (isEmpty(changes) && events.length === 0) {
+      for (const d of deletes) d.resolve(await this.#secrets.delete(d.account));
+      return result;
+    }
+    let doing: { table: string; op: 'insert' | 'update' | 'delete' } | null = null;
+    await this.#serial(async () => {
+     try {
+      await client.query('BEGIN');
+      doing = { table: 'meta', op: 'update' };
+      const meta = await client.query<{ revision: string }>(`UPDATE ${S}.meta SET revision = revision + 1, changed_by = current_user, changed_at = now() RETURNING revision::text AS revision`);
+      const revision = meta.rows[0]!.revision;
+      for (const name of DELETE_ORDER) {
+        const list = changes[name].deletes;
+        if (list.length === 0) continue;
+        doing = { table: name, op: 'delete' };
+        await this.#apply(client, TABLES[name], 'delete', list.map((d) => ({ ...d.row, changed_rev: current.revs[name].get(d.key) })), [], revision);
+      }
+      for (const name of INSERT_ORDER) {
+        const groups = new Map<string, { columns: ReadonlyArray<string>; rows: Row[] }>();
+        for (const u of changes[name].updates) {
+          const id = u.columns.join(',');
+          const group = groups.get(id) ?? { columns: u.columns, rows: [] };
+          group.rows.push({ ...u.row, changed_rev: current.revs[name].get(u.key) });
+          groups.set(id, group);
+        }
+        for (const group of groups.values()) {
+          doing = { table: name, op: 'update' };
+          await this.#apply(client, TABLES[name], 'update', group.rows, group.columns, revision);
+        }
+      }
+      for (const name of INSERT_ORDER) {
+        const list = changes[name].inserts;
+        if (list.length === 0) continue;
+        doing = { table: name, op: 'insert' };
+        await this.#apply(client, TABLES[name], 'insert', list, [], revision);
+      }
+      if (events.length > 0) {
+        doing = { table: 'audit', op: 'insert' };
+        await this.#appendAudit(client, events);
+      }
+      doing = null;
+      await client.query('COMMIT');
+     } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await takeBack();
+      throw this.#translate(error, doing);
+     }
+    });
+    for (const d of deletes) d.resolve(await this.#secrets.delete(d.account).catch(() => false));
+    return result;
+  }
+
+  /** One bulk statement; a row that is not where it was read is a conflict naming who changed it and when. */
+  async #apply(client: pg.Client, spec: TableSpec, op: 'insert' | 'update' | 'delete', rows: Row[], columns: ReadonlyArray<string>, revision: string): Promise<void> {
+    const table = `${S}.${spec.name}`;
+    const keys = spec.keys;
+    const match = keys.map((k) => `t.${k} = x.${k}`).join(' AND ');
+    const returning = keys.map((k) => `t.${k}::text AS ${k}`).join(', ');
+    const source = `json_populate_recordset(null::${table}, $1::json) AS x`;
+    let sql: string;
+    if (op === 'insert') {
+      const cols = spec.columns.join(', ');
+      sql = `INSERT INTO ${table} AS t (${cols}, changed_rev) SELECT ${spec.columns.map((c) => `x.${c}`).join(', ')}, $2::bigint FROM ${source} ON CONFLICT DO NOTHING RETURNING ${returning}`;
+    } else if (op === 'update') {
+      const set = columns.map((c) => `${c} = x.${c}`).join(', ');
+      sql = `UPDATE ${table} AS t SET ${set}, changed_rev = $2::bigint, changed_by = current_user, changed_at = now() FROM ${source} WHERE ${match} AND t.changed_rev = x.changed_rev RETURNING ${returning}`;
+    } else {
+      sql = `DELETE FROM ${table} AS t USING ${source} WHERE ${match} AND t.changed_rev = x.changed_rev RETURNING ${returning}`;
+    }
+    const params: unknown[] = [JSON.stringify(rows)];
+    if (op !== 'delete') params.push(revision);
+    const done = await client.query<Record<string, string>>(sql, params);
+    if (done.rowCount === rows.length) return;
+    const written = new Set(done.rows.map((r) => rowKey(spec, r)));
+    const missing = rows.find((r) => !written.has(rowKey(spec, r)))!;
+    throw await this.#conflict(client, spec, op, missing);
+  }
+
+  async #conflict(client: pg.Client, spec: TableSpec, op: 'insert' | 'update' | 'delete', row: Row): Promise<WorkspaceConflictError> {
+    const subject = String(row.name ?? row.host ?? row.identity_id ?? row.id);
+    const where = spec.keys.map((k, i) => `${k}::text = $${i + 1}`).join(' AND ');
+    const params = spec.keys.map((k) => String(row[k]));
+    const who = `changed_by, ${ts('changed_at')} AS changed_at`;
+    let found = (await client.query<{ changed_by: string; changed_at: string }>(`SELECT ${who} FROM ${S}.${spec.name} WHERE ${where}`, params)).rows[0];
+    if (!found && op === 'insert' && typeof row.name === 'string' && (spec.name === 'identities' || spec.name === 'peers')) {
+      found = (await client.query<{ changed_by: string; changed_at: string }>(`SELECT ${who} FROM ${S}.${spec.name} WHERE name = $1`, [row.name])).rows[0];
+    }
+    const noun = spec.name === 'link_tests' ? 'the link test record of' : spec.name.replace(/_/g, ' ').replace(/s$/, '');
+    const fields = { table: spec.name, subject, changedBy: found?.changed_by ?? null, changedAt: found?.changed_at ?? null };
+    const message = found
+      ? `${noun} ${subject} was ${op === 'insert' ? 'added' : 'changed'} by ${found.changed_by} at ${found.changed_at}, after this command read the workspace; nothing was written. Look at it again and retry if it still applies`
+      : `${noun} ${subject} was removed by someone else after this command read the workspace; nothing was written. Look at it again and retry if it still applies`;
+    return new WorkspaceConflictError(message, fields);
+  }
+
+  /** This member's signing key: from the keychain, registered in `members` at first use. */
+  async #signingKey(client: pg.Client): Promise<SigningKey> {
+    if (this.#signing) return this.#signing;
+    const login = this.#login!;
+    const member = (await client.query<{ signing_key: string | null }>(`SELECT signing_key FROM ${S}.members WHERE login = current_user`)).rows[0];
+    if (!member) throw new SigningKeyError(`${login} is not a member of the workspace at ${this.where}: an admin adds it (workspace grant); nothing was written`);
+    const account = signingAccount(login);
+    const stored = await this.#secrets.get(account);
+    let key = stored ? signingKeyFrom(stored) : null;
+    if (member.signing_key) {
+      if (!key || key.publicKey !== member.signing_key) {
+        throw new SigningKeyError(
+          `the audit signing key registered for ${login} is not in ${this.#secrets.description}: entries signed here could not be verified; nothing was written. ` +
+            'Use the keychain that registered it, or ask an admin to clear your signing key',
+        );
+      }
+    } else {
+      if (!key) {
+        const made = newSigningKey();
+        await this.#secrets.set(account, made.stored);
+        key = made.key;
+      }
+      await client.query(`UPDATE ${S}.members SET signing_key = $1 WHERE login = current_user AND signing_key IS NULL`, [key.publicKey]);
+    }
+    this.#signing = key;
+    return key;
+  }
+
+  async #appendAudit(client: pg.Client, events: ReadonlyArray<AuditEvent>): Promise<void> {
+    const key = await this.#signingKey(client);
+    const last = (await client.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM ${S}.audit ORDER BY seq DESC LIMIT 1`)).rows[0];
+    const head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: '' };
+    const entries = makeSignedEntries(head, events, this.#now().toISOString(), this.#login!, key);
+    await client.query(
+      `INSERT INTO ${S}.audit (seq, at, actor, action, subject, details, prev, hash, signature) ` +
+        `SELECT x.seq, x.at, x.actor, x.action, x.subject, x.details, x.prev, x.hash, x.signature FROM json_populate_recordset(null::${S}.audit, $1::json) AS x`,
+      [JSON.stringify(entries)],
+    );
+  }
+
+  async #auditRows(client: pg.Client): Promise<SignedAuditEntry[]> {
+    const { rows } = await client.query<{ j: string }>(
+      `SELECT coalesce(json_agg(json_build_object('seq', seq, 'at', ${ts('at')}, 'actor', actor, 'action', action, 'subject', subject, 'details', details, 'prev', prev, 'hash', hash, 'signature', signature) ORDER BY seq), '[]')::text AS j FROM ${S}.audit`,
+    );
+    return JSON.parse(rows[0]!.j) as SignedAuditEntry[];
+  }
+
+  async auditEntries(): Promise<ReadonlyArray<StoredAuditEntry>> {
+    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    return this.#serial(async () => {
+     try {
+      return (await this.#auditRows(client)).map(({ signature: _s, details, ...e }) => (details ? { ...e, details } : e));
+     } catch (error) {
+      throw this.#translate(error, null);
+     }
+    });
+  }
+
+  /** Checks the chain and each entry's signature against its actor's registered key. */
+  async verifyAudit(): Promise<AuditVerdict> {
+    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    return this.#serial(async () => {
+      try {
+        const entries = await this.#auditRows(client);
+        const members = await client.query<{ login: string; signing_key: string | null }>(`SELECT login, signing_key FROM ${S}.members`);
+        return verifySignedLog(entries, new Map(members.rows.map((m) => [m.login, m.signing_key])));
+      } catch (error) {
+        throw this.#translate(error, null);
+      }
+    });
+  }
+
+  /** Ends the connection (the CLI at the end of a command; the app when it quits). */
+  async close(): Promise<void> {
+    const opening = this.#client;
+    this.#client = null;
+    if (!opening) return;
+    const client = await opening.catch(() => null);
+    await client?.end().catch(() => undefined);
+  }
+}
