@@ -19,13 +19,19 @@ const EXIT_CODES: Readonly<Record<string, 1 | 2 | 3>> = {
   'store-missing': 3,
   'store-busy': 3,
   'audit-key-missing': 3,
-  // The team workspace's store side (core/team/).
+  // The team workspace (core/team/connection.ts).
+  'workspace-url': 2,
+  'workspace-tls-required': 2,
+  'workspace-tls-untrusted': 2,
+  'workspace-auth': 2,
+  'role-forbidden': 2,
+  'workspace-unreachable': 3,
+  'workspace-schema': 3,
+  // The team workspace's store side (core/team/pg-store.ts).
   'workspace-conflict': 2,
   'not-for-workspace': 2,
   'workspace-signing-key': 3,
   'workspace-not-empty': 2,
-  'workspace-unreachable': 3,
-  'role-forbidden': 2,
 };
 
 /**

@@ -13,6 +13,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDevices } from './commands/devices.js';
 import { registerStatus } from './commands/status.js';
+import { registerWorkspace } from './commands/workspace.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerDevices(program);
   registerStatus(program);
+  registerWorkspace(program);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

@@ -54,7 +54,7 @@ export interface TestPostgres {
    * (a value of null removes one).
    */
   url(login: string, password?: string | null, params?: Readonly<Record<string, string | null>>): string;
-  /** A login's URL over the Unix socket (no TLS): `postgres://login:pw@/curvekeep?host=SOCKETDIR`. */
+  /** A login's URL over the Unix socket (no TLS): `postgres://login:pw@/curvekeep?host=SOCKETDIR&port=PORT`. */
   socketUrl(login: string, password?: string | null): string;
   /** Runs SQL with psql as `login` over verified TLS (password: passwordFor(login) unless given). */
   psql(login: string, sql: string, password?: string): Promise<PsqlResult>;
@@ -242,7 +242,7 @@ export async function startPostgres(options: { pki?: Pki } = {}): Promise<TestPo
     };
     const socketUrl: TestPostgres['socketUrl'] = (login, password) => {
       const pw = password === null ? null : (password ?? passwordFor(login));
-      return `postgres://${encode(login)}${pw === null ? '' : `:${encode(pw)}`}@/${DATABASE}?host=${encode(socketDir)}`;
+      return `postgres://${encode(login)}${pw === null ? '' : `:${encode(pw)}`}@/${DATABASE}?host=${encode(socketDir)}&port=${port}`;
     };
     const psql = (login: string, sql: string, password?: string): Promise<PsqlResult> =>
       run(join(PG_BIN, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', `host=127.0.0.1 port=${port} dbname=${DATABASE} user=${login} sslmode=verify-full sslrootcert=${caFile} connect_timeout=5`, '-c', sql], {

@@ -18,7 +18,8 @@ import { isCurvekeepError } from '../errors.js';
 import { type SignedAuditEntry, type SigningKey, makeSignedEntries, newSigningKey, signingAccount, signingKeyFrom, verifySignedLog } from './audit-signing.js';
 import { DELETE_ORDER, INSERT_ORDER, type Row, TABLES, type TableName, type TableSpec, attachLinkTests, diffRows, isEmpty, rowKey, rowsOf } from './document-rows.js';
 import { SigningKeyError, WorkspaceConflictError } from './store-errors.js';
-import { forbidden, openStoreClient, unreachable, isConnectionLoss } from './store-connection.js';
+import type { WorkspaceConnection } from './connection.js';
+import { isConnectionLoss, openStoreConnection } from './store-connection.js';
 
 const S = 'curvekeep';
 const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -64,21 +65,6 @@ interface Active {
 
 const activeChange = new AsyncLocalStorage<Active>();
 
-/** What the change was doing when the database refused it: for "your role (tech) may not ...". */
-const VERBS: Readonly<Record<'insert' | 'update' | 'delete', string>> = { insert: 'add', update: 'change', delete: 'remove' };
-const WHAT: Readonly<Record<string, string>> = {
-  identities: 'keys (identities)',
-  link_tests: 'link test results',
-  peers: 'peers',
-  devices: 'devices',
-  batches: 'provisioning batches',
-  pin_sets: 'pin sets',
-  backup_keys: 'backup keys',
-  audit: 'audit entries',
-  meta: 'the workspace',
-  members: 'members',
-};
-
 export interface PgStoreOptions {
   /** Password when the URL and PGPASSWORD have none (the app: from the keychain). */
   readonly password?: string;
@@ -93,9 +79,8 @@ export class PgStore implements DocumentStore {
   readonly #secrets: SecretStore;
   readonly #now: () => Date;
   readonly #options: PgStoreOptions;
-  #client: Promise<pg.Client> | null = null;
+  #client: Promise<WorkspaceConnection> | null = null;
   #login: string | null = null;
-  #role: string | null = null;
   #signing: SigningKey | null = null;
   /** One connection, one transaction at a time: reads and writes of concurrent callers (the app) queue here. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -132,17 +117,15 @@ export class PgStore implements DocumentStore {
     }
   }
 
-  async #connection(): Promise<pg.Client> {
+  async #open(): Promise<WorkspaceConnection> {
     if (!this.#client) {
-      const opening = openStoreClient(this.url, { password: this.#options.password, connectTimeoutMs: this.#options.connectTimeoutMs }).then(async (client) => {
-        client.on('error', () => {
-          // The server went away between queries: the next query fails and is reported then.
-          this.#client = null;
+      const opening = openStoreConnection(this.url, { password: this.#options.password, connectTimeoutMs: this.#options.connectTimeoutMs }).then((conn) => {
+        // The server went away between queries: the next query fails, is reported, and the next call reconnects.
+        conn.client.on('error', () => {
+          if (this.#client === opening) this.#client = null;
         });
-        const { rows } = await client.query<{ login: string; role: string | null }>(`SELECT current_user AS login, (SELECT role FROM ${S}.members WHERE login = current_user) AS role`);
-        this.#login = rows[0]!.login;
-        this.#role = rows[0]!.role;
-        return client;
+        this.#login = conn.login;
+        return conn;
       });
       this.#client = opening;
       opening.catch(() => {
@@ -163,18 +146,15 @@ export class PgStore implements DocumentStore {
     return this.#login;
   }
 
-  #translate(error: unknown, doing: { table: string; op: 'insert' | 'update' | 'delete' } | null): unknown {
-    if (isCurvekeepError(error)) return error;
-    const code = (error as { code?: string }).code;
-    if (code === '42501') {
-      const what = doing ? `${VERBS[doing.op]} ${WHAT[doing.table] ?? doing.table}` : 'do this';
-      return forbidden(this.#role ?? 'none', what);
-    }
-    if (isConnectionLoss(error)) {
+  /** A database error as a typed one (42501 -> RoleForbiddenError, a fault -> WorkspaceUnreachableError). */
+  #translate(error: unknown, conn: WorkspaceConnection | null): unknown {
+    const mapped = isCurvekeepError(error) || !conn ? error : conn.mapError(error);
+    if (isConnectionLoss(mapped)) {
+      const dead = this.#client;
       this.#client = null;
-      return unreachable(this.where, this.#options.connectTimeoutMs, error);
+      void dead?.then((c) => c.close()).catch(() => undefined);
     }
-    return error;
+    return mapped;
   }
 
   async #readTracked(client: pg.Client): Promise<TrackedRead> {
@@ -211,26 +191,28 @@ export class PgStore implements DocumentStore {
   }
 
   async read(): Promise<Snapshot> {
-    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    const conn = await this.#open();
+    const client = conn.client;
     return this.#serial(async () => {
       try {
         const { revision, data } = await this.#readTracked(client);
         return { revision, data };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw this.#translate(error, null);
+        throw this.#translate(error, conn);
       }
     });
   }
 
   async update<T>(change: (tx: Transaction) => T | Promise<T>): Promise<T> {
-    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    const conn = await this.#open();
+    const client = conn.client;
     const current = await this.#serial(async () => {
       try {
         return await this.#readTracked(client);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw this.#translate(error, null);
+        throw this.#translate(error, conn);
       }
     });
     const data = structuredClone(current.data);
@@ -259,17 +241,14 @@ export class PgStore implements DocumentStore {
       for (const d of deletes) d.resolve(await this.#secrets.delete(d.account));
       return result;
     }
-    let doing: { table: string; op: 'insert' | 'update' | 'delete' } | null = null;
     await this.#serial(async () => {
      try {
       await client.query('BEGIN');
-      doing = { table: 'meta', op: 'update' };
       const meta = await client.query<{ revision: string }>(`UPDATE ${S}.meta SET revision = revision + 1, changed_by = current_user, changed_at = now() RETURNING revision::text AS revision`);
       const revision = meta.rows[0]!.revision;
       for (const name of DELETE_ORDER) {
         const list = changes[name].deletes;
         if (list.length === 0) continue;
-        doing = { table: name, op: 'delete' };
         await this.#apply(client, TABLES[name], 'delete', list.map((d) => ({ ...d.row, changed_rev: current.revs[name].get(d.key) })), [], revision);
       }
       for (const name of INSERT_ORDER) {
@@ -281,26 +260,22 @@ export class PgStore implements DocumentStore {
           groups.set(id, group);
         }
         for (const group of groups.values()) {
-          doing = { table: name, op: 'update' };
           await this.#apply(client, TABLES[name], 'update', group.rows, group.columns, revision);
         }
       }
       for (const name of INSERT_ORDER) {
         const list = changes[name].inserts;
         if (list.length === 0) continue;
-        doing = { table: name, op: 'insert' };
         await this.#apply(client, TABLES[name], 'insert', list, [], revision);
       }
       if (events.length > 0) {
-        doing = { table: 'audit', op: 'insert' };
         await this.#appendAudit(client, events);
       }
-      doing = null;
       await client.query('COMMIT');
      } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       await takeBack();
-      throw this.#translate(error, doing);
+      throw this.#translate(error, conn);
      }
     });
     for (const d of deletes) d.resolve(await this.#secrets.delete(d.account).catch(() => false));
@@ -398,26 +373,28 @@ export class PgStore implements DocumentStore {
   }
 
   async auditEntries(): Promise<ReadonlyArray<StoredAuditEntry>> {
-    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    const conn = await this.#open();
+    const client = conn.client;
     return this.#serial(async () => {
      try {
       return (await this.#auditRows(client)).map(({ signature: _s, details, ...e }) => (details ? { ...e, details } : e));
      } catch (error) {
-      throw this.#translate(error, null);
+      throw this.#translate(error, conn);
      }
     });
   }
 
   /** Checks the chain and each entry's signature against its actor's registered key. */
   async verifyAudit(): Promise<AuditVerdict> {
-    const client = await this.#connection().catch((error: unknown) => Promise.reject(this.#translate(error, null)));
+    const conn = await this.#open();
+    const client = conn.client;
     return this.#serial(async () => {
       try {
         const entries = await this.#auditRows(client);
         const members = await client.query<{ login: string; signing_key: string | null }>(`SELECT login, signing_key FROM ${S}.members`);
         return verifySignedLog(entries, new Map(members.rows.map((m) => [m.login, m.signing_key])));
       } catch (error) {
-        throw this.#translate(error, null);
+        throw this.#translate(error, conn);
       }
     });
   }
@@ -428,6 +405,6 @@ export class PgStore implements DocumentStore {
     this.#client = null;
     if (!opening) return;
     const client = await opening.catch(() => null);
-    await client?.end().catch(() => undefined);
+    await client?.close().catch(() => undefined);
   }
 }
