@@ -65,6 +65,16 @@ interface Active {
 
 const activeChange = new AsyncLocalStorage<Active>();
 
+const NOUNS: Readonly<Record<TableName, string>> = {
+  identities: 'key',
+  link_tests: 'the link test record of key',
+  peers: 'peer',
+  devices: 'device',
+  batches: 'provisioning batch',
+  pin_sets: 'pin set',
+  backup_keys: 'backup key',
+};
+
 export interface PgStoreOptions {
   /** Password when the URL and PGPASSWORD have none (the app: from the keychain). */
   readonly password?: string;
@@ -236,7 +246,19 @@ export class PgStore implements DocumentStore {
       await takeBack();
       throw error;
     }
-    const changes = diffRows(rowsOf(current.data), rowsOf(data));
+    const before = rowsOf(current.data);
+    const after = rowsOf(data);
+    const changes = diffRows(before, after);
+    // Conflicts name the row as the user knows it (a key by its name, a link test by its key's name).
+    const nameOf = (table: TableName, row: Row): string => {
+      const key = rowKey(TABLES[table], row);
+      const full = before[table].get(key) ?? after[table].get(key) ?? row;
+      if (table === 'link_tests') {
+        const id = String(full.identity_id);
+        return String((before.identities.get(id) ?? after.identities.get(id))?.name ?? id);
+      }
+      return String(full.name ?? full.host ?? full.id);
+    };
     if (isEmpty(changes) && events.length === 0) {
       for (const d of deletes) d.resolve(await this.#secrets.delete(d.account));
       return result;
@@ -249,7 +271,7 @@ export class PgStore implements DocumentStore {
       for (const name of DELETE_ORDER) {
         const list = changes[name].deletes;
         if (list.length === 0) continue;
-        await this.#apply(client, TABLES[name], 'delete', list.map((d) => ({ ...d.row, changed_rev: current.revs[name].get(d.key) })), [], revision);
+        await this.#apply(client, TABLES[name], 'delete', list.map((d) => ({ ...d.row, changed_rev: current.revs[name].get(d.key) })), [], revision, nameOf);
       }
       for (const name of INSERT_ORDER) {
         const groups = new Map<string, { columns: ReadonlyArray<string>; rows: Row[] }>();
@@ -260,13 +282,13 @@ export class PgStore implements DocumentStore {
           groups.set(id, group);
         }
         for (const group of groups.values()) {
-          await this.#apply(client, TABLES[name], 'update', group.rows, group.columns, revision);
+          await this.#apply(client, TABLES[name], 'update', group.rows, group.columns, revision, nameOf);
         }
       }
       for (const name of INSERT_ORDER) {
         const list = changes[name].inserts;
         if (list.length === 0) continue;
-        await this.#apply(client, TABLES[name], 'insert', list, [], revision);
+        await this.#apply(client, TABLES[name], 'insert', list, [], revision, nameOf);
       }
       if (events.length > 0) {
         await this.#appendAudit(client, events);
@@ -283,7 +305,7 @@ export class PgStore implements DocumentStore {
   }
 
   /** One bulk statement; a row that is not where it was read is a conflict naming who changed it and when. */
-  async #apply(client: pg.Client, spec: TableSpec, op: 'insert' | 'update' | 'delete', rows: Row[], columns: ReadonlyArray<string>, revision: string): Promise<void> {
+  async #apply(client: pg.Client, spec: TableSpec, op: 'insert' | 'update' | 'delete', rows: Row[], columns: ReadonlyArray<string>, revision: string, nameOf: (table: TableName, row: Row) => string): Promise<void> {
     const table = `${S}.${spec.name}`;
     const keys = spec.keys;
     const match = keys.map((k) => `t.${k} = x.${k}`).join(' AND ');
@@ -305,11 +327,10 @@ export class PgStore implements DocumentStore {
     if (done.rowCount === rows.length) return;
     const written = new Set(done.rows.map((r) => rowKey(spec, r)));
     const missing = rows.find((r) => !written.has(rowKey(spec, r)))!;
-    throw await this.#conflict(client, spec, op, missing);
+    throw await this.#conflict(client, spec, op, missing, nameOf(spec.name, missing));
   }
 
-  async #conflict(client: pg.Client, spec: TableSpec, op: 'insert' | 'update' | 'delete', row: Row): Promise<WorkspaceConflictError> {
-    const subject = String(row.name ?? row.host ?? row.identity_id ?? row.id);
+  async #conflict(client: pg.Client, spec: TableSpec, op: 'insert' | 'update' | 'delete', row: Row, subject: string): Promise<WorkspaceConflictError> {
     const where = spec.keys.map((k, i) => `${k}::text = $${i + 1}`).join(' AND ');
     const params = spec.keys.map((k) => String(row[k]));
     const who = `changed_by, ${ts('changed_at')} AS changed_at`;
@@ -317,7 +338,7 @@ export class PgStore implements DocumentStore {
     if (!found && op === 'insert' && typeof row.name === 'string' && (spec.name === 'identities' || spec.name === 'peers')) {
       found = (await client.query<{ changed_by: string; changed_at: string }>(`SELECT ${who} FROM ${S}.${spec.name} WHERE name = $1`, [row.name])).rows[0];
     }
-    const noun = spec.name === 'link_tests' ? 'the link test record of' : spec.name.replace(/_/g, ' ').replace(/s$/, '');
+    const noun = NOUNS[spec.name];
     const fields = { table: spec.name, subject, changedBy: found?.changed_by ?? null, changedAt: found?.changed_at ?? null };
     const message = found
       ? `${noun} ${subject} was ${op === 'insert' ? 'added' : 'changed'} by ${found.changed_by} at ${found.changed_at}, after this command read the workspace; nothing was written. Look at it again and retry if it still applies`
