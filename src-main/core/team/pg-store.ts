@@ -13,7 +13,7 @@ import type pg from 'pg';
 import type { DocumentStore, Snapshot, StoredAuditEntry, Transaction } from '../ports/document-store.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { AuditEvent, AuditVerdict } from '../store/audit-log.js';
-import type { DocumentData, Identity } from '../store/document.js';
+import type { Device, DocumentData, Identity } from '../store/document.js';
 import { isCurvekeepError } from '../errors.js';
 import { type SignedAuditEntry, type SigningKey, makeSignedEntries, newSigningKey, signingAccount, signingKeyFrom, verifySignedLog } from './audit-signing.js';
 import { DELETE_ORDER, INSERT_ORDER, type Row, TABLES, type TableName, type TableSpec, attachLinkTests, diffRows, isEmpty, rowKey, rowsOf } from './document-rows.js';
@@ -31,23 +31,31 @@ const READ_SQL = [
   agg(`'id', id, 'name', name, 'role', role, 'tags', tags, 'endpoints', endpoints, 'createdAt', ${ts('created_at')}, 'rotateEveryDays', rotate_every_days, 'generations', generations, '_rev', changed_rev`, 'identities', 'created_at, id'),
   agg(`'identity_id', identity_id, 'generation', generation, 'record', record, '_rev', changed_rev`, 'link_tests', 'identity_id, generation'),
   agg(`'id', id, 'name', name, 'publicKey', public_key, 'endpoints', endpoints, 'tags', tags, 'allowed', allowed, 'createdAt', ${ts('created_at')}, 'source', source, 'verification', verification, 'link', link, '_rev', changed_rev`, 'peers', 'created_at, id'),
-  agg(
-    `'id', id, 'name', name, 'publicKey', public_key, 'server', server, 'batch', batch, 'bundleDir', bundle_dir, 'tags', tags, 'state', state, 'createdAt', ${ts('created_at')}, 'keptSecret', kept_secret, ` +
-      `'endpoint', endpoint, 'replaces', replaces, 'previousPublicKey', previous_public_key, 'removedAt', ${ts('removed_at')}, '_rev', changed_rev`,
-    'devices',
-    'created_at, name, id',
-  ),
   agg(`'id', id, 'createdAt', ${ts('created_at')}, 'csvName', csv_name, 'server', server, 'outDir', out_dir, 'counts', counts, 'failed', failed, '_rev', changed_rev`, 'batches', 'created_at, id'),
   agg(`'host', host, 'pins', pins, 'backupPins', backup_pins, 'expires', expires, 'createdAt', ${ts('created_at')}, 'updatedAt', ${ts('updated_at')}, 'roles', roles, 'lastCheck', last_check, '_rev', changed_rev`, 'pin_sets', 'created_at, host'),
   agg(`'id', id, 'host', host, 'algorithm', algorithm, 'pin', pin, 'csrPem', csr_pem, 'createdAt', ${ts('created_at')}, '_rev', changed_rev`, 'backup_keys', 'created_at, id'),
-  `SELECT seq::text AS seq, hash FROM ${S}.audit ORDER BY seq DESC LIMIT 1`,
-  'COMMIT',
+  `SELECT seq::text AS seq, hash FROM ${S}.audit ORDER BY audit.seq DESC LIMIT 1`,
 ].join(';\n');
+
+/**
+ * The devices (100,000 in a large fleet) as plain rows of text: building JSON in the database
+ * costs several times more than pg's row parser. Times as text in UTC (the session's time zone).
+ */
+const DEVICES_SQL =
+  `SELECT id, name, public_key, server, batch, bundle_dir, array_to_json(tags)::text, state, created_at::text, kept_secret::text, endpoint, replaces, previous_public_key, removed_at::text, changed_rev::text ` +
+  `FROM ${S}.devices ORDER BY created_at, name, id`;
+const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+/** A timestamptz as text in UTC (`2026-12-01 05:00:00.12+00`) as JavaScript's ISO string (`2026-12-01T05:00:00.120Z`). */
+function isoOf(text: string): string {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))?\+00$/.exec(text);
+  if (!m) return new Date(text).toISOString();
+  return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
+}
 
 /** Optional fields the document leaves out rather than holding null. */
 const OPTIONAL: Readonly<Record<string, ReadonlyArray<string>>> = {
   peers: ['source', 'link'],
-  devices: ['endpoint', 'replaces', 'previousPublicKey', 'removedAt'],
   pin_sets: ['roles', 'lastCheck'],
 };
 
@@ -92,6 +100,8 @@ export class PgStore implements DocumentStore {
   #client: Promise<WorkspaceConnection> | null = null;
   #login: string | null = null;
   #signing: SigningKey | null = null;
+  /** The last document read, kept while the workspace's revision stays the same (every change moves it). */
+  #cache: TrackedRead | null = null;
   /** One connection, one transaction at a time: reads and writes of concurrent callers (the app) queue here. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -129,12 +139,14 @@ export class PgStore implements DocumentStore {
 
   async #open(): Promise<WorkspaceConnection> {
     if (!this.#client) {
-      const opening = openStoreConnection(this.url, { password: this.#options.password, connectTimeoutMs: this.#options.connectTimeoutMs }).then((conn) => {
+      const opening = openStoreConnection(this.url, { password: this.#options.password, connectTimeoutMs: this.#options.connectTimeoutMs }).then(async (conn) => {
         // The server went away between queries: the next query fails, is reported, and the next call reconnects.
         conn.client.on('error', () => {
           if (this.#client === opening) this.#client = null;
         });
         this.#login = conn.login;
+        // Times are read as text in UTC (see isoOf).
+        await conn.client.query("SET TIME ZONE 'UTC'");
         return conn;
       });
       this.#client = opening;
@@ -168,8 +180,16 @@ export class PgStore implements DocumentStore {
   }
 
   async #readTracked(client: pg.Client): Promise<TrackedRead> {
+    if (this.#cache) {
+      // One round trip instead of the whole fleet when nobody changed anything since (provisioning reads several times).
+      const { rows } = await client.query<{ revision: string }>(`SELECT revision::text AS revision FROM ${S}.meta`);
+      if (rows[0] && Number(rows[0].revision) === this.#cache.revision) return this.#cache;
+    }
+    this.#cache = null;
     const results = (await client.query(READ_SQL)) as unknown as pg.QueryResult[];
-    const [, meta, identities, linkTests, peers, devices, batches, pinSets, backupKeys, head] = results;
+    const [, meta, identities, linkTests, peers, batches, pinSets, backupKeys, head] = results;
+    const deviceRows = await client.query<string[]>({ text: DEVICES_SQL, rowMode: 'array', types: RAW_TEXT });
+    await client.query('COMMIT');
     const revs = Object.fromEntries(Object.keys(TABLES).map((t) => [t, new Map<string, string>()])) as Revisions;
     const take = <T>(result: pg.QueryResult | undefined, table: TableName, keyOf: (o: Record<string, unknown>) => string): T[] => {
       const list = JSON.parse(String(result!.rows[0].j)) as Array<Record<string, unknown>>;
@@ -190,14 +210,40 @@ export class PgStore implements DocumentStore {
     const data: DocumentData = {
       identities: identityList,
       peers: take(peers, 'peers', byId),
-      devices: take(devices, 'devices', byId),
+      devices: this.#devicesOf(deviceRows.rows as unknown as Array<Array<string | null>>, revs.devices),
       batches: take(batches, 'batches', byId),
       pinSets: take(pinSets, 'pin_sets', (o) => String(o.host)),
       backupKeys: take(backupKeys, 'backup_keys', byId),
       auditHead: lastAudit ? { seq: Number(lastAudit.seq), hash: lastAudit.hash } : { seq: 0, hash: '' },
     };
     const row = meta!.rows[0] as { revision: string } | undefined;
-    return { revision: row ? Number(row.revision) : 0, data, revs };
+    this.#cache = { revision: row ? Number(row.revision) : 0, data, revs };
+    return this.#cache;
+  }
+
+  #devicesOf(rows: ReadonlyArray<ReadonlyArray<string | null>>, revs: Map<string, string>): Device[] {
+    // A batch's devices share their times and tags: each distinct text is converted once.
+    const times = new Map<string, string>();
+    const time = (t: string): string => {
+      let iso = times.get(t);
+      if (iso === undefined) times.set(t, (iso = isoOf(t)));
+      return iso;
+    };
+    const tagLists = new Map<string, string[]>();
+    const devices: Device[] = new Array<Device>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [id, name, publicKey, server, batch, bundleDir, tagsJson, state, createdAt, keptSecret, endpoint, replaces, previousPublicKey, removedAt, rev] = rows[i] as ReadonlyArray<string | null> & { length: 15 } as [string, string, string, string, string | null, string | null, string, string, string, string, string | null, string | null, string | null, string | null, string];
+      let tags = tagLists.get(tagsJson);
+      if (!tags) tagLists.set(tagsJson, (tags = JSON.parse(tagsJson) as string[]));
+      const d: Device = { id: id!, name: name!, publicKey: publicKey!, server: server!, batch, bundleDir, tags: [...tags], state: state as Device['state'], createdAt: time(createdAt!), keptSecret: keptSecret === 'true' };
+      if (endpoint !== null) d.endpoint = endpoint;
+      if (replaces !== null) d.replaces = replaces;
+      if (previousPublicKey !== null) d.previousPublicKey = previousPublicKey;
+      if (removedAt !== null) d.removedAt = time(removedAt);
+      revs.set(id!, rev!);
+      devices[i] = d;
+    }
+    return devices;
   }
 
   async read(): Promise<Snapshot> {
@@ -376,7 +422,7 @@ export class PgStore implements DocumentStore {
 
   async #appendAudit(client: pg.Client, events: ReadonlyArray<AuditEvent>): Promise<void> {
     const key = await this.#signingKey(client);
-    const last = (await client.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM ${S}.audit ORDER BY seq DESC LIMIT 1`)).rows[0];
+    const last = (await client.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM ${S}.audit ORDER BY audit.seq DESC LIMIT 1`)).rows[0];
     const head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: '' };
     const entries = makeSignedEntries(head, events, this.#now().toISOString(), this.#login!, key);
     await client.query(

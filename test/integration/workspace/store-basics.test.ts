@@ -1,5 +1,8 @@
 // The store port's PostgreSQL adapter through the CLI: what one member writes another reads, only
 // changed rows are written, each role's limits come from the database, and the audit is signed.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Member, type TeamWorkspace, startTeamWorkspace } from './store-fixture.js';
 
@@ -56,7 +59,23 @@ describe('team workspace store', () => {
     expect(row.stdout.trim()).toBe('verified|tara');
   });
 
-  it('an operator may not provision devices: the database refuses it', async () => {
+  it('an operator may not provision devices: the database refuses it; the admin may, and a tech sees them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'curvekeep-ws-csv-'));
+    try {
+      writeFileSync(join(dir, 'd.csv'), `name\n${Array.from({ length: 30 }, (_, i) => `valve-${i}`).join('\n')}\n`);
+      const refused = await operator.cli(['provision', '--csv', join(dir, 'd.csv'), '--server', 'gw', '--out', join(dir, 'op')]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/your role \(operator\) may not/);
+      const done = await admin.cli(['provision', '--csv', join(dir, 'd.csv'), '--server', 'gw', '--out', join(dir, 'admin'), '--json']);
+      expect(done.stderr).toBe('');
+      expect(done.code).toBe(0);
+      const listed = await tech.cli(['devices', 'list', '--json']);
+      expect(listed.json<{ total: number }>().total).toBe(30);
+      const rows = await ws.pg.psql(ws.pg.ownerLogin, "select count(*), min(changed_by), max(changed_by) from curvekeep.devices", ws.pg.ownerPassword);
+      expect(rows.stdout.trim()).toBe('30|alice|alice');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const removed = await operator.cli(['peers', 'remove', 'sensor', '--json']);
     expect(removed.code).toBe(0);
     const audit = await tech.cli(['audit', 'list', '--json']);
