@@ -14,6 +14,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerDevices } from './commands/devices.js';
 import { registerStatus } from './commands/status.js';
 import { registerWorkspace } from './commands/workspace.js';
+import { registerWorkspaceStore } from './commands/workspace-store.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDevices(program);
   registerStatus(program);
   registerWorkspace(program);
+  registerWorkspaceStore(program.commands.find((c) => c.name() === 'workspace')!);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

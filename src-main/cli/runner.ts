@@ -77,7 +77,7 @@ export function action<A extends unknown[]>(
     try {
       const outcome = await run(context, ...args);
       // Indented for a person at a terminal; one compact line for a pipe (large lists stay fast).
-      if (context.options.json) process.stdout.write(`${JSON.stringify(outcome.json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+      if (context.options.json && outcome.json !== undefined) process.stdout.write(`${JSON.stringify(outcome.json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
       else if (outcome.text) process.stdout.write(outcome.text.endsWith('\n') ? outcome.text : `${outcome.text}\n`);
       process.exitCode = outcome.exitCode ?? 0;
     } catch (error) {

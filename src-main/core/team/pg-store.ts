@@ -20,6 +20,7 @@ import { DELETE_ORDER, INSERT_ORDER, type Row, TABLES, type TableName, type Tabl
 import { SigningKeyError, WorkspaceConflictError } from './store-errors.js';
 import type { WorkspaceConnection } from './connection.js';
 import { isConnectionLoss, openStoreConnection } from './store-connection.js';
+import { PgChangeFeed } from './pg-change-feed.js';
 
 const S = 'curvekeep';
 const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -464,6 +465,11 @@ export class PgStore implements DocumentStore {
         throw this.#translate(error, conn);
       }
     });
+  }
+
+  /** A feed of this workspace's changes (LISTEN on a connection of its own). */
+  changeFeed(): PgChangeFeed {
+    return new PgChangeFeed(this.url, { ...(this.#options.password ? { password: this.#options.password } : {}), ...(this.#options.connectTimeoutMs ? { connectTimeoutMs: this.#options.connectTimeoutMs } : {}) });
   }
 
   /** Ends the connection (the CLI at the end of a command; the app when it quits). */
