@@ -467,6 +467,18 @@ export class PgStore implements DocumentStore {
     });
   }
 
+  /** Whether the database answers now (the app's banner): opens the connection if needed, within its connect timeout. */
+  async ping(): Promise<boolean> {
+    try {
+      const conn = await this.#open();
+      await this.#serial(() => conn.client.query('SELECT 1'));
+      return true;
+    } catch (error) {
+      this.#translate(error, null);
+      return false;
+    }
+  }
+
   /** A feed of this workspace's changes (LISTEN on a connection of its own). */
   changeFeed(): PgChangeFeed {
     return new PgChangeFeed(this.url, { ...(this.#options.password ? { password: this.#options.password } : {}), ...(this.#options.connectTimeoutMs ? { connectTimeoutMs: this.#options.connectTimeoutMs } : {}) });
