@@ -73,11 +73,11 @@ export interface TestPostgres {
 
 function run(cmd: string, args: ReadonlyArray<string>, options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<PsqlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...args], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, [...args], { env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr?.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? COMMAND_TIMEOUT_MS);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -91,7 +91,11 @@ function run(cmd: string, args: ReadonlyArray<string>, options: { env?: NodeJS.P
         stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
       });
     });
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      // A process that exits without reading its input must not fail the test with EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
 
@@ -172,8 +176,8 @@ export async function startPostgres(options: { pki?: Pki } = {}): Promise<TestPo
     chmodSync(join(dataDir, 'server.key'), 0o600);
     chownPostgres(dataDir);
 
-    const port = await freePort();
-    writeFileSync(
+    let port = await freePort();
+    const writeConfig = (): void => writeFileSync(
       join(dataDir, 'postgresql.auto.conf'),
       [
         `listen_addresses = '127.0.0.1'`,
@@ -195,6 +199,7 @@ export async function startPostgres(options: { pki?: Pki } = {}): Promise<TestPo
         '',
       ].join('\n'),
     );
+    writeConfig();
     // Only: the postgres OS user over the socket (peer), members over the socket (scram) and over
     // TLS on loopback (scram). Plain TCP is rejected outright.
     writeFileSync(
@@ -217,7 +222,18 @@ export async function startPostgres(options: { pki?: Pki } = {}): Promise<TestPo
       if (status.code !== 0) return; // not running
       await must(asPostgres('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', String(PG_CTL_WAIT_S), 'stop']), 'pg_ctl stop', log);
     };
-    await startServer();
+    // The free port may be taken between finding it and binding it (another cluster starting): try another.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await startServer();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !/could not bind|Address already in use/i.test(log())) throw error;
+        port = await freePort();
+        writeConfig();
+        chownPostgres(dataDir);
+      }
+    }
 
     const superuser = (sql: string): Promise<PsqlResult> =>
       asPostgres('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', sql]);
@@ -297,4 +313,14 @@ export function exec(cmd: string, args: ReadonlyArray<string>, timeoutMs = 30_00
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/**
+ * A workspace made in `pg` by the owner (schema, roles, rules), with members granted their role
+ * and password (passwordFor(login)). Calls the same use cases as `workspace init` and `grant`.
+ */
+export async function initTestWorkspace(pg: TestPostgres, members: Readonly<Record<string, 'admin' | 'operator' | 'tech'>>): Promise<void> {
+  const { initWorkspace, grantMember } = await import('../../src-main/core/usecases/workspace-admin.js');
+  await initWorkspace({ store: pg.ownerUrl });
+  for (const [login, role] of Object.entries(members)) await grantMember({ store: pg.ownerUrl }, { login, role, password: pg.passwordFor(login) });
 }

@@ -52,17 +52,19 @@ export function registerWorkspace(program: Command): void {
     .description('create a member or change its role (and password): an admin or the owner')
     .requiredOption('--role <role>', 'admin, operator or tech')
     .option('--password-stdin', 'read the member\'s password from stdin (one line); sent as a SCRAM verifier, never in clear')
+    .option('--clear-signing-key', 'clear the member\'s registered audit signing key (their keychain lost it); they register a new one at their next change')
     .option(...STORE_OPTION)
     .action(
-      action(async (_ctx, login: string, opts: StoreOptions & { role: string; passwordStdin?: boolean }, command: Command) => {
+      action(async (_ctx, login: string, opts: StoreOptions & { role: string; passwordStdin?: boolean; clearSigningKey?: boolean }, command: Command) => {
         const { grantMember } = await import('../../core/usecases/workspace-admin.js');
         const { parseMemberRole } = await import('../../core/team/members.js');
         const role = parseMemberRole(opts.role);
         const store = storeUrl(command);
         const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
-        const result = await grantMember({ store }, { login, role, ...(password === undefined ? {} : { password }) });
+        const result = await grantMember({ store }, { login, role, clearSigningKey: Boolean(opts.clearSigningKey), ...(password === undefined ? {} : { password }) });
         const password_ = result.passwordSet ? 'password set' : result.outcome === 'created' ? 'no password yet: run grant again with --password-stdin before they can log in' : 'password unchanged';
-        return { json: result, text: `${result.login} ${result.outcome} as ${result.role} (${password_})` };
+        const key = opts.clearSigningKey ? (result.signingKeyCleared ? '; signing key cleared, a new one is registered at their next change' : '; no signing key was registered') : '';
+        return { json: result, text: `${result.login} ${result.outcome} as ${result.role} (${password_})${key}` };
       }),
     );
 

@@ -6,7 +6,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import pg from 'pg';
 import { CurvekeepError, InvalidInputError } from '../errors.js';
 
@@ -101,6 +101,11 @@ export interface ConnectOptions {
   /** When the URL has no `connect_timeout`. */
   readonly connectTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * SPKI pins (`sha256/BASE64`, as Curvekeep's pin sets hold them) the server's key must match,
+   * in addition to any `pin=` in the URL: e.g. a local pin set for the database host.
+   */
+  readonly pins?: ReadonlyArray<string>;
 }
 
 const URL_SHAPE = /^(postgres|postgresql):\/\/([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/;
@@ -148,7 +153,7 @@ export function parseStoreUrl(url: string, options: ConnectOptions = {}): Worksp
   login = params.get('user') ?? login;
   password = params.get('password') ?? password;
   const env = options.env ?? process.env;
-  password ??= options.password ?? env.PGPASSWORD ?? null;
+  password ??= options.password || env.PGPASSWORD || null;
 
   let port = 5432;
   const portMatch = /^(\[[^\]]+\]|[^:]*)(?::(\d*))?$/.exec(hostport);
@@ -171,7 +176,7 @@ export function parseStoreUrl(url: string, options: ConnectOptions = {}): Worksp
     if (!Number.isFinite(seconds) || seconds <= 0) throw new WorkspaceUrlError('connect_timeout must be a number of seconds above 0');
     connectTimeoutMs = Math.round(seconds * 1000);
   }
-  const pins = params.getAll('pin').flatMap((value) => value.split(/[;,]/)).map((pin) => normalizePin(pin));
+  const pins = [...new Set([...params.getAll('pin').flatMap((value) => value.split(/[;,]/)), ...(options.pins ?? [])].map((pin) => normalizePin(pin)))];
   const applicationName = params.get('application_name') ?? 'curvekeep';
 
   const kind = host.startsWith('/') ? 'socket' : 'tcp';
@@ -206,6 +211,19 @@ export function spkiPin(certDer: Buffer): string {
   return `sha256/${createHash('sha256').update(spki).digest('base64')}`;
 }
 
+/** The SPKI pins of a peer certificate and its issuers, leaf first. */
+export function chainPins(cert: PeerCertificate): string[] {
+  const pins: string[] = [];
+  const seen = new Set<string>();
+  let current: DetailedPeerCertificate | PeerCertificate | undefined = cert;
+  while (current?.raw && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    pins.push(spkiPin(current.raw));
+    current = (current as DetailedPeerCertificate).issuerCertificate;
+  }
+  return pins;
+}
+
 /** node-postgres settings for a target (TLS verified against the CA file, host name and pins). */
 export function clientConfig(target: WorkspaceTarget): pg.ClientConfig {
   const base: pg.ClientConfig = {
@@ -231,8 +249,11 @@ export function clientConfig(target: WorkspaceTarget): pg.ClientConfig {
         const nameError = checkServerIdentity(target.host, cert);
         if (nameError) return nameError;
         if (target.pins.length > 0) {
-          const pin = spkiPin(cert.raw);
-          if (!target.pins.includes(pin)) return Object.assign(new Error(`the server's key (${pin}) matches none of the pins in the store URL`), { code: 'CURVEKEEP_PIN_MISMATCH' });
+          // As a pin set is checked: a pin of any certificate of the verified chain (leaf, intermediate, root).
+          const chain = chainPins(cert);
+          if (!chain.some((pin) => target.pins.includes(pin))) {
+            return Object.assign(new Error(`the server's key (${chain[0] ?? '?'}) and its chain match none of the pins given`), { code: 'CURVEKEEP_PIN_MISMATCH' });
+          }
         }
         return undefined;
       },
@@ -243,7 +264,7 @@ export function clientConfig(target: WorkspaceTarget): pg.ClientConfig {
 // ---- errors from pg -------------------------------------------------------------------------
 
 const TABLE_ACTIONS: Readonly<Record<string, string>> = {
-  identities: 'change own identities (keys, rotations)',
+  identities: 'change own identities, their keys or rotations',
   peers: 'change peers or their keys',
   pin_sets: 'change pin sets',
   backup_keys: 'change backup keys',
@@ -255,6 +276,7 @@ const TABLE_ACTIONS: Readonly<Record<string, string>> = {
   meta: 'change the workspace revision',
   schema_migrations: 'change the workspace schema',
   grant_member: 'grant or change members',
+  clear_signing_key: 'clear a member\'s signing key',
 };
 
 /** What a 42501 message says was refused, in the member's words. */
@@ -322,6 +344,9 @@ export function mapDatabaseError(error: unknown, target: WorkspaceTarget, role: 
   const message = String(e.message ?? error);
   const server = describeTarget(target);
   const seconds = `${target.connectTimeoutMs / 1000} s`;
+  if (code === '42501' && /permission denied for database/.test(message)) {
+    return new WorkspaceAuthError(`the login ${login || '(none)'} may not connect to the workspace at ${server}: it is not a member (an admin grants it with its role)`, { server, login });
+  }
   if (code === '42501') {
     const action = forbiddenAction(message);
     return new RoleForbiddenError(`your role (${role}) may not ${action}`, { login, role, action });
@@ -329,9 +354,13 @@ export function mapDatabaseError(error: unknown, target: WorkspaceTarget, role: 
   if (code === '28P01' || code === '28000') {
     return new WorkspaceAuthError(`the workspace at ${server} refused the login ${login || '(none)'}: wrong password, unknown login, or not allowed from here`, { server, login });
   }
+  if (/client password must be a string|password must be a string/i.test(message)) {
+    return new WorkspaceAuthError(`the workspace at ${server} asks the login ${login || '(none)'} for a password and none was given (in the store URL or PGPASSWORD)`, { server, login });
+  }
   if (code === '3D000') return new WorkspaceUrlError(`the workspace at ${server} has no database named ${target.database}`);
-  if (TLS_CODES.has(code) || /certificate|self[- ]signed|SSL|TLS/i.test(code) || /does not support SSL/i.test(message)) {
-    const reason = code === 'CURVEKEEP_PIN_MISMATCH' ? message : /does not support SSL/.test(message) ? 'the server does not offer TLS' : `${code || 'TLS failed'}: ${message}`;
+  const noTls = /does not support SSL|error establishing an SSL connection/i.test(message);
+  if (TLS_CODES.has(code) || /certificate|self[- ]signed|SSL|TLS/i.test(code) || noTls) {
+    const reason = code === 'CURVEKEEP_PIN_MISMATCH' ? message : noTls ? 'the server does not offer TLS: is it PostgreSQL, with ssl = on?' : `${code || 'TLS failed'}: ${message}`;
     return new WorkspaceTlsUntrustedError(`the workspace at ${server} could not be verified over TLS (${reason}); nothing was sent to it`, { server, reason: code || 'tls' });
   }
   if (/timeout expired|connection timeout/i.test(message) || code === 'ETIMEDOUT') {

@@ -11,6 +11,8 @@ export interface Member {
   readonly signingKey: string | null;
   /** `SHA256:` + base64 of the key's SHA-256 (unpadded), or null. */
   readonly fingerprint: string | null;
+  /** Keys the member signed with before an admin cleared them (older audit entries verify with these). */
+  readonly retiredKeys: ReadonlyArray<string>;
   readonly createdAt: string;
   readonly createdBy: string;
 }

@@ -56,7 +56,7 @@ GRANT curvekeep_operator TO curvekeep_admin;
 DO $db$
 BEGIN
   EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
-  EXECUTE format('GRANT CONNECT ON DATABASE %I TO curvekeep_tech', current_database());
+  EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO curvekeep_tech', current_database());
 END
 $db$;
 REVOKE ALL ON SCHEMA curvekeep FROM PUBLIC;
@@ -74,6 +74,8 @@ CREATE TABLE curvekeep.members (
   login text PRIMARY KEY,
   role text NOT NULL CHECK (role IN ('admin', 'operator', 'tech')),
   signing_key text NULL CHECK (signing_key ~ '^[A-Za-z0-9+/]{43}=$'),
+  -- Keys this member signed with before an admin cleared them (a lost keychain): older entries still verify.
+  retired_keys text[] NOT NULL DEFAULT '{}',
   created_at timestamptz NOT NULL DEFAULT now(),
   created_by text NOT NULL DEFAULT current_user
 );
@@ -180,7 +182,7 @@ CREATE TABLE curvekeep.audit (
 -- Grants: tech reads everything and records tests, verifications, audit entries and the revision.
 REVOKE ALL ON ALL TABLES IN SCHEMA curvekeep FROM PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA curvekeep TO curvekeep_tech;
-GRANT INSERT, UPDATE ON curvekeep.link_tests TO curvekeep_tech;
+GRANT INSERT, UPDATE (record, changed_rev, changed_by, changed_at) ON curvekeep.link_tests TO curvekeep_tech;
 GRANT UPDATE (verification, link, changed_rev, changed_by, changed_at) ON curvekeep.peers TO curvekeep_tech;
 GRANT UPDATE (last_check, changed_rev, changed_by, changed_at) ON curvekeep.pin_sets TO curvekeep_tech;
 GRANT INSERT ON curvekeep.audit TO curvekeep_tech;
@@ -282,6 +284,25 @@ END
 $fn$;
 REVOKE ALL ON FUNCTION curvekeep.grant_member(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION curvekeep.grant_member(text, text, text) TO curvekeep_admin;
+
+-- A member whose keychain lost the signing key: an admin clears it (kept in retired_keys), and the
+-- member registers a new one at their next change.
+CREATE FUNCTION curvekeep.clear_signing_key(p_login text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+  owner_name text;
+BEGIN
+  SELECT pg_get_userbyid(datdba) INTO owner_name FROM pg_database WHERE datname = current_database();
+  IF session_user <> owner_name AND NOT pg_has_role(session_user, 'curvekeep_admin', 'USAGE') THEN
+    RAISE EXCEPTION 'only an admin or the workspace owner may clear a signing key' USING ERRCODE = '42501';
+  END IF;
+  UPDATE curvekeep.members SET retired_keys = retired_keys || signing_key, signing_key = NULL
+    WHERE login = p_login AND signing_key IS NOT NULL;
+  RETURN FOUND;
+END
+$fn$;
+REVOKE ALL ON FUNCTION curvekeep.clear_signing_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION curvekeep.clear_signing_key(text) TO curvekeep_admin;
 `;
 
 export const MIGRATIONS: ReadonlyArray<Migration> = [{ version: 1, name: 'schema, roles, grants, row-level security, append-only audit, change notifications, grant_member', sql: MIGRATION_1 }];
@@ -327,8 +348,9 @@ export async function migrate(connection: Pick<WorkspaceConnection, 'transaction
   return connection.transaction(async (query) => {
     await query(`SELECT pg_advisory_xact_lock(hashtext('curvekeep.migrate'))`);
     const before = await schemaVersion({ query });
-    if (before !== null && before > LATEST_SCHEMA_VERSION) {
-      throw new WorkspaceSchemaError(`the workspace schema is at version ${before}, newer than this Curvekeep knows (${LATEST_SCHEMA_VERSION}): upgrade Curvekeep`, { found: before, expected: LATEST_SCHEMA_VERSION });
+    const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+    if (before !== null && before > latest) {
+      throw new WorkspaceSchemaError(`the workspace schema is at version ${before}, newer than this Curvekeep knows (${latest}): upgrade Curvekeep`, { found: before, expected: latest });
     }
     await query('CREATE SCHEMA IF NOT EXISTS curvekeep');
     await query('CREATE TABLE IF NOT EXISTS curvekeep.schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL DEFAULT current_user)');

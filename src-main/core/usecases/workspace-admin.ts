@@ -51,6 +51,8 @@ export interface GrantRequest {
   readonly role: MemberRole;
   /** The member's new password (sent as a SCRAM verifier); absent: the password is left as it is. */
   readonly password?: string;
+  /** Clear the member's registered signing key (lost keychain): they register a new one at their next change. */
+  readonly clearSigningKey?: boolean;
 }
 
 export interface GrantResult {
@@ -59,6 +61,8 @@ export interface GrantResult {
   /** `created`: a new login; `updated`: an existing member's role (and password) changed. */
   readonly outcome: 'created' | 'updated';
   readonly passwordSet: boolean;
+  /** True when a registered signing key was cleared (kept as retired, so older audit entries still verify). */
+  readonly signingKeyCleared: boolean;
 }
 
 /** Creates or updates a member: its login, its one group role and its members row. */
@@ -68,8 +72,11 @@ export function grantMember(request: WorkspaceRequest, grant: GrantRequest): Pro
   return withConnection(request, async (connection) => {
     await requireSchema(connection);
     try {
-      const result = await connection.query<{ outcome: 'created' | 'updated' }>('SELECT curvekeep.grant_member($1, $2, $3) AS outcome', [grant.login, grant.role, verifier]);
-      return { login: grant.login, role: grant.role, outcome: result.rows[0]?.outcome ?? 'updated', passwordSet: verifier !== null };
+      return await connection.transaction(async (query) => {
+        const result = await query<{ outcome: 'created' | 'updated' }>('SELECT curvekeep.grant_member($1, $2, $3) AS outcome', [grant.login, grant.role, verifier]);
+        const cleared = grant.clearSigningKey ? (await query<{ cleared: boolean }>('SELECT curvekeep.clear_signing_key($1) AS cleared', [grant.login])).rows[0]?.cleared === true : false;
+        return { login: grant.login, role: grant.role, outcome: result.rows[0]?.outcome ?? 'updated', passwordSet: verifier !== null, signingKeyCleared: cleared };
+      });
     } catch (error) {
       const code = (error as { code?: string }).code;
       const message = (error as { message?: string }).message ?? '';
@@ -84,14 +91,15 @@ export function grantMember(request: WorkspaceRequest, grant: GrantRequest): Pro
 export function listMembers(request: WorkspaceRequest): Promise<Member[]> {
   return withConnection(request, async (connection) => {
     await requireSchema(connection);
-    const rows = await connection.query<{ login: string; role: MemberRole; signing_key: string | null; created_at: Date; created_by: string }>(
-      'SELECT login, role, signing_key, created_at, created_by FROM curvekeep.members ORDER BY login',
+    const rows = await connection.query<{ login: string; role: MemberRole; signing_key: string | null; retired_keys: string[]; created_at: Date; created_by: string }>(
+      'SELECT login, role, signing_key, retired_keys, created_at, created_by FROM curvekeep.members ORDER BY login',
     );
     return rows.rows.map((r) => ({
       login: r.login,
       role: r.role,
       signingKey: r.signing_key,
       fingerprint: r.signing_key ? signingKeyFingerprint(r.signing_key) : null,
+      retiredKeys: r.retired_keys,
       createdAt: r.created_at.toISOString(),
       createdBy: r.created_by,
     }));
