@@ -101,15 +101,13 @@ export function makeSignedEntries(
 
 /**
  * Checks the chain from the first entry and each signature against its actor's registered key
- * (`keys`: login -> base64 raw public key). Names the first bad entry.
+ * (`keys`: login -> its base64 raw public keys: the registered one and any retired after a lost
+ * keychain, so that older entries still verify). Names the first bad entry.
  */
-export function verifySignedLog(entries: ReadonlyArray<SignedAuditEntry>, keys: ReadonlyMap<string, string | null>): AuditVerdict {
-  const parsed = new Map<string, KeyObject | null>();
-  const keyOf = (login: string): KeyObject | null => {
-    if (!parsed.has(login)) {
-      const raw = keys.get(login);
-      parsed.set(login, raw ? publicKeyFromRaw(raw) : null);
-    }
+export function verifySignedLog(entries: ReadonlyArray<SignedAuditEntry>, keys: ReadonlyMap<string, ReadonlyArray<string>>): AuditVerdict {
+  const parsed = new Map<string, KeyObject[]>();
+  const keysOf = (login: string): KeyObject[] => {
+    if (!parsed.has(login)) parsed.set(login, (keys.get(login) ?? []).map(publicKeyFromRaw).filter((k): k is KeyObject => k !== null));
     return parsed.get(login)!;
   };
   let prev = '';
@@ -119,14 +117,15 @@ export function verifySignedLog(entries: ReadonlyArray<SignedAuditEntry>, keys: 
     if (e.seq !== i + 1) return fail(`expected entry ${i + 1} here, found entry ${e.seq} (an entry was deleted or moved)`);
     if (e.prev !== prev) return fail('it does not follow the entry before it (an entry was deleted, inserted or moved)');
     if (entryHash(e) !== e.hash) return fail(`its content does not match its hash (it was edited after ${e.actor} wrote it)`);
-    const key = keyOf(e.actor);
-    if (!key) return fail(`its actor ${e.actor} has no registered signing key`);
-    let good: boolean;
-    try {
-      good = verify(null, Buffer.from(e.hash, 'hex'), key, Buffer.from(e.signature, 'base64'));
-    } catch {
-      good = false;
-    }
+    const actorKeys = keysOf(e.actor);
+    if (actorKeys.length === 0) return fail(`its actor ${e.actor} has no registered signing key`);
+    const good = actorKeys.some((key) => {
+      try {
+        return verify(null, Buffer.from(e.hash, 'hex'), key, Buffer.from(e.signature ?? '', 'base64'));
+      } catch {
+        return false;
+      }
+    });
     if (!good) return fail(`its signature is not ${e.actor}'s (it was rewritten)`);
     prev = e.hash;
   }

@@ -459,8 +459,8 @@ export class PgStore implements DocumentStore {
     return this.#serial(async () => {
       try {
         const entries = await this.#auditRows(client);
-        const members = await client.query<{ login: string; signing_key: string | null }>(`SELECT login, signing_key FROM ${S}.members`);
-        return verifySignedLog(entries, new Map(members.rows.map((m) => [m.login, m.signing_key])));
+        const members = await client.query<{ login: string; signing_key: string | null; retired_keys: string[] | null }>(`SELECT login, signing_key, retired_keys FROM ${S}.members`);
+        return verifySignedLog(entries, new Map(members.rows.map((m) => [m.login, [...(m.signing_key ? [m.signing_key] : []), ...(m.retired_keys ?? [])]])));
       } catch (error) {
         throw this.#translate(error, conn);
       }

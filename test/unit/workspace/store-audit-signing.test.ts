@@ -6,8 +6,8 @@ import { canonicalJson, entryHash, makeSignedEntries, newSigningKey, publicKeyFr
 const alice = newSigningKey();
 const bob = newSigningKey();
 const keys = new Map([
-  ['alice', alice.key.publicKey],
-  ['bob', bob.key.publicKey],
+  ['alice', [alice.key.publicKey]],
+  ['bob', [bob.key.publicKey]],
 ]);
 
 function log() {
@@ -53,9 +53,14 @@ describe('signed audit chain', () => {
     expect(verifySignedLog(forged, keys)).toMatchObject({ ok: false, broken: { seq: 1, reason: expect.stringMatching(/not bob's/) } });
   });
 
+  it('an entry signed with a key retired later (a lost keychain, a new key registered) still verifies', () => {
+    const renewed = newSigningKey();
+    expect(verifySignedLog(log(), new Map([['alice', [alice.key.publicKey]], ['bob', [renewed.key.publicKey, bob.key.publicKey]]]))).toMatchObject({ ok: true });
+  });
+
   it('a removed entry and an actor without a registered key are named', () => {
     const entries = log();
     expect(verifySignedLog([entries[0]!, entries[2]!], keys)).toMatchObject({ ok: false, broken: { position: 2, seq: 3 } });
-    expect(verifySignedLog(entries, new Map([['alice', alice.key.publicKey]]))).toMatchObject({ ok: false, broken: { seq: 3, reason: expect.stringMatching(/bob has no registered signing key/) } });
+    expect(verifySignedLog(entries, new Map([['alice', [alice.key.publicKey]]]))).toMatchObject({ ok: false, broken: { seq: 3, reason: expect.stringMatching(/bob has no registered signing key/) } });
   });
 });
