@@ -43,9 +43,35 @@ const READ_SQL = [
  * costs several times more than pg's row parser. Times as text in UTC (the session's time zone).
  */
 const DEVICES_SQL =
-  `SELECT id, name, public_key, server, batch, bundle_dir, array_to_json(tags)::text, state, created_at::text, kept_secret::text, endpoint, replaces, previous_public_key, removed_at::text, changed_rev::text ` +
-  `FROM ${S}.devices ORDER BY created_at, name, id`;
+  `SELECT id, name, public_key, server, batch, bundle_dir, tags::text, state, created_at::text, kept_secret::text, endpoint, replaces, previous_public_key, removed_at::text, changed_rev::text ` +
+  `FROM ${S}.devices ORDER BY devices.created_at, devices.name, devices.id`;
 const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+/** A text[] as PostgreSQL writes it (`{a,"b c","d\\"e"}`) as an array of strings. */
+export function textArrayOf(literal: string): string[] {
+  const out: string[] = [];
+  if (literal.length <= 2) return out;
+  let i = 1;
+  while (i < literal.length - 1) {
+    if (literal[i] === '"') {
+      let value = '';
+      i += 1;
+      while (literal[i] !== '"') {
+        if (literal[i] === '\\') i += 1;
+        value += literal[i];
+        i += 1;
+      }
+      out.push(value);
+      i += 2; // the closing quote and the comma
+    } else {
+      const end = literal.indexOf(',', i);
+      const stop = end === -1 ? literal.length - 1 : end;
+      out.push(literal.slice(i, stop));
+      i = stop + 1;
+    }
+  }
+  return out;
+}
 
 /** A timestamptz as text in UTC (`2026-12-01 05:00:00.12+00`) as JavaScript's ISO string (`2026-12-01T05:00:00.120Z`). */
 function isoOf(text: string): string {
@@ -235,7 +261,7 @@ export class PgStore implements DocumentStore {
     for (let i = 0; i < rows.length; i++) {
       const [id, name, publicKey, server, batch, bundleDir, tagsJson, state, createdAt, keptSecret, endpoint, replaces, previousPublicKey, removedAt, rev] = rows[i] as ReadonlyArray<string | null> & { length: 15 } as [string, string, string, string, string | null, string | null, string, string, string, string, string | null, string | null, string | null, string | null, string];
       let tags = tagLists.get(tagsJson);
-      if (!tags) tagLists.set(tagsJson, (tags = JSON.parse(tagsJson) as string[]));
+      if (!tags) tagLists.set(tagsJson, (tags = textArrayOf(tagsJson)));
       const d: Device = { id: id!, name: name!, publicKey: publicKey!, server: server!, batch, bundleDir, tags: [...tags], state: state as Device['state'], createdAt: time(createdAt!), keptSecret: keptSecret === 'true' };
       if (endpoint !== null) d.endpoint = endpoint;
       if (replaces !== null) d.replaces = replaces;

@@ -55,3 +55,13 @@ describe('document rows', () => {
     expect(read).toEqual(doc().identities);
   });
 });
+
+describe('text[] as PostgreSQL writes it', () => {
+  it('reads plain, quoted, escaped and empty elements', async () => {
+    const { textArrayOf } = await import('../../../src-main/core/team/pg-store.js');
+    expect(textArrayOf('{}')).toEqual([]);
+    expect(textArrayOf('{plant-3,sensor}')).toEqual(['plant-3', 'sensor']);
+    // As psql prints SELECT ARRAY['a','b c','d"e','x,y','',E'back\\\\','NULL']::text[]::text
+    expect(textArrayOf('{a,"b c","d\\"e","x,y","","back\\\\","NULL"}')).toEqual(['a', 'b c', 'd"e', 'x,y', '', 'back\\', 'NULL']);
+  });
+});
