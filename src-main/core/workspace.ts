@@ -2,10 +2,13 @@
 // local sealed document, or a team workspace in PostgreSQL), the secret store and a clock
 // (injected, so that due dates can be tested).
 import { readFileSync } from 'node:fs';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DocumentStore } from './ports/document-store.js';
 import type { SecretStore } from './ports/secret-store.js';
+import { InvalidInputError } from './errors.js';
+import { WORKSPACE_PASSWORD_ACCOUNT } from './team/audit-signing.js';
 import { MetadataStore } from './store/metadata-store.js';
 import { PgStore } from './team/pg-store.js';
 import { NotForWorkspaceError } from './team/store-errors.js';
@@ -68,6 +71,28 @@ export function storeUrlFor(home: string, given?: string | null, env: NodeJS.Pro
   } catch {
     return null;
   }
+}
+
+/**
+ * The app's Settings: the team workspace to open from the next start (null: the local data
+ * folder). The URL must require verified TLS (or name a Unix socket) and hold no password; a
+ * password given goes to the keychain (`workspace:password`), never to the file.
+ */
+export async function saveStoreSetting(home: string, secrets: SecretStore, store: string | null, password?: string): Promise<{ readonly store: string | null }> {
+  const file = join(home, STORE_SETTING_FILE);
+  if (!store) {
+    await unlink(file).catch(() => undefined);
+    await secrets.delete(WORKSPACE_PASSWORD_ACCOUNT).catch(() => false);
+    return { store: null };
+  }
+  const { parseStoreUrl, redactStoreUrl } = await import('./team/connection.js');
+  const target = parseStoreUrl(store, { env: {} });
+  if (target.password) throw new InvalidInputError(`leave the password out of the workspace URL (${redactStoreUrl(store)}): give it separately, it is kept in the keychain`);
+  if (!target.login) throw new InvalidInputError('the workspace URL names no login: postgres://LOGIN@HOST:PORT/DATABASE?...');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  await writeFile(file, `${JSON.stringify({ store })}\n`, { mode: 0o600 });
+  if (password) await secrets.set(WORKSPACE_PASSWORD_ACCOUNT, password);
+  return { store };
 }
 
 /** The data folder shared by the app and the CLI: Electron's userData folder for "Curvekeep". */

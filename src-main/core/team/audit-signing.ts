@@ -8,6 +8,9 @@ import type { AuditEvent, AuditVerdict } from '../store/audit-log.js';
 /** Keychain accounts of the team workspace start with this (doctor leaves them alone). */
 export const WORKSPACE_ACCOUNT_PREFIX = 'workspace:';
 
+/** The keychain item holding the workspace password the app's Settings were given (never a file). */
+export const WORKSPACE_PASSWORD_ACCOUNT = `${WORKSPACE_ACCOUNT_PREFIX}password`;
+
 /** The keychain item holding a member's private signing key (PKCS#8 DER, base64). */
 export function signingAccount(login: string): string {
   return `${WORKSPACE_ACCOUNT_PREFIX}signing:${login}`;

@@ -15,7 +15,7 @@ import type { SecretStore } from '../ports/secret-store.js';
 import type { AuditEvent, AuditVerdict } from '../store/audit-log.js';
 import type { Device, DocumentData, Identity } from '../store/document.js';
 import { isCurvekeepError } from '../errors.js';
-import { type SignedAuditEntry, type SigningKey, makeSignedEntries, newSigningKey, signingAccount, signingKeyFrom, verifySignedLog } from './audit-signing.js';
+import { type SignedAuditEntry, type SigningKey, WORKSPACE_PASSWORD_ACCOUNT, makeSignedEntries, newSigningKey, signingAccount, signingKeyFrom, verifySignedLog } from './audit-signing.js';
 import { DELETE_ORDER, INSERT_ORDER, type Row, TABLES, type TableName, type TableSpec, attachLinkTests, diffRows, isEmpty, rowKey, rowsOf } from './document-rows.js';
 import { SigningKeyError, WorkspaceConflictError } from './store-errors.js';
 import type { WorkspaceConnection } from './connection.js';
@@ -164,9 +164,16 @@ export class PgStore implements DocumentStore {
     }
   }
 
+  /** The password when the URL and PGPASSWORD have none: given, else the one the app's Settings kept in the keychain. */
+  async #password(): Promise<string | undefined> {
+    if (this.#options.password) return this.#options.password;
+    if (process.env.PGPASSWORD || /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(this.url) || /[?&]password=/.test(this.url)) return undefined;
+    return (await this.#secrets.get(WORKSPACE_PASSWORD_ACCOUNT).catch(() => null)) ?? undefined;
+  }
+
   async #open(): Promise<WorkspaceConnection> {
     if (!this.#client) {
-      const opening = openStoreConnection(this.url, { password: this.#options.password, connectTimeoutMs: this.#options.connectTimeoutMs }).then(async (conn) => {
+      const opening = this.#password().then((password) => openStoreConnection(this.url, { password, connectTimeoutMs: this.#options.connectTimeoutMs })).then(async (conn) => {
         // The server went away between queries: the next query fails, is reported, and the next call reconnects.
         conn.client.on('error', () => {
           if (this.#client === opening) this.#client = null;
