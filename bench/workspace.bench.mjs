@@ -118,6 +118,29 @@ try {
   console.log(`node -e 0 ${bare.toFixed(1)} ms   devices list --json (${DEVICES} devices, ${(bytes / 1048576).toFixed(1)} MB out): workspace ${wsList.toFixed(1)} ms, local ${localList.toFixed(1)} ms`);
   figure(`workspace: devices list --json, ${DEVICES} devices, vs the local store`, `${wsList.toFixed(1)} ms`, `${localList.toFixed(1)} ms`, wsList / localList, '< 1000 ms', wsList < 1000);
 
+  // The store's part of provisioning: 10,000 devices recorded in one change (no bundle files), into each store.
+  const record = async (m, store) => {
+    const ws = createWorkspace(m.home, m.keychain, undefined, { store });
+    const { data } = await ws.store.read();
+    const server = data.identities.find((i) => i.name === 'plant-broker').id;
+    const start = performance.now();
+    await ws.store.update((tx) => {
+      const createdAt = tx.now.toISOString();
+      tx.data.batches.push({ id: 'batch_record', createdAt, csvName: 'record.csv', server, outDir: '/tmp/x', counts: { rows: PROVISION, ok: PROVISION, skipped: 0, failed: 0 }, failed: [] });
+      for (let i = 0; i < PROVISION; i++) {
+        tx.data.devices.push({ id: `dev_rec${String(i).padStart(8, '0')}`, name: `rec-${i}`, publicKey: generateKeyPair().publicKey, server, batch: 'batch_record', bundleDir: null, tags: [], state: 'active', createdAt, keptSecret: false });
+      }
+      tx.audit({ action: 'provision.recorded', subject: 'plant-broker', details: { devices: PROVISION } });
+    });
+    const ms = performance.now() - start;
+    await closeWorkspace(ws);
+    return ms;
+  };
+  const recWs = await record(admin, url('bench_admin'));
+  const recLocal = await record(local, null);
+  console.log(`record ${PROVISION} devices in one change (${DEVICES} there): workspace ${recWs.toFixed(0)} ms, local ${recLocal.toFixed(0)} ms`);
+  figure(`workspace: record ${PROVISION} devices in one change (the store's part of provisioning), vs the local store`, `${recWs.toFixed(0)} ms`, `${recLocal.toFixed(0)} ms`, recWs / recLocal, 'reported', true);
+
   // Provisioning into the workspace and into the local folder: a second server each, a fresh CSV.
   const csv = join(root, 'devices.csv');
   writeFileSync(csv, `name,tags\n${Array.from({ length: PROVISION }, (_, i) => `field-${String(i).padStart(5, '0')},plant-9`).join('\n')}\n`);
