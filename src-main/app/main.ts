@@ -3,7 +3,7 @@
 // dispatcher's; the data folder is the CLI's (userData = CURVEKEEP_HOME or its default).
 import { BrowserWindow, type OpenDialogOptions, app, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
-import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
+import { type Workspace, createWorkspace, defaultHome, storeUrlFor } from '../core/workspace.js';
 import { Dispatcher, handleElectronCalls } from '../ipc/dispatch.js';
 import type { HandlerContext } from '../ipc/handlers/context.js';
 import { handlerTable } from '../ipc/handlers/table.js';
@@ -58,7 +58,7 @@ function handlerContext(): HandlerContext {
   return {
     shell: 'electron',
     appVersion: app.getVersion(),
-    workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()))),
+    workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()), undefined, { store: storeUrlFor(home) })),
     chooseExportFolder: ({ title }) => choose({ title, properties: ['openDirectory', 'createDirectory'] }),
     chooseImportFile: ({ title }) => choose({ title, properties: ['openFile'] }),
   };

@@ -14,7 +14,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Workspace, createWorkspace, defaultHome } from '../core/workspace.js';
+import { type Workspace, createWorkspace, defaultHome, storeUrlFor } from '../core/workspace.js';
 import { SECURITY_HEADERS } from '../shell/content-policy.js';
 import { defaultRendererRoot, readRendererFile } from '../shell/renderer-files.js';
 import { Dispatcher, tokensMatch } from '../ipc/dispatch.js';
@@ -122,7 +122,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const context: HandlerContext = {
     shell: 'bridge',
     appVersion: options.appVersion ?? packageVersion(),
-    workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()))),
+    workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()), undefined, { store: storeUrlFor(home) })),
     // No dialog in a browser: each export gets a fresh folder inside the write root.
     chooseExportFolder: async () => {
       await mkdir(writeRoot, { recursive: true, mode: 0o700 });

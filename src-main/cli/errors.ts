@@ -27,6 +27,11 @@ const EXIT_CODES: Readonly<Record<string, 1 | 2 | 3>> = {
   'role-forbidden': 2,
   'workspace-unreachable': 3,
   'workspace-schema': 3,
+  // The team workspace's store side (core/team/pg-store.ts).
+  'workspace-conflict': 2,
+  'not-for-workspace': 2,
+  'workspace-signing-key': 3,
+  'workspace-not-empty': 2,
 };
 
 /**

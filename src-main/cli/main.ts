@@ -14,6 +14,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerDevices } from './commands/devices.js';
 import { registerStatus } from './commands/status.js';
 import { registerWorkspace } from './commands/workspace.js';
+import { registerWorkspaceStore } from './commands/workspace-store.js';
 
 export function buildProgram(): Command {
   const program = rootProgram();
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDevices(program);
   registerStatus(program);
   registerWorkspace(program);
+  registerWorkspaceStore(program.commands.find((c) => c.name() === 'workspace')!);
   overrideExits(program);
   return program;
 }

@@ -17,6 +17,7 @@ export function rootProgram(): Command {
     .version(version())
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--home <dir>', 'data folder (default: $CURVEKEEP_HOME or the app\'s data folder)')
+    .option('--store <url>', 'a team workspace: postgres://LOGIN@HOST/DB?sslmode=verify-full&sslrootcert=CA (default: $CURVEKEEP_STORE, else the local data folder)')
     .showHelpAfterError()
     .exitOverride();
 }

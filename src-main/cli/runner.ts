@@ -9,6 +9,8 @@ import { STORE_SEAL_ACCOUNT, stateSealAccount } from '../core/store/accounts.js'
 export interface GlobalOptions {
   readonly json: boolean;
   readonly home: string;
+  /** A team workspace's URL (`--store`), when given. */
+  readonly store?: string;
 }
 
 /** What a command returns: the JSON document, and the human text for a terminal. */
@@ -23,13 +25,15 @@ export interface Outcome {
 export interface CommandContext {
   readonly options: GlobalOptions;
   workspace(): Workspace;
+  /** Ends what the workspace holds open (a team workspace's connection). */
+  close(): Promise<void>;
   /** Progress and notes for a person: stderr, and only on a TTY. */
   note(line: string): void;
 }
 
 export function globalOptions(command: Command, defaultHome: () => string): GlobalOptions {
-  const root = command.optsWithGlobals() as { json?: boolean; home?: string };
-  return { json: Boolean(root.json), home: root.home ?? defaultHome() };
+  const root = command.optsWithGlobals() as { json?: boolean; home?: string; store?: string };
+  return { json: Boolean(root.json), home: root.home ?? defaultHome(), ...(root.store ? { store: root.store } : {}) };
 }
 
 export class UsageError extends CurvekeepError {
@@ -79,17 +83,19 @@ export async function makeContext(command: Command, actionOptions: ActionOptions
       workspace: () => {
         throw new Error(NO_STORE);
       },
+      close: async () => undefined,
       note,
     };
   }
-  const [{ createWorkspace, defaultHome }, { OsKeychain, keychainServiceName }] = await Promise.all([import('../core/workspace.js'), import('../keychain/os-keychain.js')]);
+  const [{ createWorkspace, closeWorkspace, defaultHome, storeUrlFor }, { OsKeychain, keychainServiceName }] = await Promise.all([import('../core/workspace.js'), import('../keychain/os-keychain.js')]);
   const options = globalOptions(command, defaultHome);
   const keychain = new OsKeychain(keychainServiceName());
   if (actionOptions.readsStore) keychain.prefetch([STORE_SEAL_ACCOUNT, stateSealAccount(options.home)]);
   let workspace: Workspace | undefined;
   return {
     options,
-    workspace: () => (workspace ??= createWorkspace(options.home, keychain)),
+    workspace: () => (workspace ??= createWorkspace(options.home, keychain, undefined, { store: storeUrlFor(options.home, options.store) })),
+    close: () => closeWorkspace(workspace),
     note,
   };
 }
@@ -106,7 +112,7 @@ export function action<A extends unknown[]>(
       context = await makeContext(command, actionOptions);
       const outcome = await run(context, ...args);
       // Indented for a person at a terminal; one compact line for a pipe (large lists stay fast).
-      if (context.options.json) process.stdout.write(`${JSON.stringify(outcome.json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+      if (context.options.json && outcome.json !== undefined) process.stdout.write(`${JSON.stringify(outcome.json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
       else {
         const text = typeof outcome.text === 'function' ? outcome.text() : outcome.text;
         if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -114,6 +120,8 @@ export function action<A extends unknown[]>(
       process.exitCode = outcome.exitCode ?? 0;
     } catch (error) {
       process.exitCode = report(error, context?.options.json ?? Boolean((command.optsWithGlobals() as { json?: boolean }).json));
+    } finally {
+      await context?.close().catch(() => undefined);
     }
   };
 }

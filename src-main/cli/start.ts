@@ -25,6 +25,13 @@ export const REGISTERS: Readonly<Record<string, () => Promise<Register>>> = {
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   devices: async () => (await import('./commands/devices.js')).registerDevices,
   status: async () => (await import('./commands/status.js')).registerStatus,
+  workspace: async () => {
+    const [{ registerWorkspace }, { registerWorkspaceStore }] = await Promise.all([import('./commands/workspace.js'), import('./commands/workspace-store.js')]);
+    return (program) => {
+      registerWorkspace(program);
+      registerWorkspaceStore(program.commands.find((c) => c.name() === 'workspace')!);
+    };
+  },
 };
 
 /** The top-level command a command line names, or null (help asked for, or none named). */
@@ -32,7 +39,7 @@ export function commandNamed(argv: ReadonlyArray<string>): string | null {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help' || arg === '--') return null;
-    if (arg === '--home') {
+    if (arg === '--home' || arg === '--store') {
       i += 1; // its value
       continue;
     }

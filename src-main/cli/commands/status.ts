@@ -101,9 +101,11 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('the overview: keys due, rotations under way, peers, pin sets, batches, doctor; --check exits 1 on an error')
     .option('--check', 'exit 1 when any item is at error severity')
+    .option('--watch', 'print it again whenever the fleet changes (a colleague in the team workspace, another process); Ctrl-C ends')
     .action(
-      action(async (ctx, opts: { check?: boolean }) => {
+      action(async (ctx, opts: { check?: boolean; watch?: boolean }) => {
         const { statusOverview } = await import('../../core/usecases/status.js');
+        if (opts.watch) return (await import('./workspace-store.js')).watchStatus(ctx, statusOverview, describeStatus);
         const report = await statusOverview(ctx.workspace());
         const failed = Boolean(opts.check) && report.summary.error > 0;
         return { json: report, text: describeStatus(report), exitCode: failed ? 1 : 0 };

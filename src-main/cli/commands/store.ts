@@ -9,7 +9,8 @@ export function registerStore(program: Command): void {
     .description('after reviewing an edit made outside Curvekeep, an older copy put back or a missing document, accept it and seal again (logged)')
     .action(
       action(async (ctx) => {
-        const result = await ctx.workspace().store.reseal();
+        const { localStoreOf } = await import('../../core/workspace.js');
+        const result = await localStoreOf(ctx.workspace(), 'store reseal').reseal();
         const what = result.missing
           ? 'the document was missing: started again with an empty one'
           : result.rolledBack

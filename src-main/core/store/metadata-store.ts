@@ -18,6 +18,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFile, copyFile, link, mkdir, open, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '../ports/secret-store.js';
+import type { DocumentStore } from '../ports/document-store.js';
 import { AuditKeyMissingError, DataFolderError, isCurvekeepError, StoreCorruptError, StoreMissingError, StoreRolledBackError, StoreTamperedError } from '../errors.js';
 import { type AuditEvent, type AuditHead, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
 import type { DocumentData } from './document.js';
@@ -138,7 +139,8 @@ async function appendSynced(path: string, text: string): Promise<void> {
 
 const activeWrite = new AsyncLocalStorage<Active>();
 
-export class MetadataStore {
+export class MetadataStore implements DocumentStore {
+  readonly kind = 'local' as const;
   readonly home: string;
   readonly file: string;
   readonly backupFile: string;

@@ -10,7 +10,8 @@ import type { DocumentData } from '../store/document.js';
 import { basename, dirname, join } from 'node:path';
 import { unlink } from 'node:fs/promises';
 import { inspectLock, leftoverLockFiles, removeStaleLock } from '../store/file-lock.js';
-import type { Workspace } from '../workspace.js';
+import { type Workspace, localStoreOf } from '../workspace.js';
+import { WORKSPACE_ACCOUNT_PREFIX } from '../team/audit-signing.js';
 
 export type FindingCode =
   | 'journal-pending'
@@ -80,7 +81,7 @@ function orphans(ws: Workspace, data: Readonly<DocumentData>, accounts: Readonly
   const owned = ownedAccounts(data, ws.home);
   const shared = accounts.some((a) => a.startsWith(STATE_SEAL_PREFIX) && !owned.has(a));
   return accounts
-    .filter((a) => !owned.has(a) && !a.startsWith(STATE_SEAL_PREFIX))
+    .filter((a) => !owned.has(a) && !a.startsWith(STATE_SEAL_PREFIX) && !a.startsWith(WORKSPACE_ACCOUNT_PREFIX))
     .sort()
     .map((account) => ({
       code: 'orphan-secret' as const,
@@ -94,12 +95,15 @@ async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readon
   const findings: Finding[] = [];
   // The keychain first: locked or unavailable is an environment problem, thrown as such.
   const accounts = await ws.secrets.accounts();
+  // A team workspace: the database keeps the data (no seal, journal or lock here); status reads it.
+  if (ws.store.kind !== 'local') return { findings, data: (await ws.store.read()).data };
+  const store = localStoreOf(ws, 'doctor');
   // Before anything reads the store (a read completes or undoes an unfinished write by itself).
-  const journal = await ws.store.pendingJournal();
+  const journal = await store.pendingJournal();
   if (journal) findings.push({ code: 'journal-pending', severity: 'warning', repairable: true, fields: { committed: journal.committed, secrets: journal.secrets } });
-  const lock = await inspectLock(ws.store.lockFile);
+  const lock = await inspectLock(store.lockFile);
   if (lock.present && lock.stale) findings.push({ code: 'lock-stale', severity: 'warning', repairable: true, fields: { reason: lock.stale } });
-  for (const file of await leftoverLockFiles(ws.store.lockFile)) {
+  for (const file of await leftoverLockFiles(store.lockFile)) {
     findings.push({ code: 'lock-leftover', severity: 'warning', repairable: true, fields: { file: basename(file) } });
   }
   if (journal) {
@@ -115,7 +119,7 @@ async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readon
     const code = (known as ReadonlyArray<string>).includes(error.code) ? (error.code as FindingCode) : null;
     if (!code) throw error; // keychain locked or unavailable, data folder unreadable: environment
     const fields = 'fields' in error && error.fields && typeof error.fields === 'object' ? (error.fields as Record<string, string | number | null>) : {};
-    findings.push({ code, severity: 'error', repairable: false, fields: { ...fields, file: ws.store.file } });
+    findings.push({ code, severity: 'error', repairable: false, fields: { ...fields, file: store.file } });
   }
   if (data) {
     const verdict = await ws.store.verifyAudit(data);
@@ -136,23 +140,25 @@ const key = (f: Finding) => `${f.code}\u0000${JSON.stringify(f.fields)}`;
 
 export async function runDoctor(ws: Workspace, options: { readonly repair?: boolean } = {}): Promise<DoctorReport> {
   const first = await check(ws);
+  if (options.repair) localStoreOf(ws, 'doctor --repair');
   if (!options.repair || !first.findings.some((f) => f.repairable)) {
     return { ok: first.findings.length === 0, findings: first.findings, repaired: [], remaining: first.findings, logged: false };
   }
   const repaired: Finding[] = [];
   const lockFinding = first.findings.find((f) => f.code === 'lock-stale');
-  if (lockFinding && (await removeStaleLock(ws.store.lockFile))) repaired.push(lockFinding);
+  const store = localStoreOf(ws, 'doctor --repair');
+  if (lockFinding && (await removeStaleLock(store.lockFile))) repaired.push(lockFinding);
   for (const f of first.findings.filter((x) => x.code === 'lock-leftover')) {
     // Checked again: only files whose owner is still gone.
-    const still = (await leftoverLockFiles(ws.store.lockFile)).map((file) => basename(file));
+    const still = (await leftoverLockFiles(store.lockFile)).map((file) => basename(file));
     if (still.includes(String(f.fields.file))) {
-      await unlink(join(dirname(ws.store.lockFile), String(f.fields.file))).catch(() => undefined);
+      await unlink(join(dirname(store.lockFile), String(f.fields.file))).catch(() => undefined);
       repaired.push(f);
     }
   }
   const journalFinding = first.findings.find((f) => f.code === 'journal-pending');
   if (journalFinding) {
-    const done = await ws.store.recover();
+    const done = await store.recover();
     if (done !== 'none') repaired.push({ ...journalFinding, fields: { ...journalFinding.fields, outcome: done } });
   }
   // Orphans are checked again under the store's lock, against the document as it is then.

@@ -12,6 +12,10 @@ export const AppInfoSchema = z.object({
   /** Which door the page came through: the Electron preload or the development bridge. */
   shell: z.enum(['electron', 'bridge']),
   platform: z.string(),
+  /** Where the fleet's data lives: the local data folder, or a team workspace and whether it answers now (the page's banner). */
+  store: z
+    .object({ kind: z.enum(['local', 'workspace']), where: z.string(), login: z.string().nullable(), reachable: z.boolean() })
+    .optional(),
 });
 
 export const appChannels = defineChannels({

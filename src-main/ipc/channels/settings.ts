@@ -17,6 +17,13 @@ export const settingsChannels = defineChannels({
       /** The keychain service name (CURVEKEEP_KEYCHAIN_SERVICE, default `curvekeep`). */
       keychainService: z.string(),
       keychain: z.string(),
+      /** The team workspace the app works on (its URL, never a password), or null for the data folder. */
+      workspaceStore: z.string().nullable().optional(),
     }),
+  },
+  /** The team workspace to open from the next start (null: the local data folder); a password goes to the keychain. */
+  'settings.setStore': {
+    args: z.strictObject({ store: z.string().trim().max(2000).nullable(), password: z.string().min(1).max(1000).optional() }),
+    result: z.object({ store: z.string().nullable(), appliesAtNextStart: z.literal(true) }),
   },
 });

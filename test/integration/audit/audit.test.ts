@@ -12,6 +12,7 @@ import { finishRotation, promoteRotation, rollbackRotation, stageRotation } from
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { runCli } from '../../helpers/cli.js';
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
+import { localStoreOf } from '../../../src-main/core/workspace.js';
 
 describe('audit log', () => {
   let t: TestWorkspace;
@@ -39,7 +40,7 @@ describe('audit log', () => {
     for (const name of readdirSync(join(out, 'fleet', 'devices'))) {
       secrets.push(parseCertFile(readFileSync(join(out, 'fleet', 'devices', name, `${name}.cert_secret`), 'utf8'), name).secretKey!);
     }
-    log = t.ws.store.auditFile;
+    log = localStoreOf(t.ws, 'test').auditFile;
     original = readFileSync(log, 'utf8');
   });
   afterAll(async () => {

@@ -101,7 +101,7 @@ describe('bridge: who may call', () => {
     expect(reply.status).toBe(200);
     expect(json(reply)).toEqual({
       ok: true,
-      result: { name: 'Curvekeep', version: '0.0.0-test', dataFolder: home, keychain: `OS keychain, service "${SERVICE}"`, shell: 'bridge', platform: process.platform },
+      result: { name: 'Curvekeep', version: '0.0.0-test', dataFolder: home, keychain: `OS keychain, service "${SERVICE}"`, shell: 'bridge', platform: process.platform, store: { kind: 'local', where: home, login: null, reachable: true } },
     });
     expect(reply.headers['cache-control']).toBe('no-store');
     expect(reply.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);

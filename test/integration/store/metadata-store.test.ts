@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { StoreCorruptError, StoreTamperedError } from '../../../src-main/core/errors.js';
-import { createWorkspace } from '../../../src-main/core/workspace.js';
+import { createWorkspace, localStoreOf } from '../../../src-main/core/workspace.js';
 import { addPeer, listPeers } from '../../../src-main/core/peers/peers.js';
 import { testWorkspace, type TestWorkspace } from '../../helpers/workspace.js';
 
@@ -35,7 +35,7 @@ describe('the sealed metadata store on the real keychain', () => {
     await expect(listPeers(t.ws)).rejects.toMatchObject({ code: 'store-tampered' });
     // Nothing may be written on top of a tampered document.
     await expect(addPeer(t.ws, { name: 'x', publicKey: generateKeyPair().publicKey })).rejects.toThrow(StoreTamperedError);
-    const result = await t.ws.store.reseal();
+    const result = await localStoreOf(t.ws, 'test').reseal();
     expect(result.wasTampered).toBe(true);
     expect((await listPeers(t.ws))[0]!.publicKey).toBe(attacker);
     const audit = await t.ws.store.auditEntries();
@@ -62,8 +62,8 @@ describe('the sealed metadata store on the real keychain', () => {
     const edited = JSON.stringify(doc);
     writeFileSync(file, edited);
     await expect(listPeers(t.ws)).rejects.toThrow(StoreTamperedError);
-    await expect(t.ws.store.reseal()).rejects.toThrow(StoreCorruptError);
-    await expect(t.ws.store.reseal()).rejects.toThrow(/data format at peers\.0\.publicKey/);
+    await expect(localStoreOf(t.ws, 'test').reseal()).rejects.toThrow(StoreCorruptError);
+    await expect(localStoreOf(t.ws, 'test').reseal()).rejects.toThrow(/data format at peers\.0\.publicKey/);
     expect(readFileSync(file, 'utf8')).toBe(edited);
   });
 

@@ -277,7 +277,7 @@ describe('dispatch: errors', () => {
     const outcome = await dispatcher.call('app.info', {}, { kind: 'bridge', token: TOKEN });
     expect(outcome).toEqual({
       ok: true,
-      result: { name: 'Curvekeep', version: '1.2.3', dataFolder: '/data/curvekeep', keychain: 'OS keychain, service "t"', shell: 'bridge', platform: process.platform },
+      result: { name: 'Curvekeep', version: '1.2.3', dataFolder: '/data/curvekeep', keychain: 'OS keychain, service "t"', shell: 'bridge', platform: process.platform, store: { kind: 'local', where: '/data/curvekeep', login: null, reachable: true } },
     });
   });
 });
