@@ -9,7 +9,7 @@
 // an endpoint; testing it together with the old endpoint (still the old key) fails, alone passes.
 // No view shows command-line text at any point. Loopback only; every wait is bounded.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +171,19 @@ describe('Operator journey', () => {
     await due.locator('li').first().waitFor();
     expect(await due.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-identity')))).toEqual([CLIENT, SERVER]);
     await expectNoCommandText();
+
+    // The due dates go to the operator's calendar as a file (in the bridge: a fresh folder in its write root).
+    await page.getByRole('button', { name: 'Add to calendar' }).click();
+    const saved = page.locator('[data-calendar-file]');
+    await saved.waitFor();
+    const fileName = (await saved.getAttribute('data-calendar-file'))!;
+    const written = readdirSync(join(app.home, 'exports'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(fileName));
+    expect(written).toHaveLength(1);
+    const ics = readFileSync(join(app.home, 'exports', written[0]!), 'utf8');
+    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(2);
+    expect(ics).toContain(`SUMMARY:Rotate ${CLIENT}`);
+    expect(ics).toContain(`SUMMARY:Rotate ${SERVER}`);
+    expect(ics).not.toMatch(COMMAND_LINE);
     await app.screenshot('operator-1-timeline');
     await page.getByRole('button', { name: 'Rotate all overdue (2)' }).click();
 
