@@ -20,6 +20,7 @@ const NAMES = [
   'plant-3-broker-mqtt-bridge-west-wing',
   'historian-collector-site-b',
   'lab',
+  'cold-storage-door-sensor-0042',
 ];
 const MIN_CHARS = 8;
 
@@ -49,6 +50,12 @@ beforeAll(async () => {
         client.generations[0]!.lastTest = { endpoint: 'tcp://127.0.0.1:9', verdict: 'unreachable', at: new Date(Date.now() - 9 * DAY).toISOString() };
         const sensor = tx.data.identities.find((i) => i.name === NAMES[2])!;
         sensor.generations[0]!.createdAt = new Date(Date.now() - 25 * DAY).toISOString();
+        // A device provisioned for the server (the Devices view lists it by server).
+        const server = tx.data.identities.find((i) => i.name === NAMES[0])!;
+        tx.data.devices.push({
+          id: 'dev_layout_1', name: NAMES[6]!, publicKey: generateKeyPair().publicKey, server: server.id, batch: null, bundleDir: null,
+          tags: ['cold-storage'], state: 'active', createdAt: new Date().toISOString(), keptSecret: false,
+        });
         // The most badges a peer row can carry.
         for (const peer of tx.data.peers) peer.link = { lastVerdict: 'wrong-server-key', lastAt: new Date(Date.now() - DAY).toISOString(), lastEndpoint: 'tcp://127.0.0.1:9' };
       });
