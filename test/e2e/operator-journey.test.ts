@@ -249,6 +249,8 @@ describe('Operator journey', () => {
     await page.getByRole('button', { name: 'Finish: retire the previous key' }).click();
     const done = page.locator('[data-rotation-finished]');
     await done.waitFor();
+    // The picker no longer calls it overdue.
+    await expect.poll(() => page.getByLabel('Identity to rotate').locator('option:checked').innerText()).toBe(CLIENT);
     // After Finish: the next due date (a year on), not another rotation.
     const nextDue = Date.parse((await done.locator('[data-next-due]').getAttribute('data-next-due'))!);
     expect(Math.round((nextDue - Date.now()) / DAY)).toBe(365);
