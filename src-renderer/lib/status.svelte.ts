@@ -1,6 +1,5 @@
 // The status area's messages: failures of contract calls (their stable code and message) and
 // short confirmations ("Saved ..."). Views report here; App.svelte shows them in a live region.
-import { CallError } from './contract-client.js';
 import { plainError } from './plain-errors.js';
 
 export interface StatusMessage {
@@ -18,8 +17,11 @@ const INFO_SHOWN_MS = 10_000;
 
 /** An error's code and raw message, whatever threw it. For the user's eyes use plainError (lib/plain-errors.ts). */
 export function describeError(error: unknown): { readonly code: string; readonly message: string } {
-  if (error instanceof CallError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: 'page-error', message: error.message };
+  // A CallError (contract-client.ts) is an Error with the call's code; read by shape, so this module imports no DOM code.
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : 'page-error', message: error.message };
+  }
   return { code: 'page-error', message: String(error) };
 }
 

@@ -9,7 +9,7 @@
 // an endpoint; testing it together with the old endpoint (still the old key) fails, alone passes.
 // No view shows command-line text at any point. Loopback only; every wait is bounded.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,11 +166,28 @@ function pointRouterAt(router: 'A' | 'B', folder: string): void {
 describe('Operator journey', () => {
   it('rotates every overdue key from the Timeline, a client key then a server key, only with buttons', async () => {
     const { page } = app;
+    // The Overview, where it lists overdue keys with a button each, opens the server key's rotation below.
+    await app.go('Overview');
+    await page.waitForLoadState('networkidle');
+    const overviewActs = (await page.locator('main').getByRole('button', { name: `Rotate ${CLIENT}`, exact: true }).count()) > 0;
     await app.go('Timeline');
     const due = page.getByRole('list', { name: 'Due in the next 30 days' });
     await due.locator('li').first().waitFor();
     expect(await due.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-identity')))).toEqual([CLIENT, SERVER]);
     await expectNoCommandText();
+
+    // The due dates go to the operator's calendar as a file (in the bridge: a fresh folder in its write root).
+    await page.getByRole('button', { name: 'Add to calendar' }).click();
+    const saved = page.locator('[data-calendar-file]');
+    await saved.waitFor();
+    const fileName = (await saved.getAttribute('data-calendar-file'))!;
+    const written = readdirSync(join(app.home, 'exports'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(fileName));
+    expect(written).toHaveLength(1);
+    const ics = readFileSync(join(app.home, 'exports', written[0]!), 'utf8');
+    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(2);
+    expect(ics).toContain(`SUMMARY:Rotate ${CLIENT}`);
+    expect(ics).toContain(`SUMMARY:Rotate ${SERVER}`);
+    expect(ics).not.toMatch(COMMAND_LINE);
     await app.screenshot('operator-1-timeline');
     await page.getByRole('button', { name: 'Rotate all overdue (2)' }).click();
 
@@ -232,6 +249,8 @@ describe('Operator journey', () => {
     await page.getByRole('button', { name: 'Finish: retire the previous key' }).click();
     const done = page.locator('[data-rotation-finished]');
     await done.waitFor();
+    // The picker no longer calls it overdue.
+    await expect.poll(() => page.getByLabel('Identity to rotate').locator('option:checked').innerText()).toBe(CLIENT);
     // After Finish: the next due date (a year on), not another rotation.
     const nextDue = Date.parse((await done.locator('[data-next-due]').getAttribute('data-next-due'))!);
     expect(Math.round((nextDue - Date.now()) / DAY)).toBe(365);
@@ -241,8 +260,19 @@ describe('Operator journey', () => {
     await expectNoCommandText();
     await app.screenshot('operator-3-client-finished');
 
-    // --- The server key, next in the queue ---
-    await page.getByRole('button', { name: `Rotate the next overdue key: ${SERVER}` }).click();
+    // --- The server key: from the Overview's button where the Overview lists it, else next in the queue ---
+    const next = page.getByRole('button', { name: `Rotate the next overdue key: ${SERVER}` });
+    expect(await next.count()).toBe(1);
+    if (overviewActs) {
+      await app.go('Overview');
+      const fromOverview = page.locator('main').getByRole('button', { name: `Rotate ${SERVER}`, exact: true });
+      await fromOverview.first().waitFor();
+      await app.screenshot('operator-3b-overview');
+      await fromOverview.first().click();
+    } else {
+      await next.click();
+    }
+    await page.locator('main[data-view-label="Rotation"]').waitFor();
     await page.locator('aside[data-stage="idle"]').waitFor();
     await expect.poll(() => page.getByLabel('Identity to rotate').locator('option:checked').innerText()).toContain(SERVER);
     await page.getByRole('button', { name: 'Stage a new key' }).click();
