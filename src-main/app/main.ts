@@ -58,7 +58,15 @@ function handlerContext(): HandlerContext {
   return {
     shell: 'electron',
     appVersion: app.getVersion(),
-    workspace: () => (workspace ??= createWorkspace(home, new OsKeychain(keychainServiceName()))),
+    workspace: () => {
+      if (!workspace) {
+        const opened = createWorkspace(home, new OsKeychain(keychainServiceName()));
+        // The live refresh's folder watch stops with the app.
+        app.once('will-quit', () => void opened.changes.close());
+        workspace = opened;
+      }
+      return workspace;
+    },
     chooseExportFolder: ({ title }) => choose({ title, properties: ['openDirectory', 'createDirectory'] }),
     chooseImportFile: ({ title }) => choose({ title, properties: ['openFile'] }),
   };

@@ -2,7 +2,9 @@
 // a clock (injected, so that due dates can be tested).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { ChangeFeed } from './ports/change-feed.js';
 import type { SecretStore } from './ports/secret-store.js';
+import { LocalChangeFeed } from './store/local-change-feed.js';
 import { MetadataStore } from './store/metadata-store.js';
 
 export interface Workspace {
@@ -10,12 +12,14 @@ export interface Workspace {
   readonly store: MetadataStore;
   readonly secrets: SecretStore;
   readonly now: () => Date;
+  /** What the page's live refresh waits on; close it when the app or the bridge stops. */
+  readonly changes: ChangeFeed;
 }
 
 export function createWorkspace(home: string, secrets: SecretStore, now: () => Date = () => new Date()): Workspace {
   const store = new MetadataStore(home, secrets, now);
   // Keychain items written during a store change are journaled, so that a crash leaves no orphan.
-  return { home, store, secrets: store.secrets, now };
+  return { home, store, secrets: store.secrets, now, changes: new LocalChangeFeed(home) };
 }
 
 /** The data folder shared by the app and the CLI: Electron's userData folder for "Curvekeep". */

@@ -174,6 +174,8 @@ export async function launchApp(label: string, options: LaunchOptions = {}): Pro
     });
     page.on('pageerror', (error) => problems.push({ kind: 'page-error', text: `${error.name}: ${error.message}` }));
     page.on('requestfailed', (request) => {
+      // The live refresh's long poll (changes.wait) is cut when the page navigates: not a problem.
+      if (request.url().includes('/ipc/changes.wait') && request.failure()?.errorText === 'net::ERR_ABORTED') return;
       problems.push({ kind: 'request-failed', text: `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}` });
     });
 
