@@ -1,11 +1,12 @@
 // The status area's messages: failures of contract calls (their stable code and message) and
 // short confirmations ("Saved ..."). Views report here; App.svelte shows them in a live region.
 import { CallError } from './contract-client.js';
+import { plainError } from './plain-errors.js';
 
 export interface StatusMessage {
   readonly id: number;
   readonly kind: 'error' | 'info';
-  /** The contract's error code (e.g. `not-found`), or null for a confirmation. */
+  /** The contract's error code (e.g. `not-found`), or null for a confirmation; kept as data, never shown. */
   readonly code: string | null;
   readonly text: string;
 }
@@ -14,7 +15,7 @@ const MAX_MESSAGES = 5;
 /** Confirmations leave by themselves, so they do not pile up over the view; errors stay until dismissed. */
 const INFO_SHOWN_MS = 10_000;
 
-/** What an error says to the user: its code and message, whatever threw it. */
+/** An error's code and raw message, whatever threw it. For the user's eyes use plainError (lib/plain-errors.ts). */
 export function describeError(error: unknown): { readonly code: string; readonly message: string } {
   if (error instanceof CallError) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: 'page-error', message: error.message };
@@ -32,8 +33,8 @@ export class StatusCenter {
   }
 
   error(error: unknown, doing?: string): void {
-    const { code, message } = describeError(error);
-    this.#push({ kind: 'error', code, text: doing ? `${doing}: ${message}` : message });
+    const { code } = describeError(error);
+    this.#push({ kind: 'error', code, text: plainError(error, doing) });
   }
 
   info(text: string): void {
