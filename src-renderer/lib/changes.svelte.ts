@@ -14,6 +14,8 @@ export type ChangeListener = (revision: number) => void;
 
 export class ChangeWatcher {
   readonly #client: ContractClient;
+  // Not state: who listens changes nothing on the page.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #listeners = new Set<ChangeListener>();
   #running = false;
   /** The last revision seen; null before the first answer. */
@@ -64,6 +66,6 @@ export function changesOf(client: ContractClient): ChangeWatcher {
 }
 
 /** For a view: refresh on every change while mounted (call in the component's script). */
-export function refreshOnChange(client: ContractClient, refresh: ChangeListener): void {
-  $effect(() => changesOf(client).listen(refresh));
+export function refreshOnChange(client: () => ContractClient, refresh: ChangeListener): void {
+  $effect(() => changesOf(client()).listen(refresh));
 }

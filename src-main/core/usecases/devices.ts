@@ -193,3 +193,11 @@ export async function reissueDevices(ws: Workspace, request: Readonly<ReissueReq
   await output.writeResults(results);
   return { finished: false, outDir, devices: updated, manifest };
 }
+
+/** A device's public key as a QR code (the public zcert body, as its bundle's QR): never a secret. */
+export async function deviceQr(ws: Workspace, ref: string): Promise<{ readonly payload: string; readonly svg: string }> {
+  const [{ qrPayload }, { renderQrSvg }] = await Promise.all([import('../formats/qr/payload.js'), import('../formats/qr/render.js')]);
+  const device = await showDevice(ws, ref);
+  const payload = qrPayload({ name: device.name, endpoint: device.endpoint ?? null, publicKey: device.publicKey as PublicKey });
+  return { payload, svg: await renderQrSvg(payload) };
+}
