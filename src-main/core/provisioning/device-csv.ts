@@ -45,7 +45,7 @@ export function readDeviceRows(text: string, source: string): ReadonlyArray<Devi
     // The columns found, so that the user sees at once what the file has (a path stays out of the app's message: `source` is the name the user knows).
     const found = columns.filter((c) => c !== '');
     throw new InvalidInputError(
-      `${source} has no "name" column: the file's columns are ${found.length ? found.join(', ') : '(none)'}; expected ${KNOWN.join(', ')} (name is required)`,
+      `the file ${source} has no "name" column: its columns are ${found.length ? found.join(', ') : '(none)'}; expected ${KNOWN.join(', ')} (name is required)`,
     );
   }
   // A cell Curvekeep escaped for spreadsheets (formats/csv-cell.ts) is read back as it was.

@@ -33,6 +33,6 @@ describe('the template', () => {
   });
 
   it('a file without a name column is refused with the columns it has and the user file name, no path', () => {
-    expect(() => readDeviceRows('device,site\nx,y\n', 'fleet.csv')).toThrow('fleet.csv has no "name" column: the file\'s columns are device, site; expected name, endpoint, tags, public_key');
+    expect(() => readDeviceRows('device,site\nx,y\n', 'fleet.csv')).toThrow('the file fleet.csv has no "name" column: its columns are device, site; expected name, endpoint, tags, public_key');
   });
 });
