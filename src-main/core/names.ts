@@ -60,7 +60,7 @@ export function resolveRef<T extends Named>(items: ReadonlyArray<T>, ref: string
 
 export function assertNameFree(items: ReadonlyArray<Named>, name: string, what: string): void {
   if (items.some((item) => item.name === name)) {
-    throw new DuplicateNameError(`a ${what} named ${JSON.stringify(name)} exists already; choose another name or remove it first`);
+    throw new DuplicateNameError(`${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} named ${JSON.stringify(name)} exists already; choose another name or remove it first`);
   }
 }
 

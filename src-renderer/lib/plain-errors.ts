@@ -2,17 +2,14 @@
 // code (`invalid-input`), never a file-system path, never parser text ("unexpected character at
 // column 5"), never command-line text; when the message holds nothing usable, a sentence chosen by
 // the failure's code that still says what to do. Used by the status area and by FieldError.svelte.
-import { CallError } from './contract-client.js';
-
 /** What is known about a failure, whatever threw it. */
 interface Failure {
   readonly code: string | null;
   readonly message: string;
 }
 
+/** A CallError (lib/contract-client.ts) or any error or `{ code, message }`; read by shape, so this module imports nothing. */
 function failureOf(error: unknown): Failure {
-  if (error instanceof CallError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: null, message: error.message };
   if (typeof error === 'string') return { code: null, message: error };
   if (typeof error === 'object' && error !== null && 'message' in error) {
     const { code, message } = error as { code?: unknown; message?: unknown };
@@ -145,7 +142,7 @@ const MESSAGE_KEPT = new Set(['invalid-input', 'invalid-key', 'not-found', 'dupl
 
 /**
  * One plain sentence (or two) for the user about `error`: a CallError, an Error, a string or
- * anything thrown. `doing` names what the user asked for ("Testing the link"), shown first.
+ * anything thrown. `doing` names what the user asked for ("Testing the link"), shown first ("Testing the link: ...").
  */
 export function plainError(error: unknown, doing?: string): string {
   const { code, message } = failureOf(error);
@@ -163,5 +160,5 @@ export function plainError(error: unknown, doing?: string): string {
     }
     text = kept !== '' ? sentence(fixArticles(kept)) : ((code !== null ? BY_CODE[code] : undefined) ?? GENERIC);
   }
-  return doing ? `${sentence(doing).replace(/\.$/, '')} did not work. ${text}` : text;
+  return doing ? `${sentence(doing).replace(/\.$/, '')}: ${text}` : text;
 }

@@ -5,7 +5,8 @@ import { plainError } from './plain-errors.js';
 
 export interface StatusMessage {
   readonly id: number;
-  readonly kind: 'error' | 'info';
+  /** error: a failure; warn: done only in part (e.g. some rows failed); info: done. Its colour follows. */
+  readonly kind: 'error' | 'warn' | 'info';
   /** The contract's error code (e.g. `not-found`), or null for a confirmation; kept as data, never shown. */
   readonly code: string | null;
   readonly text: string;
@@ -40,6 +41,11 @@ export class StatusCenter {
   info(text: string): void {
     const id = this.#push({ kind: 'info', code: null, text });
     setTimeout(() => this.dismiss(id), INFO_SHOWN_MS);
+  }
+
+  /** Something finished only in part ("1 done, 164 failed"): amber, never the success colour; stays until dismissed. */
+  warn(text: string): void {
+    this.#push({ kind: 'warn', code: null, text });
   }
 
   dismiss(id: number): void {

@@ -58,14 +58,20 @@ function stateRow(generation: number) {
   return app.page.getByRole('table', { name: 'Key generations' }).locator(`tr[data-generation="${generation}"]`);
 }
 
-/** Runs the Test step against the broker and waits for the verdict it expects (the card shows it). */
+/**
+ * Runs the Test step against the broker (ticked: remembered after its first test) and waits for
+ * the verdict it expects; a failure is red, never green.
+ */
 async function testPendingKey(expected: string): Promise<void> {
   const { page } = app;
   const form = page.getByRole('form', { name: 'Test the pending key' });
-  await form.getByLabel('Server peer').selectOption({ label: 'broker' });
+  await form.getByRole('checkbox', { name: /broker/ }).check();
   await form.getByRole('button', { name: 'Test the pending key' }).click();
-  await page.locator('[data-notice]').waitFor({ timeout: 15_000 });
-  expect(await page.locator('article[data-verdict]').getAttribute('data-verdict')).toBe(expected);
+  const summary = page.locator('[data-test-summary]');
+  await summary.waitFor({ timeout: 15_000 });
+  expect(await summary.getByRole('list', { name: 'Test results' }).locator('li').getAttribute('data-verdict')).toBe(expected);
+  expect(await summary.getAttribute('data-passed')).toBe(expected === 'ok' ? 'true' : 'false');
+  expect(await page.locator('[data-notice]').getAttribute('data-tone')).toBe(expected === 'ok' ? 'ok' : 'danger');
 }
 
 describe('Rotation wizard', () => {

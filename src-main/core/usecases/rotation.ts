@@ -17,6 +17,7 @@ import type {
 } from '../rotation/rotation.js';
 import { type DueItem, type PhraseStep, type ScheduleItem, defaultDueBy, dueBy, formatIcs, scheduleOf } from '../rotation/schedule.js';
 import type { IdentityKeyPair } from '../identities/identities.js';
+import type { DocumentData } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import type { LinkClientIdentity, LinkServer } from './link-target.js';
 
@@ -278,4 +279,164 @@ export interface RotationCalendar extends RotationSchedule {
 export async function rotationCalendar(ws: Workspace, phrase: PhraseStep): Promise<RotationCalendar> {
   const schedule = await rotationSchedule(ws);
   return { ...schedule, ics: formatIcs(schedule.items, new Date(schedule.now), phrase) };
+}
+
+// --- The servers a rotation tests against ---
+
+/**
+ * A place the pending key is tested: for a client or device key, a server it connects to (a
+ * stored peer or an own server identity, at one endpoint); for a server key, an endpoint where a
+ * listener presents the pending key.
+ */
+export interface RotationTarget {
+  readonly kind: 'peer' | 'identity' | 'endpoint';
+  /** The peer's or own identity's id; null for a bare endpoint (server keys). */
+  readonly id: string | null;
+  /** What the user reads: the peer's or identity's name, or the endpoint. */
+  readonly name: string;
+  readonly endpoint: string;
+  /**
+   * Known to belong to this identity: a past test of any of its key generations went there, or it
+   * is one of the identity's own endpoints. The wizard tests these without being asked.
+   */
+  readonly remembered: boolean;
+  /** The last recorded verdict there (of this identity's keys), with its time. */
+  readonly lastVerdict: string | null;
+  readonly lastAt: string | null;
+}
+
+export interface RotationTargets {
+  readonly role: Identity['role'];
+  /** Remembered first (newest test first), then the other candidates by name. */
+  readonly targets: ReadonlyArray<RotationTarget>;
+  /** Server keys: the own client or device identities a test can connect as. */
+  readonly clients: ReadonlyArray<{ readonly id: string; readonly name: string }>;
+}
+
+type Identity = DocumentData['identities'][number];
+
+function normalised(endpoint: string, parse: (text: string) => { endpoint: string }): string | null {
+  try {
+    return parse(endpoint).endpoint;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The servers (or, for a server key, the endpoints) this identity's rotation should be tested
+ * against, derived from what the store holds: the endpoints its key generations were tested at,
+ * its own endpoints, and the stored peers and own server identities with an endpoint there.
+ */
+export async function rotationTargets(ws: Workspace, ref: string): Promise<RotationTargets> {
+  const [{ data }, { findIdentity }, { parseEndpoint }] = await Promise.all([ws.store.read(), import('../identities/identities.js'), import('../link/endpoint.js')]);
+  const identity = findIdentity(data.identities, ref);
+  const parse = (text: string) => normalised(text, parseEndpoint);
+  // Newest test first: generations are numbered in order, each keeps its last test.
+  const tests = identity.generations
+    .filter((g) => g.lastTest !== undefined && g.lastTest.endpoint !== '')
+    .map((g) => ({ endpoint: parse(g.lastTest!.endpoint), verdict: g.lastTest!.verdict, at: g.lastTest!.at }))
+    .filter((t): t is { endpoint: string; verdict: string; at: string } => t.endpoint !== null)
+    .sort((a, b) => b.at.localeCompare(a.at));
+  const lastAt = (endpoint: string) => tests.find((t) => t.endpoint === endpoint) ?? null;
+  const own = identity.endpoints.map(parse).filter((e): e is string => e !== null);
+  const clients = data.identities
+    .filter((i) => i.id !== identity.id && (i.role === 'client' || i.role === 'device') && i.generations.some((g) => g.state === 'current'))
+    .map((i) => ({ id: i.id, name: i.name }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  if (identity.role === 'server') {
+    // Where the pending key was served before (the second listener), then the server's own endpoints.
+    const seen = new Set<string>();
+    const targets: RotationTarget[] = [];
+    for (const endpoint of [...tests.map((t) => t.endpoint), ...own]) {
+      if (seen.has(endpoint)) continue;
+      seen.add(endpoint);
+      const last = lastAt(endpoint);
+      targets.push({ kind: 'endpoint', id: null, name: endpoint, endpoint, remembered: last !== null, lastVerdict: last?.verdict ?? null, lastAt: last?.at ?? null });
+    }
+    return { role: identity.role, targets, clients };
+  }
+
+  const remembered = new Set([...tests.map((t) => t.endpoint), ...own]);
+  const servers = [
+    ...data.peers.map((p) => ({ kind: 'peer' as const, id: p.id, name: p.name, endpoints: [...p.endpoints, ...(p.link?.lastEndpoint ? [p.link.lastEndpoint] : [])] })),
+    ...data.identities
+      .filter((i) => i.role === 'server' && i.id !== identity.id)
+      .map((i) => ({ kind: 'identity' as const, id: i.id, name: i.name, endpoints: i.endpoints })),
+  ];
+  const targets: RotationTarget[] = [];
+  for (const server of servers) {
+    const endpoints = server.endpoints.map(parse).filter((e): e is string => e !== null);
+    if (endpoints.length === 0) continue;
+    const known = endpoints.find((e) => remembered.has(e));
+    const endpoint = known ?? endpoints[0]!;
+    const last = lastAt(endpoint);
+    targets.push({ kind: server.kind, id: server.id, name: server.name, endpoint, remembered: known !== undefined, lastVerdict: last?.verdict ?? null, lastAt: last?.at ?? null });
+  }
+  targets.sort((a, b) => Number(b.remembered) - Number(a.remembered) || (b.lastAt ?? '').localeCompare(a.lastAt ?? '') || a.name.localeCompare(b.name));
+  return { role: identity.role, targets, clients };
+}
+
+/** One place to test: a stored server (peer or own identity) with its endpoint, or an endpoint (server keys). */
+export interface RotationTestTarget {
+  /** A stored peer's or own server identity's id or name (client and device keys). */
+  readonly server?: string;
+  readonly endpoint?: string;
+}
+
+export interface RotationTestOfTarget {
+  readonly target: RotationTestTarget;
+  /** Null when the test could not run (the error says why). */
+  readonly result: PendingKeyTested['result'] | null;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export interface RotationTestsOutcome extends RotationStatus {
+  readonly tests: ReadonlyArray<RotationTestOfTarget>;
+  /** Every target passed: the recorded test is a pass and promotion is offered. */
+  readonly passed: boolean;
+}
+
+/**
+ * Tests the pending key at every target, one after another. Each test is recorded as it ends; when
+ * any failed, the first failure is recorded last, so that a pass elsewhere never offers promotion
+ * while one server still refuses the key.
+ */
+export async function testRotationTargets(
+  ws: Workspace,
+  ref: string,
+  targets: ReadonlyArray<RotationTestTarget>,
+  common: Readonly<Omit<PendingKeyTestRequest, 'peer' | 'serverKey' | 'endpoint'>> = {},
+): Promise<RotationTestsOutcome> {
+  if (targets.length === 0) throw new InvalidInputError('choose at least one server to test the pending key against');
+  const { isCurvekeepError } = await import('../errors.js');
+  const tests: RotationTestOfTarget[] = [];
+  for (const target of targets) {
+    try {
+      const tested = await testRotation(ws, ref, {
+        ...common,
+        ...(target.server !== undefined ? { peer: target.server } : {}),
+        ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
+      });
+      tests.push({ target, result: tested.result, error: null });
+    } catch (error) {
+      if (!isCurvekeepError(error)) throw error;
+      tests.push({ target, result: null, error: { code: error.code, message: error.message } });
+    }
+    if (common.signal?.aborted) break;
+  }
+  const failed = tests.find((t) => t.result?.verdict !== 'ok');
+  const passed = failed === undefined && tests.length === targets.length;
+  const core = await rotationCore();
+  let status = await core.rotationStatus(ws, ref);
+  const pending = status.identity.generations.find((g) => g.state === 'pending');
+  if (failed && pending && pending.lastTest?.verdict === 'ok') {
+    status = await core.recordRotationTest(ws, ref, {
+      endpoint: failed.result?.endpoint ?? failed.target.endpoint ?? '',
+      verdict: failed.result?.verdict ?? 'not-tested',
+      publicKey: pending.publicKey,
+    });
+  }
+  return { ...status, tests, passed };
 }

@@ -47,6 +47,16 @@ export const ScheduleItemSchema = z.object({
   graceUntil: z.string().nullable(),
 });
 
+export const RotationTargetSchema = z.object({
+  kind: z.enum(['peer', 'identity', 'endpoint']),
+  id: z.string().nullable(),
+  name: z.string(),
+  endpoint: z.string(),
+  remembered: z.boolean(),
+  lastVerdict: z.string().nullable(),
+  lastAt: z.string().nullable(),
+});
+
 /** A schedule item with a due date (`curvekeep rotate --due --json` prints the same list). */
 export const DueItemSchema = ScheduleItemSchema.extend({ dueAt: z.string(), daysLeft: z.number().int() });
 
@@ -127,6 +137,51 @@ export const rotationChannels = defineChannels({
   'rotation.revoke': {
     args: z.strictObject({ ref: Ref, generation: z.number().int().min(1), force: z.boolean().optional() }),
     result: RotationStatusSchema.extend({ revokedGeneration: z.number().int(), secretDeleted: z.boolean() }),
+  },
+  /**
+   * The servers a rotation is tested against (for a server key: the endpoints serving its pending
+   * key), derived from the store: past tests of the identity's keys, its endpoints, stored peers
+   * and own servers there. `remembered` ones are tested without being asked.
+   */
+  'rotation.targets': {
+    args: z.strictObject({ ref: Ref }),
+    result: z.object({
+      role: z.enum(ROLE_NAMES),
+      targets: z.array(RotationTargetSchema),
+      clients: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
+  },
+  /**
+   * Tests the pending key at every target in turn; when any fails, that failure is what stays
+   * recorded, so promotion is offered only when every server passed.
+   */
+  'rotation.testAll': {
+    args: z.strictObject({
+      ref: Ref,
+      targets: z
+        .array(z.strictObject({ server: Ref.optional(), endpoint: z.string().trim().min(3).max(300).optional() }))
+        .min(1, 'choose at least one server to test the pending key against')
+        .max(64),
+      socketType: z.enum(LINK_SOCKET_TYPES).optional(),
+      timeoutMs: z.number().int().min(100).max(60_000).optional(),
+      as: Ref.optional(),
+      oneTimeKey: z.boolean().optional(),
+    }),
+    result: RotationStatusSchema.extend({
+      tests: z.array(
+        z.object({
+          target: z.object({ server: z.string().optional(), endpoint: z.string().optional() }),
+          result: LinkResultSchema.nullable(),
+          error: z.object({ code: z.string(), message: z.string() }).nullable(),
+        }),
+      ),
+      passed: z.boolean(),
+    }),
+  },
+  /** Writes the due dates as an iCalendar file into a chosen folder (asked for now without a handle). */
+  'rotation.calendar': {
+    args: z.strictObject({ folder: FolderHandleSchema.optional() }),
+    result: z.object({ file: z.string(), fileName: z.string(), events: z.number().int() }),
   },
   /** Every identity's key age against its policy, for the timeline chart (as `curvekeep schedule`). */
   'rotation.schedule': {

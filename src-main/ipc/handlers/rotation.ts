@@ -2,6 +2,7 @@
 // same one the CLI's rotate and schedule commands call, and reduces the result to what the wizard
 // and the timeline show (identity, stage, next steps as data). Distribute is one core call, whose
 // output folder the handler resolves.
+import type { RotationNextStep } from '../../common/rotation.js';
 import type { RotationStatus } from '../../core/rotation/rotation.js';
 import type { rotationChannels } from '../channels/rotation.js';
 import type { AreaHandlers } from './context.js';
@@ -14,6 +15,26 @@ function publicStatus(status: RotationStatus) {
   return { identity: status.identity, stage: status.stage, next: status.next };
 }
 
+/** A calendar event's next step in the app's words: where to click, never a command line. */
+function calendarSentence(step: Readonly<RotationNextStep>): string {
+  const where = `Open Curvekeep, Rotation, ${step.identity}`;
+  switch (step.action) {
+    case 'stage':
+      return `${where}: stage a new key, hand it out, test it against its servers, promote and finish.`;
+    case 'distribute':
+      return `${where}: hand the pending key to its peers, then test it.`;
+    case 'test':
+      return `${where}: test the pending key against its servers.`;
+    case 'promote':
+      return `${where}: promote the tested key.`;
+    case 'finish':
+      return `${where}: finish the rotation once every peer uses the new key.`;
+    default:
+      return `${where}.`;
+  }
+}
+
+const CALENDAR_FOLDER = { title: 'Choose the folder for the calendar file of rotation due dates', secret: false } as const;
 const DISTRIBUTE_FOLDER = { title: 'Choose the folder for the public certificates of the rotation', secret: false } as const;
 
 export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
@@ -95,6 +116,54 @@ export const rotationHandlers: AreaHandlers<typeof rotationChannels> = {
   'rotation.revoke': async (args, context) => {
     const revoked = await (await useCases()).revokeRotationKey(context.workspace(), args.ref, args.generation, args.force !== undefined ? { force: args.force } : {});
     return { ...publicStatus(revoked), revokedGeneration: revoked.revokedGeneration, secretDeleted: revoked.secretDeleted };
+  },
+
+  'rotation.targets': async (args, context) => {
+    const found = await (await useCases()).rotationTargets(context.workspace(), args.ref);
+    return { role: found.role, targets: found.targets.map((t) => ({ ...t })), clients: found.clients.map((c) => ({ ...c })) };
+  },
+
+  'rotation.testAll': async (args, context) => {
+    const outcome = await (await useCases()).testRotationTargets(
+      context.workspace(),
+      args.ref,
+      args.targets.map((t) => ({ ...(t.server !== undefined ? { server: t.server } : {}), ...(t.endpoint !== undefined ? { endpoint: t.endpoint } : {}) })),
+      {
+        ...(args.as !== undefined ? { as: args.as } : {}),
+        ...(args.oneTimeKey ? { oneTimeKey: true } : {}),
+        ...(args.socketType ? { socketType: args.socketType } : {}),
+        ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
+      },
+    );
+    return {
+      ...publicStatus(outcome),
+      passed: outcome.passed,
+      tests: outcome.tests.map((t) => ({ target: { ...t.target }, result: t.result ? publicResult(t.result) : null, error: t.error ? { ...t.error } : null })),
+    };
+  },
+
+  'rotation.calendar': async (args, context) => {
+    const [{ rotationCalendar }, { writeFileAtomic }, { join }] = await Promise.all([useCases(), import('../../core/files.js'), import('node:path')]);
+    const folder = args.folder !== undefined ? { handle: args.folder, path: folderOf(context, args.folder) } : await chooseFolder(context, CALENDAR_FOLDER);
+    if (folder === null) {
+      const { RefusedError } = await import('../../core/errors.js');
+      throw new RefusedError('no folder was chosen; nothing was written');
+    }
+    const { ics, items, now } = await rotationCalendar(context.workspace(), calendarSentence);
+    const base = `curvekeep-rotations-${now.slice(0, 10)}`;
+    // Never replaces a file: the first free name.
+    for (let n = 1; n <= 20; n++) {
+      const fileName = n === 1 ? `${base}.ics` : `${base}-${n}.ics`;
+      const file = join(folder.path, fileName);
+      try {
+        await writeFileAtomic(file, ics, { mode: 0o644, overwrite: false });
+        return { file, fileName, events: items.filter((i) => i.dueAt !== null).length };
+      } catch (error) {
+        if (!(error instanceof Error && /exists already/.test(error.message))) throw error;
+      }
+    }
+    const { RefusedError } = await import('../../core/errors.js');
+    throw new RefusedError('that folder holds 20 calendar files of today already; choose another folder');
   },
 
   'rotation.schedule': async (_args, context) => (await useCases()).rotationSchedule(context.workspace()),

@@ -22,6 +22,17 @@ export interface RotationCalls {
 export type RotationStatus = ResultOf<'rotation.status'>;
 export type Distribution = ResultOf<'rotation.distribute'>;
 export type PendingTestResult = ResultOf<'rotation.test'>['result'];
+export type RotationTargets = ResultOf<'rotation.targets'>;
+export type RotationTarget = RotationTargets['targets'][number];
+export type TargetTest = ResultOf<'rotation.testAll'>['tests'][number];
+
+/** A target's key in the wizard's choice (peers and own servers by id, bare endpoints by address). */
+export function targetKey(target: Pick<RotationTarget, 'kind' | 'id' | 'endpoint'>): string {
+  return target.kind === 'endpoint' ? `endpoint:${target.endpoint}` : `${target.kind}:${target.id ?? ''}`;
+}
+
+/** Whether a notice reports a success, a failure, or just a fact: its colour follows. */
+export type NoticeTone = 'ok' | 'danger' | 'info';
 
 export const WIZARD_STEPS = ['stage', 'distribute', 'test', 'promote', 'finish'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -61,7 +72,7 @@ export function nextStepSentence(step: Readonly<RotationNextStep>, formatDate: (
     case 'distribute':
       return 'Hand the pending public key to the peers that must accept it (certificate files for their allowlist, a QR code).';
     case 'test':
-      return 'Test the pending key live against the server: a passing test offers promotion.';
+      return 'Test the pending key live where it is used (the servers it connects to, or for a server key the endpoint serving it): promotion is offered once every test passes.';
     case 'promote':
       return step.force
         ? 'Or promote the pending key without a passing test (recorded as forced).'
@@ -160,6 +171,20 @@ export class RotationWizard {
   error = $state<WizardFailure | null>(null);
   /** What the last action did, in a sentence (for the live region). */
   notice = $state<string | null>(null);
+  /** Green for a success, red for a failure (a rejected test is never shown in green). */
+  noticeTone = $state<NoticeTone>('info');
+  /** The servers (or, for a server key, endpoints) to test against; null until loaded. */
+  targets = $state<RotationTargets | null>(null);
+  /** The targets ticked for the test, by targetKey. */
+  chosen = $state<ReadonlyArray<string>>([]);
+  /** Server keys: the own client identity to connect as ('' : a one-time key). */
+  asClient = $state('');
+  /** The last test of every chosen target. */
+  lastTests = $state<ReadonlyArray<TargetTest> | null>(null);
+  /** The last test of every chosen target passed. */
+  lastTestsPassed = $state(false);
+  /** When the key finished just now is due again (null: no policy). */
+  nextDueAt = $state<string | null>(null);
   distribution = $state<Distribution | null>(null);
   lastTest = $state<PendingTestResult | null>(null);
   /** The generation retired by the last finish: the rotation is complete. */
@@ -250,6 +275,68 @@ export class RotationWizard {
     return this.form.serverKey.trim().length === 40 && this.form.endpoint.trim() !== '';
   }
 
+  /** The targets ticked, in the order shown. */
+  get chosenTargets(): ReadonlyArray<RotationTarget> {
+    return (this.targets?.targets ?? []).filter((t) => this.chosen.includes(targetKey(t)));
+  }
+
+  get canTestAll(): boolean {
+    return (this.stage === 'staged' || this.stage === 'tested') && this.chosenTargets.length > 0;
+  }
+
+  /** Ticks or unticks one target. */
+  toggle(target: RotationTarget, on: boolean): void {
+    const key = targetKey(target);
+    this.chosen = on ? (this.chosen.includes(key) ? this.chosen : [...this.chosen, key]) : this.chosen.filter((k) => k !== key);
+  }
+
+  /** Server keys: another endpoint where a listener presents the pending key. */
+  addEndpoint(endpoint: string): boolean {
+    const text = endpoint.trim();
+    if (!this.targets || text === '') return false;
+    const target: RotationTarget = { kind: 'endpoint', id: null, name: text, endpoint: text, remembered: false, lastVerdict: null, lastAt: null };
+    if (!this.targets.targets.some((t) => targetKey(t) === targetKey(target))) this.targets = { ...this.targets, targets: [...this.targets.targets, target] };
+    this.toggle(target, true);
+    return true;
+  }
+
+  /** Reads the servers this identity is tested against; the remembered ones are ticked. */
+  async loadTargets(): Promise<boolean> {
+    return this.#run(async () => {
+      const found = await this.#client.call('rotation.targets', { ref: this.ref });
+      this.targets = found;
+      this.chosen = found.targets.filter((t) => t.remembered).map(targetKey);
+      if (found.role === 'server' && this.asClient === '' && found.clients.length > 0) this.asClient = found.clients[0]!.id;
+    });
+  }
+
+  /** Tests the pending key against every ticked target; promotion is offered only when all pass. */
+  async testAll(): Promise<boolean> {
+    this.lastTests = null;
+    this.lastTestsPassed = false;
+    const targets = this.chosenTargets;
+    return this.#run(async () => {
+      const server = this.testsServerKey;
+      const tested = await this.#client.call('rotation.testAll', {
+        ref: this.ref,
+        targets: targets.map((t) => (t.kind === 'endpoint' ? { endpoint: t.endpoint } : { server: t.id ?? t.name, endpoint: t.endpoint })),
+        socketType: this.form.socketType,
+        timeoutMs: this.form.timeoutMs,
+        ...(server ? (this.asClient ? { as: this.asClient } : { oneTimeKey: true }) : {}),
+      });
+      this.lastTests = tested.tests;
+      this.lastTestsPassed = tested.passed;
+      this.#apply(tested, 'test');
+      const failed = tested.tests.filter((t) => t.result?.verdict !== 'ok').length;
+      const total = tested.tests.length;
+      const what = server ? (total === 1 ? 'the endpoint' : `all ${total} endpoints`) : total === 1 ? 'the server' : `all ${total} servers`;
+      this.noticeTone = tested.passed ? 'ok' : 'danger';
+      this.notice = tested.passed
+        ? `The pending key passed at ${what}: promotion is offered.`
+        : `The pending key failed at ${failed} of ${total} ${server ? (total === 1 ? 'endpoint' : 'endpoints') : total === 1 ? 'server' : 'servers'}: it is not promoted.`;
+    });
+  }
+
   /** Reads where the identity's rotation stands and opens the step it is at. */
   async load(): Promise<boolean> {
     return this.#run(async () => {
@@ -269,11 +356,15 @@ export class RotationWizard {
     return this.#run(async () => {
       const staged = await this.#client.call('rotation.stage', { ref: this.ref });
       this.finishedGeneration = null;
+      this.nextDueAt = null;
       this.distribution = null;
       this.lastTest = null;
+      this.lastTests = null;
+      this.lastTestsPassed = false;
       this.form.forcePromote = false;
       this.form.forceFinish = false;
       this.#apply(staged);
+      this.noticeTone = 'ok';
       this.notice = `Staged generation ${staged.generation}: the current key is untouched until promotion.`;
     });
   }
@@ -284,6 +375,7 @@ export class RotationWizard {
       this.distribution = done;
       this.folder = done.folder;
       // The step stays, so the files written and the QR code can be read before moving on.
+      this.noticeTone = 'ok';
       this.notice = `Wrote ${done.files.length} public certificate${done.files.length === 1 ? '' : 's'} to ${done.dir}.`;
     });
   }
@@ -312,6 +404,7 @@ export class RotationWizard {
       this.lastTest = tested.result;
       // The step stays so that the verdict card can be read; promotion is then one click away.
       this.#apply(tested, 'test');
+      this.noticeTone = tested.result.verdict === 'ok' ? 'ok' : 'danger';
       this.notice =
         tested.result.verdict === 'ok'
           ? 'The pending key passed the live test: promotion is offered.'
@@ -327,6 +420,7 @@ export class RotationWizard {
     const force = !this.testPassed && this.form.forcePromote;
     return this.#run(async () => {
       this.#apply(await this.#client.call('rotation.promote', { ref: this.ref, graceDays: this.form.graceDays, ...(force ? { force: true } : {}) }));
+      this.noticeTone = 'ok';
       this.notice = force
         ? 'Promoted without a passing test (forced; recorded in the audit log).'
         : `Promoted: the previous key stays valid for ${this.form.graceDays} day${this.form.graceDays === 1 ? '' : 's'}.`;
@@ -342,6 +436,8 @@ export class RotationWizard {
       const finished = await this.#client.call('rotation.finish', { ref: this.ref, ...(this.stage === 'promoted' ? { force: true } : {}) });
       this.#apply(finished, 'finish');
       this.finishedGeneration = finished.retiredGeneration;
+      this.nextDueAt = finished.identity.dueAt;
+      this.noticeTone = 'ok';
       this.notice = `Rotation finished: generation ${finished.retiredGeneration} is retired${finished.secretDeleted ? ' and its secret deleted from the keychain' : ''}.`;
     });
   }
@@ -352,10 +448,12 @@ export class RotationWizard {
       const back = await this.#client.call('rotation.rollback', { ref: this.ref });
       this.distribution = null;
       this.lastTest = null;
+      this.lastTests = null;
       this.finishedGeneration = null;
       this.form.forcePromote = false;
       this.form.forceFinish = false;
       this.#apply(back);
+      this.noticeTone = 'ok';
       this.notice =
         back.undone === 'staged'
           ? `Rolled back: pending generation ${back.revokedGeneration} is revoked; the current key never changed.`
@@ -368,6 +466,7 @@ export class RotationWizard {
     return this.#run(async () => {
       const revoked = await this.#client.call('rotation.revoke', { ref: this.ref, generation });
       this.#apply(revoked);
+      this.noticeTone = 'ok';
       this.notice = `Revoked generation ${revoked.revokedGeneration}: peers can no longer use it${revoked.secretDeleted ? ', and its secret is deleted from the keychain' : ''}.`;
     });
   }
@@ -382,6 +481,7 @@ export class RotationWizard {
     this.busy = true;
     this.error = null;
     this.notice = null;
+    this.noticeTone = 'info';
     try {
       await work();
       return true;

@@ -1,6 +1,8 @@
-// The rotation timeline's geometry: one horizontal bar per identity, its key's age against its
-// rotation period, on one scale of days shared by every row. Plain data, so it is tested alone.
+// The rotation timeline's geometry: one row per identity on a shared DATE axis: its key's life
+// from when it was made (now minus its age) to when it falls due, with today and the next 30 days
+// marked. Plain data, so it is tested alone.
 import type { DueState, RotationStage } from '../../../src-main/common/rotation.js';
+import { DAY_MS } from '../../../src-main/common/time.js';
 
 export interface ScheduleEntry {
   readonly id: string;
@@ -10,30 +12,41 @@ export interface ScheduleEntry {
   readonly daysLeft: number | null;
   readonly due: DueState;
   readonly stage: RotationStage;
+  /** When it falls due (ISO); derived from daysLeft when absent. */
+  readonly dueAt?: string | null;
 }
 
 export interface TimelineBar {
   readonly id: string;
   readonly name: string;
   readonly due: ScheduleEntry['due'];
-  /** 0..1 of the chart width: the key's age. */
-  readonly age: number;
-  /** 0..1: where the policy says rotate; null without a policy. */
-  readonly period: number | null;
+  /** 0..1 of the axis: when the key was made. */
+  readonly from: number;
+  /** 0..1: when it falls due; null without a policy. */
+  readonly to: number | null;
+  /** The due date as YYYY-MM-DD, or null. */
+  readonly dueDate: string | null;
   /** The words a screen reader and the table give for this row. */
   readonly description: string;
-  readonly stage: string;
+  readonly stage: RotationStage;
 }
 
 export interface Timeline {
-  /** Days the full width stands for. */
-  readonly spanDays: number;
-  /** Gridline positions (0..1) with their day labels. */
-  readonly ticks: ReadonlyArray<{ readonly at: number; readonly days: number }>;
+  /** The axis: its first and last instant. */
+  readonly start: number;
+  readonly end: number;
+  /** 0..1: today, and the end of the next 30 days. */
+  readonly today: number;
+  readonly window: number;
+  /** Gridlines (0..1) with their date labels. */
+  readonly ticks: ReadonlyArray<{ readonly at: number; readonly label: string }>;
   readonly bars: ReadonlyArray<TimelineBar>;
 }
 
-const NICE_STEPS = [1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365, 730];
+/** "Due in the next 30 days": the window the timeline marks and lists. */
+export const WINDOW_DAYS = 30;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -49,29 +62,88 @@ export function describeEntry(e: ScheduleEntry): string {
   return `${e.name}: ${age}, ${policy}, ${when}${rotating}`;
 }
 
+function dueTime(e: ScheduleEntry, now: number): number | null {
+  if (e.dueAt) return Date.parse(e.dueAt);
+  return e.daysLeft === null ? null : now + e.daysLeft * DAY_MS;
+}
+
 /** Most overdue first, then soonest due, then those without a policy, by name. */
-export function timeline(entries: ReadonlyArray<ScheduleEntry>): Timeline {
-  const longest = Math.max(1, ...entries.map((e) => Math.max(e.ageDays, e.rotateEveryDays ?? 0)));
-  // A tenth more than the longest, so that a full bar still leaves room for its mark.
-  const spanDays = Math.ceil((longest * 11) / 10);
-  const step = NICE_STEPS.find((s) => spanDays / s <= 8) ?? Math.ceil(spanDays / 8);
-  const ticks = [];
-  for (let days = 0; days <= spanDays; days += step) ticks.push({ at: days / spanDays, days });
-  const sorted = [...entries].sort((a, b) => {
-    const left = (e: ScheduleEntry) => (e.daysLeft === null ? Number.POSITIVE_INFINITY : e.daysLeft);
-    return left(a) - left(b) || a.name.localeCompare(b.name);
-  });
+function byDue(a: ScheduleEntry, b: ScheduleEntry): number {
+  const left = (e: ScheduleEntry) => (e.daysLeft === null ? Number.POSITIVE_INFINITY : e.daysLeft);
+  return left(a) - left(b) || a.name.localeCompare(b.name);
+}
+
+/** Month starts (or, on a short axis, week starts) between start and end, at most about 8. */
+function dateTicks(start: number, end: number): Array<{ at: number; label: string }> {
+  const span = end - start;
+  const ticks: Array<{ at: number; label: string }> = [];
+  if (span <= 70 * DAY_MS) {
+    const step = span <= 21 * DAY_MS ? 2 * DAY_MS : 7 * DAY_MS;
+    const first = new Date(start);
+    first.setUTCHours(0, 0, 0, 0);
+    for (let t = first.getTime() + DAY_MS; t <= end; t += step) {
+      const d = new Date(t);
+      ticks.push({ at: (t - start) / span, label: `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}` });
+    }
+    return ticks;
+  }
+  const months = Math.ceil(span / (30 * DAY_MS));
+  const every = [1, 2, 3, 6, 12, 24].find((m) => months / m <= 8) ?? Math.ceil(months / 8);
+  const d = new Date(start);
+  let year = d.getUTCFullYear();
+  let month = d.getUTCMonth() + 1;
+  if (month > 11) {
+    month = 0;
+    year += 1;
+  }
+  for (;;) {
+    const t = Date.UTC(year, month, 1);
+    if (t > end) break;
+    if (month % every === 0 || every === 1) ticks.push({ at: (t - start) / span, label: `${MONTHS[month]} ${year}` });
+    month += 1;
+    if (month > 11) {
+      month = 0;
+      year += 1;
+    }
+  }
+  return ticks;
+}
+
+export function timeline(entries: ReadonlyArray<ScheduleEntry>, nowAt: Date | number = Date.now()): Timeline {
+  const now = typeof nowAt === 'number' ? nowAt : nowAt.getTime();
+  const made = entries.map((e) => now - Math.max(0, e.ageDays) * DAY_MS);
+  const dues = entries.map((e) => dueTime(e, now)).filter((t): t is number => t !== null);
+  const windowEnd = now + WINDOW_DAYS * DAY_MS;
+  const earliest = Math.min(now - WINDOW_DAYS * DAY_MS, ...made, ...dues);
+  const latest = Math.max(windowEnd, ...dues);
+  // A twentieth of room on each side, so that a bar's ends and their marks stay inside.
+  const pad = (latest - earliest) / 20;
+  const start = earliest - pad;
+  const end = latest + pad;
+  const at = (t: number) => (t - start) / (end - start);
   return {
-    spanDays,
-    ticks,
-    bars: sorted.map((e) => ({
-      id: e.id,
-      name: e.name,
-      due: e.due,
-      stage: e.stage,
-      age: Math.min(1, Math.max(0, e.ageDays) / spanDays),
-      period: e.rotateEveryDays === null ? null : Math.min(1, e.rotateEveryDays / spanDays),
-      description: describeEntry(e),
-    })),
+    start,
+    end,
+    today: at(now),
+    window: at(windowEnd),
+    ticks: dateTicks(start, end),
+    bars: [...entries].sort(byDue).map((e) => {
+      const due = dueTime(e, now);
+      return {
+        id: e.id,
+        name: e.name,
+        due: e.due,
+        stage: e.stage,
+        from: at(now - Math.max(0, e.ageDays) * DAY_MS),
+        to: due === null ? null : at(due),
+        dueDate: due === null ? null : new Date(due).toISOString().slice(0, 10),
+        description: describeEntry(e),
+      };
+    }),
   };
+}
+
+/** The keys due within `days` from now (overdue ones included), soonest first. */
+export function dueWithin<T extends ScheduleEntry>(entries: ReadonlyArray<T>, days: number = WINDOW_DAYS): T[] {
+  return entries.filter((e) => e.daysLeft !== null && e.daysLeft <= days).sort(byDue);
 }

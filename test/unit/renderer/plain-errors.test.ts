@@ -1,9 +1,9 @@
 // The page's plain sentences for failures: no internal code, no path, no parser or command text.
 import { describe, expect, it } from 'vitest';
-import { CallError } from '../../../src-renderer/lib/contract-client.js';
 import { COMMAND_LINE, fixArticles, plainError } from '../../../src-renderer/lib/plain-errors.js';
 
-const call = (code: string, message: string) => new CallError('x.y', { code, message });
+/** As the contract client throws it (a CallError: an Error with the call's code). */
+const call = (code: string, message: string) => Object.assign(new Error(message), { name: 'CallError', code, channel: 'x.y' });
 
 /** What no sentence may hold, whatever the input. */
 function expectPlain(text: string): void {
@@ -62,7 +62,7 @@ describe('plainError', () => {
 
   it('keeps network messages that name the address, and prefixes what the user asked for', () => {
     const text = plainError(call('network', 'connection to 127.0.0.1:9 refused: nothing listens there (check the address and port)'), 'Checking the pins');
-    expect(text).toBe('Checking the pins did not work. Connection to 127.0.0.1:9 refused: nothing listens there: check the address and port.');
+    expect(text).toBe('Checking the pins: Connection to 127.0.0.1:9 refused: nothing listens there: check the address and port.');
   });
 
   it('has a useful sentence when nothing is known', () => {

@@ -1,7 +1,10 @@
-// The timeline chart's geometry and its text alternative, without a DOM.
+// The timeline chart's geometry on its date axis and its text alternative, without a DOM.
 import { describe, expect, it } from 'vitest';
 import type { RotationStage } from '../../../src-main/common/rotation.js';
-import { type ScheduleEntry, describeEntry, timeline } from '../../../src-renderer/views/timeline/timeline-bars.js';
+import { type ScheduleEntry, describeEntry, dueWithin, timeline } from '../../../src-renderer/views/timeline/timeline-bars.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 11, 1, 12);
 
 function entry(name: string, ageDays: number, rotateEveryDays: number | null, stage: RotationStage = 'idle'): ScheduleEntry {
   const daysLeft = rotateEveryDays === null ? null : rotateEveryDays - ageDays;
@@ -10,21 +13,44 @@ function entry(name: string, ageDays: number, rotateEveryDays: number | null, st
 }
 
 describe('timeline', () => {
-  it('puts every bar on one scale that holds the oldest key and the longest period', () => {
-    const data = timeline([entry('gateway', 40, 90), entry('old-sensor', 400, 365), entry('lab', 3, null)]);
-    expect(data.spanDays).toBe(440);
+  it('puts every key on one date axis from the oldest key to the latest due date, with today inside', () => {
+    const data = timeline([entry('gateway', 40, 90), entry('old-sensor', 400, 365), entry('lab', 3, null)], NOW);
     const sensor = data.bars.find((b) => b.name === 'old-sensor')!;
-    expect(sensor.age).toBeCloseTo(400 / 440);
-    expect(sensor.period).toBeCloseTo(365 / 440);
-    expect(data.bars.find((b) => b.name === 'lab')!.period).toBeNull();
-    expect(data.ticks[0]).toEqual({ at: 0, days: 0 });
-    expect(data.ticks.length).toBeLessThanOrEqual(9);
-    expect(data.ticks.every((t) => t.at <= 1)).toBe(true);
+    const gateway = data.bars.find((b) => b.name === 'gateway')!;
+    // The oldest key starts near the left edge; today lies between it and the latest due date.
+    expect(sensor.from).toBeGreaterThan(0);
+    expect(sensor.from).toBeLessThan(0.1);
+    expect(sensor.to!).toBeLessThan(data.today);
+    expect(gateway.to!).toBeGreaterThan(data.today);
+    expect(gateway.dueDate).toBe(new Date(NOW + 50 * DAY).toISOString().slice(0, 10));
+    expect(data.window).toBeGreaterThan(data.today);
+    expect(data.bars.find((b) => b.name === 'lab')!.to).toBeNull();
+    for (const bar of data.bars) {
+      expect(bar.from).toBeGreaterThanOrEqual(0);
+      expect(bar.to ?? 0).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('labels the axis with dates: months on a long axis, days on a short one', () => {
+    const long = timeline([entry('old-sensor', 400, 365)], NOW);
+    expect(long.ticks.length).toBeGreaterThan(2);
+    expect(long.ticks.length).toBeLessThanOrEqual(9);
+    expect(long.ticks.every((t) => /^[A-Z][a-z]{2} \d{4}$/.test(t.label) && t.at >= 0 && t.at <= 1)).toBe(true);
+    const short = timeline([entry('new', 1, 20)], NOW);
+    expect(short.ticks.every((t) => /^\d{1,2} [A-Z][a-z]{2}$/.test(t.label))).toBe(true);
+    // Ticks go left to right.
+    expect([...long.ticks].sort((a, b) => a.at - b.at)).toEqual(long.ticks);
   });
 
   it('orders most overdue first and keys without a policy last', () => {
-    const data = timeline([entry('lab', 3, null), entry('gateway', 40, 90), entry('old-sensor', 400, 365), entry('door', 85, 90)]);
+    const data = timeline([entry('lab', 3, null), entry('gateway', 40, 90), entry('old-sensor', 400, 365), entry('door', 85, 90)], NOW);
     expect(data.bars.map((b) => b.name)).toEqual(['old-sensor', 'door', 'gateway', 'lab']);
+  });
+
+  it('lists what is due in the next 30 days, overdue first', () => {
+    const items = [entry('lab', 3, null), entry('gateway', 40, 90), entry('old-sensor', 400, 365), entry('door', 85, 90), entry('cam', 60, 90)];
+    expect(dueWithin(items).map((e) => e.name)).toEqual(['old-sensor', 'door', 'cam']);
+    expect(dueWithin(items, 5).map((e) => e.name)).toEqual(['old-sensor', 'door']);
   });
 
   it('says in words what each bar shows', () => {
@@ -34,8 +60,9 @@ describe('timeline', () => {
   });
 
   it('draws an empty schedule without dividing by zero', () => {
-    const data = timeline([]);
-    expect(data.spanDays).toBeGreaterThan(0);
+    const data = timeline([], NOW);
+    expect(data.end).toBeGreaterThan(data.start);
     expect(data.bars).toEqual([]);
+    expect(Number.isFinite(data.today)).toBe(true);
   });
 });
