@@ -2,8 +2,8 @@
 // a clock (injected, so that due dates can be tested).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ChangeFeed } from './ports/change-feed.js';
 import type { SecretStore } from './ports/secret-store.js';
+import type { ChangeFeed } from './ports/change-feed.js';
 import { LocalChangeFeed } from './store/local-change-feed.js';
 import { MetadataStore } from './store/metadata-store.js';
 
