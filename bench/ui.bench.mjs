@@ -210,6 +210,8 @@ async function scrollToEnd(browser, pageUrl, lastName) {
     url.hash = '#/devices';
     await page.goto(url.href);
     await page.locator(DEVICE_ROW).first().waitFor({ state: 'visible', timeout: 60_000 });
+    // The view settled (its filter lists came after the first rows): the scroll alone is measured.
+    await page.waitForFunction(() => document.querySelectorAll('main select[aria-label="Batch"] option').length > 1, undefined, { timeout: 60_000 });
     return await page.evaluate(
       (last) =>
         new Promise((resolve, reject) => {
