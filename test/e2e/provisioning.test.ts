@@ -110,6 +110,38 @@ describe('Provisioning view', () => {
   });
 });
 
+describe('Provisioning a large file', () => {
+  it('shows progress and stops on Cancel, with a warning banner, and the history records no batch of it', async () => {
+    const { page } = app;
+    await app.open('/');
+    await app.go('Provisioning');
+    // 20,000 rows: a run long enough to be cancelled (each row a key pair, a bundle and a QR code).
+    const lines = Array.from({ length: 20_000 }, (_, i) => `bulk-${String(i).padStart(5, '0')},,,`);
+    writeFileSync(join(work, 'bulk.csv'), `name,endpoint,tags,public_key\n${lines.join('\n')}\n`);
+    const form = page.getByRole('form', { name: 'Provision devices' });
+    await form.getByLabel('Devices CSV').setInputFiles(join(work, 'bulk.csv'));
+    await expect.poll(() => form.getByLabel('Server the devices connect to').inputValue()).not.toBe('');
+    await form.getByRole('button', { name: 'Choose the output folder' }).click();
+    await expect.poll(() => form.locator('[data-out-folder]').getAttribute('data-out-folder')).not.toBe('');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => page.locator('[data-preview-counts]').textContent(), { timeout: 30_000 }).toMatch(/20000 to make/);
+    await page.getByRole('button', { name: /^Run: provision 20000 devices/ }).click();
+    await page.locator('[data-job-state="running"]').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-job-state="cancelled"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('[data-summary]').getAttribute('data-tone')).toBe('warn');
+    expect(await page.locator('[data-summary]').textContent()).toMatch(/Cancelled/);
+    expect(await page.locator('[data-job-state]').textContent()).not.toMatch(/20000 of 20000/);
+    // The history is read again after the run; a cancelled run is no batch.
+    await app.go('Overview');
+    await app.go('Provisioning');
+    const history = page.getByRole('table', { name: 'History of batches' });
+    await history.waitFor();
+    expect(await history.locator('.name', { hasText: 'bulk.csv' }).count()).toBe(0);
+    app.expectClean();
+  }, 120_000);
+});
+
 describe('Provisioning without a server identity', () => {
   it('says a server identity comes first, and makes one in place', async () => {
     const empty = await launchApp('provisioning-empty');
