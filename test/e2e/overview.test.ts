@@ -101,6 +101,8 @@ describe('Overview', () => {
     await click('pin-set-no-backup', 'add-backup-pin');
     await page.locator('main[data-view-label="Pins"]').waitFor();
     expect(await hash()).toBe('#/pins/broker.invalid');
+    // The Pins view starts its pin set form at that host.
+    await expect.poll(() => page.locator('main form.new-set input[name="host"]').inputValue()).toBe('broker.invalid');
 
     // Retry: the Devices view opens the batch, with its failed row and the retry.
     await click('batch-failed-rows', 'retry-batch');
