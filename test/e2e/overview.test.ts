@@ -126,7 +126,13 @@ describe('Overview', () => {
     await main().locator('[data-kind="doctor"] button').first().click();
     await page.locator('main[data-view-label="Settings"]').waitFor();
     expect(await hash()).toBe('#/settings');
-    await app.workspace.keychain.delete('identity:gone:1');
+    // Settings shows the finding and repairs it after a confirmation.
+    const health = page.locator('[data-store-health]');
+    await health.locator('[data-finding="orphan-secret"]').waitFor();
+    await health.getByRole('button', { name: 'Repair what is safe…' }).click();
+    await page.getByRole('dialog', { name: 'Repair the data folder?' }).getByRole('button', { name: 'Repair' }).click();
+    await health.locator('[data-store-healthy]').waitFor();
+    expect(await app.workspace.keychain.get('identity:gone:1')).toBeNull();
     app.expectClean();
   });
 
