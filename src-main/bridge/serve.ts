@@ -223,6 +223,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     close: async () => {
       // Waiting long polls answer at once, and the folder watch stops, before the server closes.
       await workspace?.changes.close();
+      await new Promise((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
