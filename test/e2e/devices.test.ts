@@ -111,10 +111,13 @@ describe('Devices view', () => {
     await page.getByRole('dialog', { name: 'Remove valve-03?' }).getByRole('button', { name: 'Remove the device' }).click();
     await detail.locator('.badge', { hasText: 'removed' }).waitFor();
     await expect.poll(count).toBe('29');
-    await view().getByLabel('Removed too').check();
+    await view().getByLabel('State').selectOption('all');
     await expect.poll(count).toBe('30');
     expect(await rows().filter({ hasText: 'valve-03' }).locator('.badge').textContent()).toBe('removed');
-    await view().getByLabel('Removed too').uncheck();
+    await view().getByLabel('State').selectOption('removed');
+    await expect.poll(count).toBe('1');
+    expect(await rows().first().textContent()).toMatch(/valve-03/);
+    await view().getByLabel('State').selectOption('active');
     app.expectClean();
   });
 
@@ -134,6 +137,11 @@ describe('Devices view', () => {
     const bundle = (await detail.locator('[data-bundle-dir]').textContent())!;
     expect(bundle.startsWith(join(app.home, 'exports'))).toBe(true);
     expect(existsSync(bundle)).toBe(true);
+    // Finishing (after a confirmation) retires the old key.
+    await detail.getByRole('button', { name: 'Finish the reissue…' }).click();
+    await page.getByRole('dialog', { name: 'Finish the reissue of valve-11?' }).getByRole('button', { name: 'Finish the reissue' }).click();
+    await expect.poll(() => detail.locator('.badge', { hasText: 'reissue not finished' }).count()).toBe(0);
+    await detail.getByRole('button', { name: 'Reissue…' }).waitFor();
     app.expectClean();
   });
 });

@@ -33,6 +33,8 @@ export interface DeviceListRequest {
   readonly tag?: string | null;
   readonly text?: string | null;
   readonly includeRemoved?: boolean;
+  /** Only devices in this state (`removed` implies includeRemoved). */
+  readonly state?: Device['state'] | null;
   readonly offset?: number;
   /** Default: all. */
   readonly limit?: number | null;
@@ -48,7 +50,8 @@ export async function listDevices(ws: Workspace, request: Readonly<DeviceListReq
   const { data } = await ws.store.read();
   const server = request.server ? findDeviceServer(data, request.server).id : null;
   if (request.batch && !data.batches.some((b) => b.id === request.batch)) throw new NotFoundError(`no provisioning batch ${JSON.stringify(request.batch)}`);
-  const found = filterDevices(data.devices, { server, batch: request.batch ?? null, tag: request.tag ?? null, text: request.text ?? null, includeRemoved: request.includeRemoved === true });
+  const matching = filterDevices(data.devices, { server, batch: request.batch ?? null, tag: request.tag ?? null, text: request.text ?? null, includeRemoved: request.includeRemoved === true || request.state === 'removed' });
+  const found = request.state ? matching.filter((d) => d.state === request.state) : matching;
   const offset = Math.max(0, request.offset ?? 0);
   const page = request.limit == null ? found.slice(offset) : found.slice(offset, offset + Math.max(0, request.limit));
   const names = serverNames(data);

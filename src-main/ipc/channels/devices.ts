@@ -57,6 +57,7 @@ export const devicesChannels = defineChannels({
       tag: Filter,
       text: Filter,
       includeRemoved: z.boolean().optional(),
+      state: z.enum(DEVICE_STATES).optional(),
       offset: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(MAX_DEVICE_PAGE).optional(),
     }),
@@ -75,6 +76,11 @@ export const devicesChannels = defineChannels({
   'devices.remove': {
     args: z.strictObject({ ref: z.string().trim().min(1).max(200), confirm: z.literal(true) }),
     result: DeviceDetailSchema,
+  },
+  /** The reissue of one device finished: its old key leaves the allowlist at the next write. */
+  'devices.finishReissue': {
+    args: z.strictObject({ ref: z.string().trim().min(1).max(200) }),
+    result: z.object({ devices: z.array(z.object({ id: z.string(), name: z.string() })) }),
   },
   /** A new key pair and bundle for one device, into a chosen folder; the old key stays allowed until finished. */
   'devices.reissue': {

@@ -15,12 +15,17 @@ export const devicesHandlers: AreaHandlers<typeof devicesChannels> = {
       tag: args.tag ?? null,
       text: args.text ?? null,
       includeRemoved: args.includeRemoved === true,
+      state: args.state ?? null,
       offset: args.offset ?? 0,
       limit: Math.min(args.limit ?? DEFAULT_PAGE, MAX_DEVICE_PAGE),
     }).then((list) => ({ ...list, devices: [...list.devices].map((d) => ({ ...d, tags: [...d.tags] })) })),
   'devices.show': async (args, context) => detail(await showDevice(context.workspace(), args.ref)),
   'devices.qr': async (args, context) => deviceQr(context.workspace(), args.ref),
   'devices.remove': async (args, context) => detail(await removeDevice(context.workspace(), args.ref, args.confirm)),
+  'devices.finishReissue': async (args, context) => {
+    const result = await reissueDevices(context.workspace(), { device: args.ref, finish: true });
+    return { devices: result.devices.map((d) => ({ id: d.id, name: d.name })) };
+  },
   'devices.reissue': async (args, context) => {
     const outDir = folderOf(context, args.outFolder);
     const result = await reissueDevices(context.workspace(), { device: args.ref, outDir });

@@ -7,7 +7,8 @@ export interface DeviceFilter {
   readonly server: string;
   readonly batch: string;
   readonly tag: string;
-  readonly includeRemoved: boolean;
+  /** Active devices (the default), removed ones, or both. */
+  readonly state: 'active' | 'removed' | 'all';
 }
 
 export interface PageAnswer<R> {
@@ -27,7 +28,7 @@ export function listArgs(filter: Readonly<DeviceFilter>, offset: number, limit: 
     ...(filter.server ? { server: filter.server } : {}),
     ...(filter.batch ? { batch: filter.batch } : {}),
     ...(filter.tag.trim() ? { tag: filter.tag.trim() } : {}),
-    ...(filter.includeRemoved ? { includeRemoved: true } : {}),
+    ...(filter.state === 'all' ? { includeRemoved: true } : filter.state === 'removed' ? { state: 'removed' as const } : {}),
     offset,
     limit,
   };

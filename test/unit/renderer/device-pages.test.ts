@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceFilter, DevicePages, listArgs } from '../../../src-renderer/views/devices/device-pages.svelte.js';
 
-const ALL: DeviceFilter = { text: '', server: '', batch: '', tag: '', includeRemoved: false };
+const ALL: DeviceFilter = { text: '', server: '', batch: '', tag: '', state: 'active' };
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 function fleet(count: number) {
@@ -46,6 +46,7 @@ describe('DevicePages', () => {
 describe('listArgs', () => {
   it('leaves empty filters out and trims the typed ones', () => {
     expect(listArgs(ALL, 0, 200)).toEqual({ offset: 0, limit: 200 });
-    expect(listArgs({ text: ' valve ', server: 'id_1', batch: 'b', tag: ' t ', includeRemoved: true }, 200, 200)).toEqual({ text: 'valve', server: 'id_1', batch: 'b', tag: 't', includeRemoved: true, offset: 200, limit: 200 });
+    expect(listArgs({ text: ' valve ', server: 'id_1', batch: 'b', tag: ' t ', state: 'all' }, 200, 200)).toEqual({ text: 'valve', server: 'id_1', batch: 'b', tag: 't', includeRemoved: true, offset: 200, limit: 200 });
+    expect(listArgs({ ...ALL, state: 'removed' }, 0, 10)).toEqual({ state: 'removed', offset: 0, limit: 10 });
   });
 });
