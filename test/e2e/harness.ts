@@ -211,8 +211,9 @@ export async function launchApp(label: string, options: LaunchOptions = {}): Pro
     });
     page.on('pageerror', (error) => problems.push({ kind: 'page-error', text: `${error.name}: ${error.message}` }));
     page.on('requestfailed', (request) => {
-      // The live refresh's long poll (changes.wait) is cut when the page navigates: not a problem.
-      if (request.url().includes('/ipc/changes.wait') && request.failure()?.errorText === 'net::ERR_ABORTED') return;
+      // Reads the first view (the Overview) and Settings make on their own, cut when the page
+      // navigates or reloads: the live refresh's long poll, the status report. Not a problem.
+      if (/\/ipc\/(?:changes\.wait|status\.get)$/.test(request.url()) && request.failure()?.errorText === 'net::ERR_ABORTED') return;
       problems.push({ kind: 'request-failed', text: `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}` });
     });
 
