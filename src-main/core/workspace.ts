@@ -1,10 +1,10 @@
 // What every core service works on: the data folder, its sealed document, the secret store and
 // a clock (injected, so that due dates can be tested).
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { SecretStore } from './ports/secret-store.js';
 import type { ChangeFeed } from './ports/change-feed.js';
 import { LocalChangeFeed } from './store/local-change-feed.js';
+import { join } from 'node:path';
+import type { SecretStore } from './ports/secret-store.js';
 import { MetadataStore } from './store/metadata-store.js';
 
 export interface Workspace {
