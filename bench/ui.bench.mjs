@@ -2,6 +2,9 @@
 // first render (navigation start to the first list rows visible) and one filter keystroke (keydown
 // to the filtered list painted), medians of 5 runs, beside the same run's `keys.list` IPC call
 // alone (fetch from Node), so the reader sees how much of the first render is the data itself.
+// Issue 13 figures: the Devices view's first rows with 10,000 devices (beside the first page's
+// `devices.list` call alone), and the time to scroll to the end of 100,000 devices (scrollTop set
+// to the end to the last row painted, beside the last page's `devices.list` call alone).
 // Functions passed to page.evaluate run in the page, where these exist.
 /* global window, document, requestAnimationFrame, MutationObserver */
 import { spawn } from 'node:child_process';
@@ -10,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { generateKeyPair } from '../dist/main/core/curve/keys.js';
+import { generateIdentity } from '../dist/main/core/identities/identities.js';
 import { createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
 
@@ -88,7 +92,8 @@ async function firstRender(browser, pageUrl) {
     const visibleAt = await page.evaluate(() => performance.now());
     const marks = await page.evaluate(() => {
       const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
-      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/keys.list'));
+      // keys.rows (lean first page) where the branch has it, else keys.list.
+      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/keys.rows') || e.name.includes('/ipc/keys.list'));
       return {
         boot: at('curvekeep:boot'),
         listStart: list?.startTime ?? null,
@@ -133,54 +138,104 @@ async function keystroke(page, key) {
   return { elapsed: painted - keydown, shown };
 }
 
-const home = mkdtempSync(join(tmpdir(), 'curvekeep-uibench-'));
-const service = `curvekeep-bench-ui-${process.pid}`;
-const keychain = new OsKeychain(service);
-let bridge;
-let browser;
-try {
-  const seedStart = performance.now();
-  await seed(home, keychain);
-  console.log(`seeded ${IDENTITIES} identities in one store update: ${ms(performance.now() - seedStart)}`);
-  bridge = startBridge({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service });
-  const pageUrl = await bridge.url;
-  browser = await chromium.launch({ executablePath: process.env.CURVEKEEP_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const DEVICE_ROW = '[role="listbox"][aria-label="Devices"] [role="option"] [data-device-id]';
+const DEVICE_PAGE = 200;
 
-  // Warm-up (the bridge's first store read, Chromium's first page), not counted.
-  await ipcKeysList(pageUrl);
-  await firstRender(browser, pageUrl);
+/** `count` devices of one server in batches of 2,000, in one store update (no keychain item each). */
+async function seedDevices(home, keychain, count) {
+  const ws = createWorkspace(home, keychain);
+  const server = await generateIdentity(ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://127.0.0.1:5555'] });
+  await ws.store.update((tx) => {
+    const createdAt = tx.now.toISOString();
+    for (let b = 0; b * 2000 < count; b++) {
+      const batch = `batch_bench${String(b).padStart(4, '0')}`;
+      const outDir = `/tmp/curvekeep-bench-out/${batch}`;
+      const n = Math.min(2000, count - b * 2000);
+      tx.data.batches.push({ id: batch, createdAt, csvName: `${batch}.csv`, server: server.id, outDir, counts: { rows: n, ok: n, skipped: 0, failed: 0 }, failed: [] });
+      for (let i = 0; i < n; i++) {
+        const name = `device-${String(b * 2000 + i).padStart(6, '0')}`;
+        tx.data.devices.push({
+          id: `dev_${(b * 2000 + i).toString(16).padStart(12, '0')}`, name, publicKey: generateKeyPair().publicKey, server: server.id,
+          batch, bundleDir: `${outDir}/devices/${name}`, tags: ['plant-3', 'sensor'], state: 'active', createdAt, keptSecret: false, endpoint: 'tcp://127.0.0.1:5555',
+        });
+      }
+    }
+  });
+}
 
-  const renders = [];
-  for (let i = 0; i < RUNS; i++) renders.push(await firstRender(browser, pageUrl));
-  const ipc = [];
-  for (let i = 0; i < RUNS; i++) ipc.push(await ipcKeysList(pageUrl));
-
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
+async function ipcCall(pageUrl, channel, args) {
   const url = new URL(pageUrl);
-  url.hash = '#/keys';
-  await page.goto(url.href);
-  await page.locator(ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await keystroke(page, '7'); // warm-up
-  const keys = [];
-  for (const key of ['9', '3', '5', '8', '1']) keys.push(await keystroke(page, key));
-  await context.close();
+  const start = performance.now();
+  const response = await fetch(`${url.origin}/ipc/${channel}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'x-curvekeep-token': url.searchParams.get('token') },
+    body: JSON.stringify(args),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = await response.text();
+  const elapsed = performance.now() - start;
+  const outcome = JSON.parse(body);
+  if (!outcome.ok) throw new Error(`${channel} returned ${body.slice(0, 200)}`);
+  return { elapsed, bytes: body.length, result: outcome.result };
+}
 
-  const render = median(renders.map((r) => r.visibleAt));
-  const inDom = median(renders.map((r) => r.inDom ?? Number.NaN));
-  const boot = median(renders.map((r) => r.boot ?? Number.NaN));
-  const listStart = median(renders.map((r) => r.listStart ?? Number.NaN));
-  const listEnd = median(renders.map((r) => r.listEnd ?? Number.NaN));
-  const painted = median(renders.map((r) => r.painted));
-  const key = median(keys.map((k) => k.elapsed));
-  const ipcMs = median(ipc.map((x) => x.elapsed));
-  console.log(`Keys view, ${IDENTITIES} identities, Chromium via the bridge, median of ${RUNS}:`);
-  console.log(`  first render (navigation start to first rows visible)   ${ms(render)}   (goal < 500 ms)   runs: ${renders.map((r) => r.visibleAt.toFixed(0)).join(', ')}`);
-  console.log(`    where it goes: page script running ${ms(boot)}, keys.list fetch in the page ${ms(listStart)} to ${ms(listEnd)}, rows in the DOM ${ms(inDom)}, frame after the rows ${ms(painted)}`);
-  console.log(`  one filter keystroke (keydown to filtered list painted)  ${ms(key)}   (goal < 50 ms)   runs: ${keys.map((k) => k.elapsed.toFixed(1)).join(', ')}   (e.g. "${keys[0].shown}")`);
-  console.log(`  comparison: keys.list IPC alone (fetch from Node, ${(ipc[0].bytes / 1024).toFixed(0)} KiB JSON)   ${ms(ipcMs)}`);
-} finally {
-  await browser?.close().catch(() => undefined);
+/** One cold page on the Devices view: navigation start to the first rows visible (and painted). */
+async function devicesFirstRows(browser, pageUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = await context.newPage();
+    const url = new URL(pageUrl);
+    url.hash = '#/devices';
+    await page.goto(url.href);
+    await page.locator(DEVICE_ROW).first().waitFor({ state: 'visible', timeout: 60_000 });
+    const visibleAt = await page.evaluate(() => performance.now());
+    await page.waitForFunction(() => performance.getEntriesByName('curvekeep:devices-rows-painted').length > 0);
+    const painted = await page.evaluate(() => performance.getEntriesByName('curvekeep:devices-rows-painted')[0].startTime);
+    const marks = await page.evaluate(() => {
+      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/devices.list'));
+      return { boot: performance.getEntriesByName('curvekeep:boot')[0]?.startTime ?? null, listStart: list?.startTime ?? null, listEnd: list?.responseEnd ?? null };
+    });
+    return { visibleAt, painted, ...marks };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The Devices view open with its first rows; the list scrolled to its end: until the last row is painted. */
+async function scrollToEnd(browser, pageUrl, lastName) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = await context.newPage();
+    const url = new URL(pageUrl);
+    url.hash = '#/devices';
+    await page.goto(url.href);
+    await page.locator(DEVICE_ROW).first().waitFor({ state: 'visible', timeout: 60_000 });
+    // The view settled (its filter lists came after the first rows): the scroll alone is measured.
+    await page.waitForFunction(() => document.querySelectorAll('main select[aria-label="Batch"] option').length > 1, undefined, { timeout: 60_000 });
+    return await page.evaluate(
+      (last) =>
+        new Promise((resolve, reject) => {
+          const list = document.querySelector('[role="listbox"][aria-label="Devices"]');
+          const start = performance.now();
+          const timer = setTimeout(() => reject(new Error('the last row never came')), 60_000);
+          const check = () => {
+            if (list.querySelector(`[data-name="${last}"]`)) {
+              // The frame that shows it: after its rAF callbacks, a task runs once it is painted.
+              requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), resolve(performance.now() - start)), 0));
+            } else requestAnimationFrame(check);
+          };
+          list.scrollTop = list.scrollHeight;
+          list.dispatchEvent(new Event('scroll'));
+          requestAnimationFrame(check);
+        }),
+      lastName,
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+async function stopBridge(bridge) {
   if (bridge && bridge.child.exitCode === null) {
     const exited = new Promise((resolve) => bridge.child.once('exit', resolve));
     bridge.child.kill('SIGTERM');
@@ -188,6 +243,112 @@ try {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** The Devices figures over fresh data folders of 10,000 and 100,000 devices. */
+async function devicesBench(browser, keychain, service) {
+  const out = [];
+  for (const count of [10_000, 100_000]) {
+    const home = mkdtempSync(join(tmpdir(), `curvekeep-uibench-devices-${count}-`));
+    let bridge;
+    try {
+      const seedStart = performance.now();
+      await seedDevices(home, keychain, count);
+      console.log(`seeded ${count} devices in one store update: ${ms(performance.now() - seedStart)}`);
+      bridge = startBridge({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service });
+      const pageUrl = await bridge.url;
+      await ipcCall(pageUrl, 'devices.list', { offset: 0, limit: DEVICE_PAGE }); // warm-up
+      if (count === 10_000) {
+        await devicesFirstRows(browser, pageUrl); // warm-up
+        const runs = [];
+        for (let i = 0; i < RUNS; i++) runs.push(await devicesFirstRows(browser, pageUrl));
+        const ipc = [];
+        for (let i = 0; i < RUNS; i++) ipc.push(await ipcCall(pageUrl, 'devices.list', { offset: 0, limit: DEVICE_PAGE }));
+        out.push(`Devices view, ${count} devices, Chromium via the bridge, median of ${RUNS}:`);
+        out.push(`  first rows (navigation start to first rows visible)      ${ms(median(runs.map((r) => r.visibleAt)))}   (goal < 500 ms)   runs: ${runs.map((r) => r.visibleAt.toFixed(0)).join(', ')}; frame after the rows ${ms(median(runs.map((r) => r.painted)))}`);
+        out.push(`    where it goes: page script running ${ms(median(runs.map((r) => r.boot ?? Number.NaN)))}, devices.list fetch in the page ${ms(median(runs.map((r) => r.listStart ?? Number.NaN)))} to ${ms(median(runs.map((r) => r.listEnd ?? Number.NaN)))}`);
+        out.push(`  comparison: devices.list first page IPC alone (fetch from Node, ${DEVICE_PAGE} rows, ${(ipc[0].bytes / 1024).toFixed(0)} KiB JSON)   ${ms(median(ipc.map((x) => x.elapsed)))}`);
+      } else {
+        const last = `device-${String(count - 1).padStart(6, '0')}`;
+        await scrollToEnd(browser, pageUrl, last); // warm-up
+        const runs = [];
+        for (let i = 0; i < RUNS; i++) runs.push(await scrollToEnd(browser, pageUrl, last));
+        const ipc = [];
+        for (let i = 0; i < RUNS; i++) ipc.push(await ipcCall(pageUrl, 'devices.list', { offset: count - DEVICE_PAGE, limit: DEVICE_PAGE }));
+        const first = [];
+        for (let i = 0; i < 3; i++) first.push(await devicesFirstRows(browser, pageUrl));
+        out.push(`Devices view, ${count} devices, Chromium via the bridge, median of ${RUNS}:`);
+        out.push(`  scroll to the end (scrollTop to the end, to the last row painted)   ${ms(median(runs))}   runs: ${runs.map((r) => r.toFixed(0)).join(', ')}`);
+        out.push(`  first rows with ${count} devices (median of 3)   ${ms(median(first.map((r) => r.visibleAt)))}`);
+        out.push(`  comparison: devices.list last page IPC alone (fetch from Node, ${DEVICE_PAGE} rows)   ${ms(median(ipc.map((x) => x.elapsed)))}`);
+      }
+    } finally {
+      await stopBridge(bridge);
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
+const home = mkdtempSync(join(tmpdir(), 'curvekeep-uibench-'));
+const service = `curvekeep-bench-ui-${process.pid}`;
+const keychain = new OsKeychain(service);
+let bridge;
+let browser;
+try {
+  browser = await chromium.launch({ executablePath: process.env.CURVEKEEP_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  // BENCH_UI_ONLY=devices: the Devices figures alone.
+  if (process.env.BENCH_UI_ONLY !== 'devices') {
+    const seedStart = performance.now();
+    await seed(home, keychain);
+    console.log(`seeded ${IDENTITIES} identities in one store update: ${ms(performance.now() - seedStart)}`);
+    bridge = startBridge({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service });
+    const pageUrl = await bridge.url;
+
+    // Warm-up (the bridge's first store read, Chromium's first page), not counted.
+    await ipcKeysList(pageUrl);
+    await firstRender(browser, pageUrl);
+
+    const renders = [];
+    for (let i = 0; i < RUNS; i++) renders.push(await firstRender(browser, pageUrl));
+    const ipc = [];
+    for (let i = 0; i < RUNS; i++) ipc.push(await ipcKeysList(pageUrl));
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    const url = new URL(pageUrl);
+    url.hash = '#/keys';
+    await page.goto(url.href);
+    await page.locator(ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await keystroke(page, '7'); // warm-up
+    const keys = [];
+    for (const key of ['9', '3', '5', '8', '1']) keys.push(await keystroke(page, key));
+    await context.close();
+
+    const render = median(renders.map((r) => r.visibleAt));
+    const inDom = median(renders.map((r) => r.inDom ?? Number.NaN));
+    const boot = median(renders.map((r) => r.boot ?? Number.NaN));
+    const listStart = median(renders.map((r) => r.listStart ?? Number.NaN));
+    const listEnd = median(renders.map((r) => r.listEnd ?? Number.NaN));
+    const painted = median(renders.map((r) => r.painted));
+    const key = median(keys.map((k) => k.elapsed));
+    const ipcMs = median(ipc.map((x) => x.elapsed));
+    console.log(`Keys view, ${IDENTITIES} identities, Chromium via the bridge, median of ${RUNS}:`);
+    console.log(`  first render (navigation start to first rows visible)   ${ms(render)}   (goal < 500 ms)   runs: ${renders.map((r) => r.visibleAt.toFixed(0)).join(', ')}`);
+    console.log(`    where it goes: page script running ${ms(boot)}, keys.list fetch in the page ${ms(listStart)} to ${ms(listEnd)}, rows in the DOM ${ms(inDom)}, frame after the rows ${ms(painted)}`);
+    console.log(`  one filter keystroke (keydown to filtered list painted)  ${ms(key)}   (goal < 50 ms)   runs: ${keys.map((k) => k.elapsed.toFixed(1)).join(', ')}   (e.g. "${keys[0].shown}")`);
+    console.log(`  comparison: keys.list IPC alone (fetch from Node, ${(ipc[0].bytes / 1024).toFixed(0)} KiB JSON)   ${ms(ipcMs)}`);
+    // The lean first page, where the contract has keys.rows.
+    const rows = [];
+    for (let i = 0; i < RUNS; i++) rows.push(await ipcCall(pageUrl, 'keys.rows', { limit: 100 }).catch(() => null));
+    if (rows.every((r) => r !== null)) console.log(`  comparison: keys.rows first page IPC alone (100 rows, ${(rows[0].bytes / 1024).toFixed(0)} KiB JSON)   ${ms(median(rows.map((r) => r.elapsed)))}`);
+    await stopBridge(bridge);
+    bridge = undefined;
+  }
+  for (const line of await devicesBench(browser, keychain, service)) console.log(line);
+} finally {
+  await browser?.close().catch(() => undefined);
+  await stopBridge(bridge);
   for (const account of await keychain.accounts()) await keychain.delete(account);
   rmSync(home, { recursive: true, force: true });
 }

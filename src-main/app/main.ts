@@ -94,7 +94,10 @@ function start(): void {
     .then(() => {
       hardenSession(session.defaultSession, log);
       protocol.handle(APP_SCHEME, serveRenderer);
-      const dispatcher = new Dispatcher({ handlers: handlerTable, context: handlerContext(), trusted: { kind: 'electron', appUrl: `${APP_ORIGIN}/` }, log });
+      const context = handlerContext();
+      const dispatcher = new Dispatcher({ handlers: handlerTable, context, trusted: { kind: 'electron', appUrl: `${APP_ORIGIN}/` }, log });
+      // The live refresh's folder watch and waiting polls stop with the app.
+      app.once('will-quit', () => void context.workspace().changes.close());
       handleElectronCalls(ipcMain, dispatcher, (id) => appWindows.has(id));
       Menu.setApplicationMenu(
         Menu.buildFromTemplate(

@@ -220,11 +220,15 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     origin,
     token,
     pageUrl: `${origin}/?token=${token}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // Waiting long polls answer at once, and the folder watch stops, before the server closes.
+      await workspace?.changes.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

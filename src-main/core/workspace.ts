@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import type { ChangeFeed } from './ports/change-feed.js';
+import { LocalChangeFeed } from './store/local-change-feed.js';
 import { join } from 'node:path';
 import type { DocumentStore } from './ports/document-store.js';
 import type { SecretStore } from './ports/secret-store.js';
@@ -18,6 +20,8 @@ export interface Workspace {
   readonly store: DocumentStore;
   readonly secrets: SecretStore;
   readonly now: () => Date;
+  /** What the page's live refresh waits on; close it when the app or the bridge stops. */
+  readonly changes: ChangeFeed;
 }
 
 export interface WorkspaceOptions {
@@ -36,7 +40,7 @@ export function createWorkspace(home: string, secrets: SecretStore, now: () => D
   }
   const store = new MetadataStore(home, secrets, now);
   // Keychain items written during a store change are journaled, so that a crash leaves no orphan.
-  return { home, store, secrets: store.secrets, now };
+  return { home, store, secrets: store.secrets, now, changes: new LocalChangeFeed(home) };
 }
 
 /** The local document of a workspace, for what only it has (reseal, journal, lock); refused for a team workspace. */

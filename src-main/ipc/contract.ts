@@ -14,6 +14,7 @@ import { linksChannels } from './channels/links.js';
 import { pinsChannels } from './channels/pins.js';
 import { devicesChannels } from './channels/devices.js';
 import { statusChannels } from './channels/status.js';
+import { changesChannels } from './channels/changes.js';
 
 export const contract = Object.freeze({
   ...appChannels,
@@ -28,6 +29,7 @@ export const contract = Object.freeze({
   ...pinsChannels,
   ...devicesChannels,
   ...statusChannels,
+  ...changesChannels,
 });
 
 export type Contract = typeof contract;

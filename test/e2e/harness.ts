@@ -133,6 +133,42 @@ export interface E2eApp {
 
 let launched = 0;
 
+/** The live refresh's long poll: always pending while a view listens, so never "network activity". */
+const isLongPoll = (url: string) => url.includes('/ipc/changes.wait');
+const QUIET_MS = 500;
+
+/**
+ * `page.waitForLoadState('networkidle')` as tests mean it: no request in flight for 500 ms, the
+ * live refresh's long poll (`changes.wait`, pending up to 25 s by design) not counted. Chromium's
+ * own network-idle would wait for it; every other load state is Playwright's.
+ */
+function quietExceptLiveRefresh(page: Page): void {
+  const inFlight = new Set<unknown>();
+  let lastChange = Date.now();
+  const start = (request: { url(): string }) => {
+    if (isLongPoll(request.url())) return;
+    inFlight.add(request);
+    lastChange = Date.now();
+  };
+  const end = (request: unknown) => {
+    if (inFlight.delete(request)) lastChange = Date.now();
+  };
+  page.on('request', start);
+  page.on('requestfinished', end);
+  page.on('requestfailed', end);
+  const original = page.waitForLoadState.bind(page);
+  page.waitForLoadState = async (state, options) => {
+    if (state !== 'networkidle') return original(state, options);
+    await original('load', options);
+    const deadline = Date.now() + (options?.timeout ?? 10_000);
+    for (;;) {
+      if (inFlight.size === 0 && Date.now() - lastChange >= QUIET_MS) return;
+      if (Date.now() > deadline) throw new Error(`the page was not quiet for ${QUIET_MS} ms within the timeout (${inFlight.size} request(s) in flight)`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+}
+
 function describeProblems(problems: ReadonlyArray<PageProblem>): string {
   return problems.map((p) => `  ${p.kind}: ${p.text}`).join('\n');
 }
@@ -169,11 +205,15 @@ export async function launchApp(label: string, options: LaunchOptions = {}): Pro
     });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
+    quietExceptLiveRefresh(page);
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push({ kind: 'console-error', text: message.text() });
     });
     page.on('pageerror', (error) => problems.push({ kind: 'page-error', text: `${error.name}: ${error.message}` }));
     page.on('requestfailed', (request) => {
+      // Reads the first view (the Overview) and Settings make on their own, cut when the page
+      // navigates or reloads: the live refresh's long poll, the status report. Not a problem.
+      if (/\/ipc\/(?:changes\.wait|status\.get)$/.test(request.url()) && request.failure()?.errorText === 'net::ERR_ABORTED') return;
       problems.push({ kind: 'request-failed', text: `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}` });
     });
 

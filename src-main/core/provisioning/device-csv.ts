@@ -42,7 +42,11 @@ export function readDeviceRows(text: string, source: string): ReadonlyArray<Devi
     throw new InvalidInputError(`${source} is not a readable CSV file: ${(error as Error).message}; nothing was provisioned`);
   }
   if (!columns.includes('name')) {
-    throw new InvalidInputError(`${source} has no "name" column; its first line must name the columns, e.g. ${KNOWN.join(',')}`);
+    // The columns found, so that the user sees at once what the file has (a path stays out of the app's message: `source` is the name the user knows).
+    const found = columns.filter((c) => c !== '');
+    throw new InvalidInputError(
+      `the file ${source} has no "name" column: its columns are ${found.length ? found.join(', ') : '(none)'}; expected ${KNOWN.join(', ')} (name is required)`,
+    );
   }
   // A cell Curvekeep escaped for spreadsheets (formats/csv-cell.ts) is read back as it was.
   const cell = (value: string | undefined): string => readCsvCell((value ?? '').trim()).trim();

@@ -72,7 +72,7 @@ export interface ProvisionResult {
 
 export async function provisionDevices(ws: Workspace, request: Readonly<ProvisionRequest>): Promise<ProvisionResult> {
   const text = (await readInputFile(request.csvPath, MAX_CSV_BYTES)).toString('utf8');
-  const rows = readDeviceRows(text, request.csvPath);
+  const rows = readDeviceRows(text, request.csvName || request.csvPath);
   const { data } = await ws.store.read();
   const server = findServer(data.identities, data.peers, request.serverRef);
   const now = ws.now();
@@ -258,9 +258,9 @@ async function names(dir: string): Promise<string[]> {
  * What a run would do with each row, writing nothing: not the data folder, not the keychain, not
  * the output folder (which is only read, and need not exist).
  */
-export async function dryRunDevices(ws: Workspace, request: Readonly<Pick<ProvisionRequest, 'csvPath' | 'serverRef' | 'outDir' | 'endpoint' | 'keepSecrets' | 'force'>>): Promise<DryRunResult> {
+export async function dryRunDevices(ws: Workspace, request: Readonly<Pick<ProvisionRequest, 'csvPath' | 'serverRef' | 'outDir' | 'endpoint' | 'keepSecrets' | 'force' | 'csvName'>>): Promise<DryRunResult> {
   const text = (await readInputFile(request.csvPath, MAX_CSV_BYTES)).toString('utf8');
-  const rows = readDeviceRows(text, request.csvPath);
+  const rows = readDeviceRows(text, request.csvName || request.csvPath);
   const { data } = await ws.store.read();
   const server = findServer(data.identities, data.peers, request.serverRef);
   const devicesDir = join(request.outDir, 'devices');

@@ -33,6 +33,8 @@ export interface DeviceListRequest {
   readonly tag?: string | null;
   readonly text?: string | null;
   readonly includeRemoved?: boolean;
+  /** Only devices in this state (`removed` implies includeRemoved). */
+  readonly state?: Device['state'] | null;
   readonly offset?: number;
   /** Default: all. */
   readonly limit?: number | null;
@@ -48,7 +50,8 @@ export async function listDevices(ws: Workspace, request: Readonly<DeviceListReq
   const { data } = await ws.store.read();
   const server = request.server ? findDeviceServer(data, request.server).id : null;
   if (request.batch && !data.batches.some((b) => b.id === request.batch)) throw new NotFoundError(`no provisioning batch ${JSON.stringify(request.batch)}`);
-  const found = filterDevices(data.devices, { server, batch: request.batch ?? null, tag: request.tag ?? null, text: request.text ?? null, includeRemoved: request.includeRemoved === true });
+  const matching = filterDevices(data.devices, { server, batch: request.batch ?? null, tag: request.tag ?? null, text: request.text ?? null, includeRemoved: request.includeRemoved === true || request.state === 'removed' });
+  const found = request.state ? matching.filter((d) => d.state === request.state) : matching;
   const offset = Math.max(0, request.offset ?? 0);
   const page = request.limit == null ? found.slice(offset) : found.slice(offset, offset + Math.max(0, request.limit));
   const names = serverNames(data);
@@ -192,4 +195,12 @@ export async function reissueDevices(ws: Workspace, request: Readonly<ReissueReq
   const manifest = await output.writeManifest(server, server.endpoint, createdAt, planned.map((p, i) => manifestDevice({ ...p, ownKey: false }, made[i]!.publicKey, createdAt)));
   await output.writeResults(results);
   return { finished: false, outDir, devices: updated, manifest };
+}
+
+/** A device's public key as a QR code (the public zcert body, as its bundle's QR): never a secret. */
+export async function deviceQr(ws: Workspace, ref: string): Promise<{ readonly payload: string; readonly svg: string }> {
+  const [{ qrPayload }, { renderQrSvg }] = await Promise.all([import('../formats/qr/payload.js'), import('../formats/qr/render.js')]);
+  const device = await showDevice(ws, ref);
+  const payload = qrPayload({ name: device.name, endpoint: device.endpoint ?? null, publicKey: device.publicKey as PublicKey });
+  return { payload, svg: await renderQrSvg(payload) };
 }

@@ -5,6 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NotFoundError } from '../errors.js';
 import { findServer } from '../provisioning/plan.js';
 import { type DryRunResult, dryRunDevices, type ProvisionProgress, type ProvisionResult, provisionDevices, type RowResult } from '../provisioning/provision.js';
 import type { Workspace } from '../workspace.js';
@@ -43,17 +44,21 @@ function uploadName(fileName: string): string {
   return fileName.replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'devices.csv';
 }
 
-export async function runProvisioning(ws: Workspace, request: Readonly<ProvisioningRequest>): Promise<ProvisioningOutcome> {
-  let folder: string | null = null;
-  let csvPath: string;
-  if ('path' in request.csv) {
-    csvPath = request.csv.path;
-  } else {
-    folder = await mkdtemp(join(tmpdir(), 'curvekeep-provision-'));
-    csvPath = join(folder, uploadName(request.csv.fileName));
-    await writeFile(csvPath, request.csv.bytes, { mode: 0o600 });
-  }
+/** Runs `work` with the CSV as a file: the path given, or the uploaded bytes in a private temporary file. */
+async function withCsvFile<T>(csv: ProvisioningCsv, work: (csvPath: string) => Promise<T>): Promise<T> {
+  if ('path' in csv) return work(csv.path);
+  const folder = await mkdtemp(join(tmpdir(), 'curvekeep-provision-'));
   try {
+    const csvPath = join(folder, uploadName(csv.fileName));
+    await writeFile(csvPath, csv.bytes, { mode: 0o600 });
+    return await work(csvPath);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+export async function runProvisioning(ws: Workspace, request: Readonly<ProvisioningRequest>): Promise<ProvisioningOutcome> {
+  return withCsvFile(request.csv, async (csvPath) => {
     const result = await provisionDevices(ws, {
       csvPath,
       serverRef: request.server,
@@ -66,21 +71,70 @@ export async function runProvisioning(ws: Workspace, request: Readonly<Provision
     });
     const { rows, ...summary } = result;
     return { summary, rows, failedRows: rows.filter((r) => r.status === 'failed') };
-  } finally {
-    if (folder) await rm(folder, { recursive: true, force: true });
-  }
+  });
 }
 
 export type { DryRunResult, DryRunRow } from '../provisioning/provision.js';
 
 /** What provisioning would do with each row of a CSV file, writing nothing anywhere. */
-export async function dryRunProvisioning(ws: Workspace, request: Readonly<Omit<ProvisioningRequest, 'onProgress' | 'csv'> & { readonly csv: { readonly path: string } }>): Promise<DryRunResult> {
-  return dryRunDevices(ws, {
-    csvPath: request.csv.path,
-    serverRef: request.server,
-    outDir: request.outDir,
-    endpoint: request.endpoint ?? null,
-    keepSecrets: request.keepSecrets === true,
-    force: request.force === true,
-  });
+export async function dryRunProvisioning(ws: Workspace, request: Readonly<Omit<ProvisioningRequest, 'onProgress'>>): Promise<DryRunResult> {
+  return withCsvFile(request.csv, (csvPath) =>
+    dryRunDevices(ws, {
+      csvPath,
+      serverRef: request.server,
+      outDir: request.outDir,
+      endpoint: request.endpoint ?? null,
+      keepSecrets: request.keepSecrets === true,
+      force: request.force === true,
+      csvName: 'path' in request.csv ? null : request.csv.fileName,
+    }),
+  );
+}
+
+/** A server devices can be provisioned for: an own server identity, or a peer. */
+export interface ProvisioningServer {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'identity' | 'peer';
+  readonly endpoint: string | null;
+}
+
+/** The servers to choose from: own server identities first, then peers. */
+export async function provisioningServers(ws: Workspace): Promise<ReadonlyArray<ProvisioningServer>> {
+  const { data } = await ws.store.read();
+  return [
+    ...data.identities.filter((i) => i.role === 'server').map((i) => ({ id: i.id, name: i.name, kind: 'identity' as const, endpoint: i.endpoints[0] ?? null })),
+    ...data.peers.map((p) => ({ id: p.id, name: p.name, kind: 'peer' as const, endpoint: p.endpoints?.[0] ?? null })),
+  ];
+}
+
+/** A past run, as the history lists it (newest first). */
+export interface BatchSummary {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly csvName: string;
+  readonly server: string;
+  readonly serverName: string;
+  readonly outDir: string;
+  readonly counts: { readonly rows: number; readonly ok: number; readonly skipped: number; readonly failed: number };
+  readonly failed: ReadonlyArray<{ readonly row: number; readonly name: string; readonly reason: string }>;
+  /** Devices of the batch still active. */
+  readonly devices: number;
+}
+
+export async function provisioningBatches(ws: Workspace): Promise<ReadonlyArray<BatchSummary>> {
+  const { data } = await ws.store.read();
+  const names = new Map<string, string>([...data.peers.map((p) => [p.id, p.name] as const), ...data.identities.map((i) => [i.id, i.name] as const)]);
+  const active = new Map<string, number>();
+  for (const d of data.devices) if (d.state === 'active' && d.batch) active.set(d.batch, (active.get(d.batch) ?? 0) + 1);
+  return [...data.batches]
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+    .map((b) => ({ id: b.id, createdAt: b.createdAt, csvName: b.csvName, server: b.server, serverName: names.get(b.server) ?? b.server, outDir: b.outDir, counts: b.counts, failed: b.failed, devices: active.get(b.id) ?? 0 }));
+}
+
+/** One batch (a retry runs into its folder, for its server). */
+export async function provisioningBatch(ws: Workspace, id: string): Promise<BatchSummary> {
+  const batch = (await provisioningBatches(ws)).find((b) => b.id === id);
+  if (!batch) throw new NotFoundError(`no provisioning batch ${JSON.stringify(id)}`);
+  return batch;
 }

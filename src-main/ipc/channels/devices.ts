@@ -1,6 +1,7 @@
 // The devices area: devices provisioned for our servers (not peers). The list is lean and paged:
 // a fleet has 100,000 devices, and the page shows a screenful at a time.
 import { z } from 'zod';
+import { FolderHandleSchema } from './folder.js';
 import { defineChannels } from './spec.js';
 
 export const DEVICE_STATES = ['active', 'removed'] as const;
@@ -56,6 +57,7 @@ export const devicesChannels = defineChannels({
       tag: Filter,
       text: Filter,
       includeRemoved: z.boolean().optional(),
+      state: z.enum(DEVICE_STATES).optional(),
       offset: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(MAX_DEVICE_PAGE).optional(),
     }),
@@ -64,5 +66,25 @@ export const devicesChannels = defineChannels({
   'devices.show': {
     args: z.strictObject({ ref: z.string().trim().min(1, 'give a device id or name').max(200) }),
     result: DeviceDetailSchema,
+  },
+  /** The device's public key as a QR code (an SVG document for an <img>). */
+  'devices.qr': {
+    args: z.strictObject({ ref: z.string().trim().min(1).max(200) }),
+    result: z.object({ payload: z.string(), svg: z.string() }),
+  },
+  /** The device leaves its server's allowlist at the next write; the page asks first. */
+  'devices.remove': {
+    args: z.strictObject({ ref: z.string().trim().min(1).max(200), confirm: z.literal(true) }),
+    result: DeviceDetailSchema,
+  },
+  /** The reissue of one device finished: its old key leaves the allowlist at the next write. */
+  'devices.finishReissue': {
+    args: z.strictObject({ ref: z.string().trim().min(1).max(200) }),
+    result: z.object({ devices: z.array(z.object({ id: z.string(), name: z.string() })) }),
+  },
+  /** A new key pair and bundle for one device, into a chosen folder; the old key stays allowed until finished. */
+  'devices.reissue': {
+    args: z.strictObject({ ref: z.string().trim().min(1).max(200), outFolder: FolderHandleSchema }),
+    result: z.object({ outDir: z.string().nullable(), devices: z.array(z.object({ id: z.string(), name: z.string(), publicKey: z.string() })) }),
   },
 });

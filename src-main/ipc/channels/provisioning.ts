@@ -37,7 +37,62 @@ export const ProvisionSummarySchema = z.object({
   secretsKept: z.number().int(),
 });
 
+/** What a run would do with a row (the dry run): make a device, skip it (it exists), or fail it. */
+export const PreviewRowSchema = z.object({
+  row: z.number().int(),
+  name: z.string(),
+  action: z.enum(['create', 'skip', 'fail']),
+  reason: z.string(),
+});
+
+export const BatchSummarySchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  csvName: z.string(),
+  server: z.string(),
+  serverName: z.string(),
+  outDir: z.string(),
+  counts: z.object({ rows: z.number().int(), ok: z.number().int(), skipped: z.number().int(), failed: z.number().int() }),
+  failed: z.array(z.object({ row: z.number().int(), name: z.string(), reason: z.string() })),
+  devices: z.number().int(),
+});
+
+const Upload = {
+  fileName: z.string().trim().min(1).max(255),
+  base64: z
+    .string()
+    .min(1, 'the CSV file is empty')
+    .max(MAX_BASE64, `the CSV is larger than ${MAX_DEVICE_CSV_BYTES / 1024} KiB`)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'the file bytes must be base64'),
+};
+
 export const provisioningChannels = defineChannels({
+  /** The servers devices can be provisioned for: own server identities, then peers. */
+  'provisioning.servers': {
+    args: z.strictObject({}),
+    result: z.object({ servers: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['identity', 'peer']), endpoint: z.string().nullable() })) }),
+  },
+  /** The dry run of an upload: what each row would do; writes nothing. */
+  'provisioning.preview': {
+    args: z.strictObject({
+      ...Upload,
+      server: z.string().trim().min(1, 'choose the server').max(200),
+      outFolder: FolderHandleSchema,
+      force: z.boolean().optional(),
+      endpoint: z.string().trim().max(300).optional(),
+    }),
+    result: z.object({ total: z.number().int(), create: z.number().int(), skip: z.number().int(), fail: z.number().int(), server: z.object({ name: z.string() }), rows: z.array(PreviewRowSchema) }),
+  },
+  /** The batches run so far, newest first (the history). */
+  'provisioning.batches': {
+    args: z.strictObject({}),
+    result: z.object({ batches: z.array(BatchSummarySchema) }),
+  },
+  /** A batch to retry: its server, and its output folder as a handle (a rerun skips the bundles made). */
+  'provisioning.batchFolder': {
+    args: z.strictObject({ batch: z.string().trim().min(1).max(200) }),
+    result: z.object({ batch: BatchSummarySchema, folder: ChosenFolderSchema }),
+  },
   /** A folder for the output: a dialog in the app, a fresh folder inside its write root in the bridge. */
   'provisioning.chooseFolder': {
     args: z.strictObject({}),

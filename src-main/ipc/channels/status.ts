@@ -52,4 +52,9 @@ export const statusChannels = defineChannels({
     args: z.strictObject({}),
     result: StatusReportSchema,
   },
+  /** Doctor's safe repairs (the Overview's "repair" step, in Settings); the page asks first. */
+  'status.repair': {
+    args: z.strictObject({ confirm: z.literal(true) }),
+    result: z.object({ ok: z.boolean(), repaired: z.number().int(), remaining: z.number().int() }),
+  },
 });

@@ -22,6 +22,14 @@ function registryOf(context: HandlerContext): Map<string, string> {
 export async function chooseFolder(context: HandlerContext, request: Readonly<{ title: string; secret: boolean }>): Promise<{ handle: string; path: string } | null> {
   const path = await context.chooseExportFolder(request);
   if (path === null) return null;
+  return handOut(context, path);
+}
+
+/**
+ * A handle for a folder the main process already knows (a provisioning batch's output folder, as
+ * recorded in the store): never for a path the page sent.
+ */
+export function handOut(context: HandlerContext, path: string): { handle: string; path: string } {
   if (!isAbsolute(path)) throw new RefusedError('the chosen folder is not an absolute path; nothing was written');
   const registry = registryOf(context);
   if (registry.size >= MAX_HANDLES) registry.delete(registry.keys().next().value!);

@@ -6,7 +6,7 @@ import { RefusedError } from '../../core/errors.js';
 import type { RowResult } from '../../core/provisioning/plan.js';
 import type { provisioningChannels } from '../channels/provisioning.js';
 import type { AreaHandlers } from './context.js';
-import { chooseFolder, folderOf } from './folder-handles.js';
+import { chooseFolder, folderOf, handOut } from './folder-handles.js';
 import { jobsOf } from './jobs.js';
 
 const PROVISION_JOB = 'provisioning';
@@ -16,6 +16,42 @@ function publicRow(row: RowResult) {
 }
 
 export const provisioningHandlers: AreaHandlers<typeof provisioningChannels> = {
+  'provisioning.servers': async (_args, context) => {
+    const { provisioningServers } = await import('../../core/usecases/provisioning.js');
+    return { servers: await provisioningServers(context.workspace()) };
+  },
+
+  'provisioning.preview': async (args, context) => {
+    const outDir = folderOf(context, args.outFolder);
+    const { dryRunProvisioning } = await import('../../core/usecases/provisioning.js');
+    const plan = await dryRunProvisioning(context.workspace(), {
+      csv: { fileName: args.fileName, bytes: Buffer.from(args.base64, 'base64') },
+      server: args.server,
+      outDir,
+      endpoint: args.endpoint ?? null,
+      force: args.force === true,
+    });
+    return {
+      total: plan.total,
+      create: plan.create,
+      skip: plan.skip,
+      fail: plan.fail,
+      server: { name: plan.server.name },
+      rows: plan.rows.map((r) => ({ row: r.row, name: r.name, action: r.action, reason: r.reason })),
+    };
+  },
+
+  'provisioning.batches': async (_args, context) => {
+    const { provisioningBatches } = await import('../../core/usecases/provisioning.js');
+    return { batches: await provisioningBatches(context.workspace()) };
+  },
+
+  'provisioning.batchFolder': async (args, context) => {
+    const { provisioningBatch } = await import('../../core/usecases/provisioning.js');
+    const batch = await provisioningBatch(context.workspace(), args.batch);
+    return { batch, folder: handOut(context, batch.outDir) };
+  },
+
   'provisioning.chooseFolder': async (_args, context) => ({
     folder: await chooseFolder(context, { title: 'Choose the output folder for the device bundles', secret: true }),
   }),

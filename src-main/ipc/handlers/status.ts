@@ -8,4 +8,9 @@ export const statusHandlers: AreaHandlers<typeof statusChannels> = {
     const { statusOverview } = await import('../../core/usecases/status.js');
     return statusOverview(context.workspace());
   },
+  'status.repair': async (_args, context) => {
+    const { runDoctor } = await import('../../core/usecases/doctor.js');
+    const report = await runDoctor(context.workspace(), { repair: true });
+    return { ok: report.ok, repaired: report.repaired.length, remaining: report.remaining.length };
+  },
 };

@@ -14,6 +14,7 @@ import { linksHandlers } from './links.js';
 import { pinsHandlers } from './pins.js';
 import { devicesHandlers } from './devices.js';
 import { statusHandlers } from './status.js';
+import { changesHandlers } from './changes.js';
 
 export type HandlerTable = AreaHandlers<Contract>;
 
@@ -30,4 +31,5 @@ export const handlerTable: HandlerTable = Object.freeze({
   ...pinsHandlers,
   ...devicesHandlers,
   ...statusHandlers,
+  ...changesHandlers,
 });
