@@ -36,7 +36,7 @@ export function createWorkspace(home: string, secrets: SecretStore, now: () => D
   if (options.store) {
     const store = new PgStore(options.store, secrets, now, { password: options.password, connectTimeoutMs: options.connectTimeoutMs });
     // Keychain items written by a change the database refuses are removed again.
-    return { home, store, secrets: store.secrets, now };
+    return { home, store, secrets: store.secrets, now, changes: store.changeFeed() };
   }
   const store = new MetadataStore(home, secrets, now);
   // Keychain items written during a store change are journaled, so that a crash leaves no orphan.

@@ -7,7 +7,6 @@ import type { Workspace } from '../../core/workspace.js';
 import { action, type CommandContext, type Outcome, UsageError } from '../runner.js';
 
 const WATCH_TIMEOUT_MS = 30_000;
-const LOCAL_POLL_MS = 1_000;
 
 /** Prints the overview, then again after every change, until SIGINT/SIGTERM. */
 export async function watchStatus(
@@ -16,9 +15,8 @@ export async function watchStatus(
   describe: (report: StatusReport) => string,
 ): Promise<Outcome> {
   const ws = ctx.workspace();
-  const { teamStoreOf } = await import('../../core/workspace.js');
-  const team = teamStoreOf(ws);
-  const feed = team?.changeFeed() ?? null;
+  // The workspace's feed: LISTEN for a team workspace, the data folder's watch for the local one.
+  const feed = ws.changes;
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -38,29 +36,15 @@ export async function watchStatus(
         // The store unreachable: say so and keep waiting (the feed retries), never a busy loop.
         print(null, `-- ${new Date().toISOString()} ${(error as Error).message}`);
       }
-      if (feed) {
+      for (;;) {
         const next = await feed.wait(seen, WATCH_TIMEOUT_MS, stop.signal);
-        if (next === seen && feed.reachable !== false) continue;
-      } else {
-        // The local document: look at its revision once a second.
-        for (;;) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, LOCAL_POLL_MS);
-            stop.signal.addEventListener('abort', () => {
-              clearTimeout(timer);
-              resolve();
-            }, { once: true });
-          });
-          if (stop.signal.aborted) break;
-          const now = await ws.store.read().then((s) => s.revision, () => null);
-          if (now !== seen) break;
-        }
+        if (stop.signal.aborted || next !== seen || (feed as { reachable?: boolean | null }).reachable === false) break;
       }
     }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await feed?.close();
+    await feed.close();
   }
   // Everything was printed while watching.
   return { json: undefined, text: '', exitCode: 0 };
