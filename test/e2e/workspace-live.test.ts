@@ -2,8 +2,8 @@
 // store.json in its data folder, names it): it says which workspace it works on, a colleague's
 // CLI change is there on the next call without restarting anything, and the database stopped
 // shows the banner (last state kept, read-only) until it answers again.
-// Not here: the renderer's live refresh loop (the changes channel and the views' long poll come
-// from the fleet UI branch); the integrator adds the view assertion when both are merged.
+// The Peers view open on the page shows the colleague's peer by itself (the changes channel waits
+// on the workspace's LISTEN feed), without a reload.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,11 +62,19 @@ describe('the app on a team workspace', () => {
   });
 
   it('a colleague\'s CLI change is there without a restart', async () => {
-    expect((await ipc<{ peers: unknown[] }>('peers.list')).peers).toHaveLength(0);
+    expect((await ipc<{ rows: unknown[] }>('peers.list')).rows).toHaveLength(0);
+    await app.go('Peers');
+    // Set on this page only: a reload would lose it.
+    await app.page.evaluate(() => ((window as unknown as { __notReloaded?: boolean }).__notReloaded = true));
+    const list = app.page.getByRole('listbox', { name: 'Peers', exact: true });
+    await expect.poll(() => list.getByRole('option').count(), { timeout: 10_000 }).toBe(0);
     const added = await operator.cli(['peers', 'add', '--name', 'colleague-peer', '--key', 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7']);
     expect(added.code).toBe(0);
-    const { peers } = await ipc<{ peers: Array<{ name: string }> }>('peers.list');
-    expect(peers.map((p) => p.name)).toEqual(['colleague-peer']);
+    const { rows } = await ipc<{ rows: Array<{ name: string }> }>('peers.list');
+    expect(rows.map((p) => p.name)).toEqual(['colleague-peer']);
+    await expect.poll(() => list.getByRole('option', { name: /colleague-peer/ }).count(), { timeout: 30_000 }).toBe(1);
+    expect(await app.page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
+    app.expectClean();
   });
 
   it('the database stopped: a banner, the last state kept; it goes once the database answers', async () => {
@@ -79,6 +87,6 @@ describe('the app on a team workspace', () => {
       await ws.pg.startServer();
     }
     await expect.poll(() => workspaceText('reachable'), { timeout: 30_000 }).toMatch(/Team workspace/);
-    expect((await ipc<{ peers: Array<{ name: string }> }>('peers.list')).peers.map((p) => p.name)).toEqual(['colleague-peer']);
+    expect((await ipc<{ rows: Array<{ name: string }> }>('peers.list')).rows.map((p) => p.name)).toEqual(['colleague-peer']);
   }, 90_000);
 });
