@@ -329,13 +329,19 @@ function normalised(endpoint: string, parse: (text: string) => { endpoint: strin
  * its own endpoints, and the stored peers and own server identities with an endpoint there.
  */
 export async function rotationTargets(ws: Workspace, ref: string): Promise<RotationTargets> {
-  const [{ data }, { findIdentity }, { parseEndpoint }] = await Promise.all([ws.store.read(), import('../identities/identities.js'), import('../link/endpoint.js')]);
+  const [{ data }, entries, { findIdentity }, { parseEndpoint }] = await Promise.all([ws.store.read(), ws.store.auditEntries(), import('../identities/identities.js'), import('../link/endpoint.js')]);
   const identity = findIdentity(data.identities, ref);
   const parse = (text: string) => normalised(text, parseEndpoint);
-  // Newest test first: generations are numbered in order, each keeps its last test.
-  const tests = identity.generations
+  // Every server a rotation of this identity was tested at (the audit log keeps each test; a
+  // generation keeps only its last), newest first.
+  const audited = entries
+    .filter((e) => e.action === 'rotation.tested' && e.details?.id === identity.id && typeof e.details.endpoint === 'string')
+    .map((e) => ({ endpoint: String(e.details!.endpoint), verdict: String(e.details!.verdict ?? ''), at: e.at }));
+  const kept = identity.generations
     .filter((g) => g.lastTest !== undefined && g.lastTest.endpoint !== '')
-    .map((g) => ({ endpoint: parse(g.lastTest!.endpoint), verdict: g.lastTest!.verdict, at: g.lastTest!.at }))
+    .map((g) => ({ endpoint: g.lastTest!.endpoint, verdict: g.lastTest!.verdict, at: g.lastTest!.at }));
+  const tests = [...kept, ...audited]
+    .map((t) => ({ ...t, endpoint: parse(t.endpoint) }))
     .filter((t): t is { endpoint: string; verdict: string; at: string } => t.endpoint !== null)
     .sort((a, b) => b.at.localeCompare(a.at));
   const lastAt = (endpoint: string) => tests.find((t) => t.endpoint === endpoint) ?? null;

@@ -106,6 +106,19 @@ describe('rotation targets', () => {
     expect(after.targets.find((target) => target.name === 'broker-a')?.lastVerdict).toBe('ok');
   });
 
+  it('remembers every server a rotation was tested at, not only the last one', async () => {
+    const { ws } = t;
+    await generateIdentity(ws, { name: 'roamer', role: 'client' });
+    await stageRotation(ws, 'roamer');
+    // Neither server knows roamer's pending key: both refuse it, and both tests are recorded.
+    const tested = await testRotationTargets(ws, 'roamer', [{ server: 'broker-a' }, { server: 'historian-b' }], { timeoutMs: 4000 });
+    expect(tested.tests.map((test) => test.result?.verdict)).toEqual(['rejected', 'rejected']);
+    const found = await rotationTargets(ws, 'roamer');
+    const remembered = found.targets.filter((target) => target.remembered).map((target) => target.name).sort();
+    expect(remembered).toEqual(['broker-a', 'historian-b']);
+    expect(found.targets.find((target) => target.name === 'broker-a')).toMatchObject({ lastVerdict: 'rejected' });
+  });
+
   it('refuses an empty list of servers', async () => {
     await expect(testRotationTargets(t.ws, 'field-client', [])).rejects.toMatchObject({ code: 'invalid-input' });
   });
