@@ -141,6 +141,22 @@ const dynamicPackagesAtRunTime = {
   },
 };
 
+/**
+ * pg requires its optional native binding (`pg-native`) only when `pg.native` is read, which
+ * Curvekeep never does (the JavaScript client is the one that takes our TLS checks). The bundle
+ * holds a stub that says so instead of a `require` of a package that is not installed.
+ */
+const pgNativeAbsent = {
+  name: 'curvekeep-pg-native-absent',
+  setup(b) {
+    b.onResolve({ filter: /^pg-native$/ }, (args) => ({ path: args.path, namespace: 'absent-optional' }));
+    b.onLoad({ filter: /.*/, namespace: 'absent-optional' }, () => ({
+      contents: 'throw new Error("pg-native is not part of Curvekeep: it uses the pg JavaScript client");',
+      loader: 'js',
+    }));
+  },
+};
+
 // Bundled CommonJS packages (commander, qrcode, ...) `require` Node's own modules.
 const BANNER = "import { createRequire as __ckCreateRequire } from 'node:module'; const require = __ckCreateRequire(import.meta.url);";
 
@@ -183,13 +199,13 @@ async function buildInto(out) {
     outbase: SRC,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [importMetaPlugin(1), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime],
+    plugins: [importMetaPlugin(1), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent],
   });
   // Workers: one standalone file each, at the path their starter names.
   for (const worker of workers) {
     const outfile = join(out, relative(SRC, worker).replace(/\.ts$/, '.js'));
     const depth = posix(relative(SRC, worker)).split('/').length - 1;
-    await build({ ...common, entryPoints: [worker], outfile, plugins: [importMetaPlugin(depth), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime] });
+    await build({ ...common, entryPoints: [worker], outfile, plugins: [importMetaPlugin(depth), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent] });
   }
   // 3. The preload.
   if (existsSync(preload)) {
