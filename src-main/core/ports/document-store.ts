@@ -3,7 +3,7 @@
 // workspace (core/team/pg-store.ts). Every use case reads and changes the fleet through this port
 // only; operations that exist for one adapter alone (reseal, recover, doctor's lock and journal
 // checks) stay on that adapter and are reached through `localStoreOf` (core/workspace.ts).
-import type { AuditEvent, AuditVerdict } from '../store/audit-log.js';
+import type { AuditEntry, AuditEvent, AuditVerdict } from '../store/audit-log.js';
 import type { DocumentData } from '../store/document.js';
 
 export interface Snapshot {
@@ -16,21 +16,15 @@ export interface Transaction {
   readonly data: DocumentData;
   readonly now: Date;
   audit(event: AuditEvent): void;
-  /** Deletes a keychain item once the change is committed. Resolves to whether the item was there. */
+  /**
+   * Deletes a keychain item once the change is committed (a kill after the commit: the next
+   * command deletes it). Resolves to whether the item was there.
+   */
   deleteSecret(account: string): Promise<boolean>;
 }
 
 /** One entry of the audit log as either adapter returns it (`actor`: who, in a team workspace). */
-export interface StoredAuditEntry {
-  readonly seq: number;
-  readonly at: string;
-  readonly action: string;
-  readonly subject: string;
-  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
-  readonly prev: string;
-  readonly hash: string;
-  readonly actor?: string;
-}
+export type StoredAuditEntry = Omit<AuditEntry, 'mac'> & { readonly actor?: string };
 
 export type StoreKind = 'local' | 'workspace';
 

@@ -40,22 +40,9 @@ interface Envelope {
   data: unknown;
 }
 
-export interface Snapshot {
-  readonly revision: number;
-  readonly data: Readonly<DocumentData>;
-}
+import type { Snapshot, Transaction } from '../ports/document-store.js';
 
-/** What a change may do besides editing the document: record audit events, delete keychain items. */
-export interface Transaction {
-  readonly data: DocumentData;
-  readonly now: Date;
-  audit(event: AuditEvent): void;
-  /**
-   * Deletes a keychain item once the change is committed (a kill after the commit: the next
-   * command deletes it). Resolves to whether the item was there.
-   */
-  deleteSecret(account: string): Promise<boolean>;
-}
+export type { Snapshot, Transaction };
 
 /** The revision and audit head sealed in the keychain. */
 export interface SealedState {

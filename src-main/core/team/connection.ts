@@ -415,7 +415,7 @@ export interface WorkspaceConnection {
   close(): Promise<void>;
 }
 
-/** The role a login has: owner of the database, else its strongest curvekeep group. */
+/** The role a login has: owner of the database, else its strongest Curvekeep group. */
 const ROLE_QUERY = `
   SELECT current_user AS login,
          (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) = current_user AS is_owner,
