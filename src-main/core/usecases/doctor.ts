@@ -93,10 +93,12 @@ function orphans(ws: Workspace, data: Readonly<DocumentData>, accounts: Readonly
 
 async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readonly<DocumentData> | null }> {
   const findings: Finding[] = [];
+  // A team workspace: the database keeps the data (no seal, journal or lock here); status reads it.
+  // The keychain is not listed: nothing here is checked against it, and `status --watch` would
+  // enumerate it (and write its lock probe) at every colleague's change, beside their own writes.
+  if (ws.store.kind !== 'local') return { findings, data: (await ws.store.read()).data };
   // The keychain first: locked or unavailable is an environment problem, thrown as such.
   const accounts = await ws.secrets.accounts();
-  // A team workspace: the database keeps the data (no seal, journal or lock here); status reads it.
-  if (ws.store.kind !== 'local') return { findings, data: (await ws.store.read()).data };
   const store = localStoreOf(ws, 'doctor');
   // Before anything reads the store (a read completes or undoes an unfinished write by itself).
   const journal = await store.pendingJournal();

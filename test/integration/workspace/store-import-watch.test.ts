@@ -66,23 +66,19 @@ describe('workspace import and status --watch', () => {
     const child = spawn(process.execPath, [CLI, 'status', '--watch', '--json'], { env: tech.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
+    // Read from the start and all along: a report printed while the test runs the colleague's
+    // command (before it waits for the second report) must not be lost.
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const reports = () => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { counts: { peers: number } });
+    const reports = () => out.split('\n').slice(0, -1).filter((l) => l.trim()).map((l) => JSON.parse(l) as { counts: { peers: number } });
     const until = (n: number) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`status --watch printed ${reports().length} reports, expected ${n}: ${err}`)), 30_000);
+        const started = Date.now();
         const check = () => {
-          if (reports().length >= n) {
-            clearTimeout(timer);
-            child.stdout.off('data', onData);
-            resolve();
-          }
+          if (reports().length >= n) resolve();
+          else if (Date.now() - started > 30_000) reject(new Error(`status --watch printed ${reports().length} reports, expected ${n}: ${err}`));
+          else setTimeout(check, 50);
         };
-        const onData = (d: Buffer) => {
-          out += d.toString();
-          check();
-        };
-        child.stdout.on('data', onData);
         check();
       });
     try {
