@@ -290,6 +290,64 @@ async function devicesBench(browser, keychain, service) {
   return out;
 }
 
+const PEER_ROW = '[role="listbox"][aria-label="Peers"] [role="option"]';
+
+/** One cold page on the Peers view: navigation start to the first rows visible. */
+async function peersFirstRows(browser, pageUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = await context.newPage();
+    const url = new URL(pageUrl);
+    url.hash = '#/peers';
+    await page.goto(url.href);
+    await page.locator(PEER_ROW).first().waitFor({ state: 'visible', timeout: 60_000 });
+    const visibleAt = await page.evaluate(() => performance.now());
+    const marks = await page.evaluate(() => {
+      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/peers.list'));
+      return { boot: performance.getEntriesByName('curvekeep:boot')[0]?.startTime ?? null, listStart: list?.startTime ?? null, listEnd: list?.responseEnd ?? null };
+    });
+    return { visibleAt, ...marks };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The Peers figure over a fresh data folder of 10,000 peers (public keys only, as imported). */
+async function peersBench(browser, keychain, service) {
+  const count = 10_000;
+  const home = mkdtempSync(join(tmpdir(), 'curvekeep-uibench-peers-'));
+  let bridge;
+  try {
+    const ws = createWorkspace(home, keychain);
+    await ws.store.update((tx) => {
+      const createdAt = tx.now.toISOString();
+      for (let i = 0; i < count; i++) {
+        tx.data.peers.push({
+          id: `peer_bench${i}`, name: `broker-${String(i).padStart(5, '0')}`, publicKey: generateKeyPair().publicKey, endpoints: [`tcp://127.0.0.1:${6000 + (i % 1000)}`],
+          tags: [i % 10 === 0 ? 'plant-3' : 'field'], allowed: i % 2 === 0, createdAt, verification: { state: 'unverified' },
+        });
+      }
+    });
+    bridge = startBridge({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service });
+    const pageUrl = await bridge.url;
+    await ipcCall(pageUrl, 'peers.list', { offset: 0, limit: 100 }); // warm-up
+    await peersFirstRows(browser, pageUrl); // warm-up
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await peersFirstRows(browser, pageUrl));
+    const ipc = [];
+    for (let i = 0; i < RUNS; i++) ipc.push(await ipcCall(pageUrl, 'peers.list', { offset: 0, limit: 100 }));
+    return [
+      `Peers view, ${count} peers, Chromium via the bridge, median of ${RUNS}:`,
+      `  first rows (navigation start to first rows visible)      ${ms(median(runs.map((r) => r.visibleAt)))}   (goal < 500 ms)   runs: ${runs.map((r) => r.visibleAt.toFixed(0)).join(', ')}`,
+      `    where it goes: page script running ${ms(median(runs.map((r) => r.boot ?? Number.NaN)))}, peers.list fetch in the page ${ms(median(runs.map((r) => r.listStart ?? Number.NaN)))} to ${ms(median(runs.map((r) => r.listEnd ?? Number.NaN)))}`,
+      `  comparison: peers.list first page IPC alone (fetch from Node, 100 rows, ${(ipc[0].bytes / 1024).toFixed(0)} KiB JSON)   ${ms(median(ipc.map((x) => x.elapsed)))}`,
+    ];
+  } finally {
+    await stopBridge(bridge);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 const home = mkdtempSync(join(tmpdir(), 'curvekeep-uibench-'));
 const service = `curvekeep-bench-ui-${process.pid}`;
 const keychain = new OsKeychain(service);
@@ -297,7 +355,7 @@ let bridge;
 let browser;
 try {
   browser = await chromium.launch({ executablePath: process.env.CURVEKEEP_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  // BENCH_UI_ONLY=devices: the Devices figures alone.
+  // BENCH_UI_ONLY=devices: the Devices figures alone (no Keys, no Peers).
   if (process.env.BENCH_UI_ONLY !== 'devices') {
     const seedStart = performance.now();
     await seed(home, keychain);
@@ -345,6 +403,7 @@ try {
     await stopBridge(bridge);
     bridge = undefined;
   }
+  if (process.env.BENCH_UI_ONLY !== 'devices') for (const line of await peersBench(browser, keychain, service)) console.log(line);
   for (const line of await devicesBench(browser, keychain, service)) console.log(line);
 } finally {
   await browser?.close().catch(() => undefined);
