@@ -12,6 +12,9 @@ import { type E2eApp, launchApp } from './harness.js';
 
 const server = generateKeyPair();
 let responder: Responder;
+// Our own server that admits nobody: a test as our client identity is `rejected`.
+let locked: Responder;
+const lockedServer = generateKeyPair();
 let nullServer: RunningPeer;
 let app: E2eApp;
 // Accepts TCP and says nothing: a link test there runs until its timeout, unless cancelled.
@@ -21,6 +24,7 @@ const silentSockets = new Set<Socket>();
 
 beforeAll(async () => {
   responder = await startResponder({ endpoint: 'tcp://127.0.0.1:0', server, allow: 'any' });
+  locked = await startResponder({ endpoint: 'tcp://127.0.0.1:0', server: lockedServer, allow: [] });
   nullServer = await startPeer('null-rep');
   silent = createServer((socket) => {
     silentSockets.add(socket);
@@ -35,6 +39,7 @@ beforeAll(async () => {
       await addPeer(tws.ws, { name: 'legacy-plc', publicKey: server.publicKey, endpoints: [nullServer.endpoint] });
       // Our own server identity, served by the responder: testable from its detail in Keys.
       await adoptIdentity(tws.ws, { name: 'echo-server', role: 'server', endpoints: [responder.endpoint], tags: [] }, server, 'echo-server.key_secret');
+      await adoptIdentity(tws.ws, { name: 'locked-server', role: 'server', endpoints: [locked.endpoint], tags: [] }, lockedServer, 'locked-server.key_secret');
     },
   });
   await app.go('Link tests');
@@ -43,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await responder?.close();
+  await locked?.close();
   await stopAllPeers();
   for (const socket of silentSockets) socket.destroy();
   await new Promise<void>((resolve) => (silent ? silent.close(() => resolve()) : resolve()));
@@ -116,6 +122,23 @@ describe('Link tests view', () => {
     await test.locator('article[data-verdict="ok"]').waitFor({ timeout: 15_000 });
     expect(await test.getByTestId('link-tested-as').textContent()).toMatch(/^Tested as tech-laptop in /);
     await app.screenshot('keys-server-link-test');
+    await app.go('Link tests');
+    app.expectClean();
+  });
+
+  it('a rejection by our own server opens its allowlist: the allowed peers', async () => {
+    const { page } = app;
+    await app.go('Keys');
+    await page.getByRole('listbox', { name: 'Identities' }).getByRole('option', { name: /locked-server/ }).click();
+    const test = page.getByRole('region', { name: 'Link test' });
+    await test.getByRole('button', { name: 'Test link' }).click();
+    const card = test.locator('article[data-verdict="rejected"]');
+    await card.waitFor({ timeout: 15_000 });
+    await expect.poll(() => card.textContent()).toMatch(/on the allowlist of locked-server/);
+    expect(await card.getByRole('button', { name: /Show the QR code/ }).count()).toBe(0);
+    await card.getByRole('button', { name: 'Open the allowlist of locked-server' }).click();
+    await page.locator('main[data-view-label="Peers"]').waitFor();
+    await expect.poll(() => page.getByLabel('Allowed', { exact: true }).inputValue()).toBe('yes');
     await app.go('Link tests');
     app.expectClean();
   });

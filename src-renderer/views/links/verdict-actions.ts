@@ -10,6 +10,7 @@ export type VerdictActionId =
   | 'replace-peer-key'
   | 'open-peer'
   | 'open-identity'
+  | 'open-allowlist'
   | 'retry'
   | 'retry-socket-type';
 
@@ -36,7 +37,7 @@ export function nextStep(result: TestedResult): string {
     if (result.as.oneTime) return 'A peer with an allowlist refuses every one-time key: test as your own client identity to check the allowlist.';
     const who = result.as.name ?? 'your identity';
     return result.server.kind === 'identity'
-      ? `Put the public key of ${who} on the allowlist of ${result.server.name ?? 'this server'}.`
+      ? `Put the public key of ${who} on the allowlist of ${result.server.name ?? 'this server'} (its allowed peers), then serve it again.`
       : `Ask the peer's admin to add the public key of ${who} to its allowlist.`;
   }
   if (result.verdict === 'wrong-server-key' && result.server.kind === 'identity') {
@@ -56,7 +57,11 @@ export function verdictActions(result: TestedResult, place: TestPlace): Readonly
       break;
     case 'rejected':
       if (result.as.oneTime) actions.push({ id: 'test-as-identity', label: 'Test as my client identity' });
-      else {
+      else if (identity) {
+        // Our own server: its allowlist is the peers allowed to connect (and its devices), kept here.
+        actions.push({ id: 'open-allowlist', label: `Open the allowlist of ${identity.name ?? 'this server'}` });
+        actions.push({ id: 'retry', label: 'Test again' });
+      } else {
         if (result.as.id !== null) actions.push({ id: 'show-my-qr', label: `Show the QR code of ${result.as.name ?? 'my key'} for the peer's admin` });
         actions.push({ id: 'retry', label: 'Test again' });
       }

@@ -49,6 +49,9 @@ export interface PeerFilters {
   readonly verdict: string;
 }
 
+/** `#/peers/allowed`: the list filtered to the allowed peers (an own server's allowlist). Peer ids are `peer_…`. */
+export const ALLOWED_PATH = 'allowed';
+
 export const NO_FILTERS: PeerFilters = Object.freeze({ text: '', tag: '', allowed: '', verification: '', verdict: '' });
 
 export function filtersActive(filters: PeerFilters): boolean {

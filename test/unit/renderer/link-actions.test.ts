@@ -31,6 +31,12 @@ describe('verdict card actions', () => {
     expect(nextStep(tested('rejected', { as: ONE_TIME }))).not.toMatch(/add/i);
   });
 
+  it('rejected by our own server: open its allowlist (the allowed peers), no QR for an admin', () => {
+    expect(ids(tested('rejected', { server: OWN }), 'identity')).toEqual(['open-allowlist', 'retry']);
+    expect(verdictActions(tested('rejected', { server: OWN }), 'links')[0]).toEqual({ id: 'open-allowlist', label: 'Open the allowlist of broker' });
+    expect(nextStep(tested('rejected', { server: OWN }))).toBe('Put the public key of laptop on the allowlist of broker (its allowed peers), then serve it again.');
+  });
+
   it('wrong server key: re-import the peer key; for an own server, open it unless we are there', () => {
     expect(ids(tested('wrong-server-key'))).toEqual(['replace-peer-key', 'retry']);
     expect(ids(tested('wrong-server-key'), 'links')).toEqual(['replace-peer-key', 'retry', 'open-peer']);
