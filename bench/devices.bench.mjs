@@ -7,14 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../dist/main/core/curve/keys.js';
-import { generateIdentity } from '../dist/main/core/identities/identities.js';
 import { createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
 import { figure } from './figures.mjs';
+import { FLEET_BATCH, seedFleet } from './fleet-seed.mjs';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
-const BATCH = 2000;
 const CLI = new URL('../bin/curvekeep.js', import.meta.url).pathname;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -39,29 +37,12 @@ const service = `curvekeep-bench-devices-${process.pid}`;
 const keychain = new OsKeychain(service);
 try {
   const ws = createWorkspace(home, keychain);
-  const server = await generateIdentity(ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://127.0.0.1:5555'] });
-  const seedStart = performance.now();
-  await ws.store.update((tx) => {
-    const createdAt = tx.now.toISOString();
-    for (let b = 0; b * BATCH < DEVICES; b++) {
-      const batch = `batch_bench${String(b).padStart(4, '0')}`;
-      const outDir = `/tmp/curvekeep-bench-out/${batch}`;
-      const count = Math.min(BATCH, DEVICES - b * BATCH);
-      tx.data.batches.push({ id: batch, createdAt, csvName: `${batch}.csv`, server: server.id, outDir, counts: { rows: count, ok: count, skipped: 0, failed: 0 }, failed: [] });
-      for (let i = 0; i < count; i++) {
-        const name = `device-${String(b * BATCH + i).padStart(6, '0')}`;
-        tx.data.devices.push({
-          id: `dev_${(b * BATCH + i).toString(16).padStart(12, '0')}`, name, publicKey: generateKeyPair().publicKey, server: server.id,
-          batch, bundleDir: `${outDir}/devices/${name}`, tags: ['plant-3', 'sensor'], state: 'active', createdAt, keptSecret: false, endpoint: 'tcp://127.0.0.1:5555',
-        });
-      }
-    }
-  });
+  const seedMs = await seedFleet(ws, DEVICES);
   const size = statSync(join(home, 'curvekeep.json')).size;
-  console.log(`seeded ${DEVICES} devices in one update in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (document ${(size / 1048576).toFixed(1)} MB)`);
+  console.log(`seeded ${DEVICES} devices in one update in ${(seedMs / 1000).toFixed(1)} s (document ${(size / 1048576).toFixed(1)} MB)`);
   const env = { ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service };
   const { medians: [bare, list, page], bytes } = alternate([['-e', '0'], [CLI, '--json', 'devices', 'list'], [CLI, '--json', 'devices', 'list', '--batch', 'batch_bench0007']], env, 7);
-  console.log(`node -e 0 ${bare.toFixed(1)} ms   curvekeep --json devices list (${DEVICES} devices, ${(bytes / 1048576).toFixed(1)} MB out) ${list.toFixed(1)} ms   --batch (${BATCH}) ${page.toFixed(1)} ms`);
+  console.log(`node -e 0 ${bare.toFixed(1)} ms   curvekeep --json devices list (${DEVICES} devices, ${(bytes / 1048576).toFixed(1)} MB out) ${list.toFixed(1)} ms   --batch (${FLEET_BATCH}) ${page.toFixed(1)} ms`);
   figure(`devices list --json, ${DEVICES} devices, vs node -e 0`, `${list.toFixed(1)} ms`, `${bare.toFixed(1)} ms`, list / bare, '< 1000 ms', list < 1000);
 } finally {
   for (const account of await keychain.accounts()) await keychain.delete(account);

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { generateKeyPair } from '../dist/main/core/curve/keys.js';
-import { generateIdentity } from '../dist/main/core/identities/identities.js';
 import { createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
+import { seedFleet } from './fleet-seed.mjs';
 
 const IDENTITIES = 10_000;
 const RUNS = 5;
@@ -141,28 +141,6 @@ async function keystroke(page, key) {
 const DEVICE_ROW = '[role="listbox"][aria-label="Devices"] [role="option"] [data-device-id]';
 const DEVICE_PAGE = 200;
 
-/** `count` devices of one server in batches of 2,000, in one store update (no keychain item each). */
-async function seedDevices(home, keychain, count) {
-  const ws = createWorkspace(home, keychain);
-  const server = await generateIdentity(ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://127.0.0.1:5555'] });
-  await ws.store.update((tx) => {
-    const createdAt = tx.now.toISOString();
-    for (let b = 0; b * 2000 < count; b++) {
-      const batch = `batch_bench${String(b).padStart(4, '0')}`;
-      const outDir = `/tmp/curvekeep-bench-out/${batch}`;
-      const n = Math.min(2000, count - b * 2000);
-      tx.data.batches.push({ id: batch, createdAt, csvName: `${batch}.csv`, server: server.id, outDir, counts: { rows: n, ok: n, skipped: 0, failed: 0 }, failed: [] });
-      for (let i = 0; i < n; i++) {
-        const name = `device-${String(b * 2000 + i).padStart(6, '0')}`;
-        tx.data.devices.push({
-          id: `dev_${(b * 2000 + i).toString(16).padStart(12, '0')}`, name, publicKey: generateKeyPair().publicKey, server: server.id,
-          batch, bundleDir: `${outDir}/devices/${name}`, tags: ['plant-3', 'sensor'], state: 'active', createdAt, keptSecret: false, endpoint: 'tcp://127.0.0.1:5555',
-        });
-      }
-    }
-  });
-}
-
 async function ipcCall(pageUrl, channel, args) {
   const url = new URL(pageUrl);
   const start = performance.now();
@@ -253,7 +231,7 @@ async function devicesBench(browser, keychain, service) {
     let bridge;
     try {
       const seedStart = performance.now();
-      await seedDevices(home, keychain, count);
+      await seedFleet(createWorkspace(home, keychain), count);
       console.log(`seeded ${count} devices in one store update: ${ms(performance.now() - seedStart)}`);
       bridge = startBridge({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service });
       const pageUrl = await bridge.url;

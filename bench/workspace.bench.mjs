@@ -12,14 +12,13 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../dist/main/core/curve/keys.js';
-import { generateIdentity } from '../dist/main/core/identities/identities.js';
 import { closeWorkspace, createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
 import { figure } from './figures.mjs';
+import { seedFleet } from './fleet-seed.mjs';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
 const PROVISION = Number(process.env.BENCH_PROVISION ?? 10_000);
-const BATCH = 2000;
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const CLI = new URL('../bin/curvekeep.js', import.meta.url).pathname;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -88,25 +87,7 @@ try {
   // The same fleet in the workspace and in a local data folder, seeded through core in one update each.
   const seed = async (m, store) => {
     const ws = createWorkspace(m.home, m.keychain, undefined, { store });
-    const server = await generateIdentity(ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://127.0.0.1:5555'] });
-    const start = performance.now();
-    await ws.store.update((tx) => {
-      const createdAt = tx.now.toISOString();
-      for (let b = 0; b * BATCH < DEVICES; b++) {
-        const batch = `batch_bench${String(b).padStart(4, '0')}`;
-        const outDir = `/tmp/curvekeep-bench-out/${batch}`;
-        const count = Math.min(BATCH, DEVICES - b * BATCH);
-        tx.data.batches.push({ id: batch, createdAt, csvName: `${batch}.csv`, server: server.id, outDir, counts: { rows: count, ok: count, skipped: 0, failed: 0 }, failed: [] });
-        for (let i = 0; i < count; i++) {
-          const name = `device-${String(b * BATCH + i).padStart(6, '0')}`;
-          tx.data.devices.push({
-            id: `dev_${(b * BATCH + i).toString(16).padStart(12, '0')}`, name, publicKey: generateKeyPair().publicKey, server: server.id,
-            batch, bundleDir: `${outDir}/devices/${name}`, tags: ['plant-3', 'sensor'], state: 'active', createdAt, keptSecret: false, endpoint: 'tcp://127.0.0.1:5555',
-          });
-        }
-      }
-    });
-    const ms = performance.now() - start;
+    const ms = await seedFleet(ws, DEVICES);
     await closeWorkspace(ws);
     return ms;
   };
