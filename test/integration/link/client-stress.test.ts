@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { FLOOD_CLIENT_SCRIPT } from '../../helpers/link/flood-client.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DIST = fileURLToPath(new URL('../../../dist/main/core/link/', import.meta.url));
@@ -38,20 +39,7 @@ for (let i = 0; ; i++) {
 }
 `;
 
-// Two DEALERs that keep sending to whichever responder is up. Ends when its stdin closes.
-const FLOOD = `
-import * as zmq from 'zeromq';
-const [port, serverKey, publicKey, secretKey] = process.argv.slice(1);
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
-const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
-for (let n = 0; n < 2; n++) {
-  const dealer = new zmq.Dealer({ linger: 0, reconnectInterval: 1, curveServerKey: serverKey, curvePublicKey: publicKey, curveSecretKey: secretKey });
-  dealer.connect('tcp://127.0.0.1:' + port);
-  void (async () => { for (;;) { try { await dealer.send(['', 'x']); } catch { await pause(); } } })();
-  void (async () => { for (;;) { try { await dealer.receive(); } catch { await pause(); } } })();
-}
-`;
+const FLOOD = FLOOD_CLIENT_SCRIPT;
 
 const script = `
 import * as zmq from 'zeromq';

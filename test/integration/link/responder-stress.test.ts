@@ -24,6 +24,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { PYTHON } from '../../helpers/link/peers.js';
+import { FLOOD_CLIENT_SCRIPT } from '../../helpers/link/flood-client.js';
 
 const DIST = fileURLToPath(new URL('../../../dist/main/core/link/', import.meta.url));
 const STRESS = process.env.CURVEKEEP_STRESS === '1';
@@ -70,20 +71,7 @@ for (;;) {
 }
 `;
 
-// Two DEALERs that keep sending (and reading the echoes) across responder restarts.
-const FLOOD = `
-import * as zmq from 'zeromq';
-const [port, serverKey, publicKey, secretKey] = process.argv.slice(1);
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
-const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
-for (let n = 0; n < 2; n++) {
-  const dealer = new zmq.Dealer({ linger: 0, reconnectInterval: 1, curveServerKey: serverKey, curvePublicKey: publicKey, curveSecretKey: secretKey });
-  dealer.connect('tcp://127.0.0.1:' + port);
-  void (async () => { for (;;) { try { await dealer.send(['', 'x']); } catch { await pause(); } } })();
-  void (async () => { for (;;) { try { await dealer.receive(); } catch { await pause(); } } })();
-}
-`;
+const FLOOD = FLOOD_CLIENT_SCRIPT;
 
 const script = `
 import * as zmq from 'zeromq';
