@@ -28,3 +28,53 @@ export function runCli(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, inpu
     child.stdin.end(input ?? '');
   });
 }
+
+/** A `curvekeep serve` started by a test: its endpoint, what it printed, and a way to stop it. */
+export interface ServingCli {
+  readonly endpoint: string;
+  out(): string;
+  stop(): Promise<void>;
+}
+
+const serving = new Set<ReturnType<typeof spawn>>();
+
+/** Starts `curvekeep serve tcp://127.0.0.1:0 ARGS` and resolves once it says where it listens. */
+export async function serveCli(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<ServingCli> {
+  const child = spawn(process.execPath, [CLI, 'serve', 'tcp://127.0.0.1:0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  serving.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const ready = /^listening on (\S+)$/m.exec(stdout);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}): ${stderr}`));
+    });
+  });
+  return {
+    endpoint,
+    out: () => stdout,
+    stop: async () => {
+      serving.delete(child);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Kills every `serve` a test file started and did not stop (its afterAll). */
+export function killServes(): void {
+  for (const child of serving) child.kill('SIGKILL');
+  serving.clear();
+}

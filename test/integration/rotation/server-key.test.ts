@@ -4,13 +4,13 @@
 // pyzmq client holds the old server key (exported before the rotation), one the new (from the
 // distributed certificate); both load it with zmq.auth.load_certificate. Loopback only; every
 // wait is bounded (serve start 10 s, clients 2 s, tests 3 s, CLI runs 30 s).
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, runCli } from '../../helpers/cli.js';
+import { killServes, runCli, serveCli } from '../../helpers/cli.js';
 import { ipcCaller } from '../../helpers/ipc.js';
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
 
@@ -18,45 +18,8 @@ const PYTHON = '/usr/bin/python3';
 const CZMQ_CHECK = fileURLToPath(new URL('../../helpers/rotation/czmq_check.py', import.meta.url));
 const CLIENT = fileURLToPath(new URL('../../helpers/rotation/server_key_client.py', import.meta.url));
 
-interface Serving {
-  readonly endpoint: string;
-  readonly out: () => string;
-  stop(): Promise<void>;
-}
-
 let t: TestWorkspace;
-const running = new Set<ChildProcessWithoutNullStreams>();
-
-async function serve(args: ReadonlyArray<string>): Promise<Serving> {
-  const child = spawn(process.execPath, [CLI, 'serve', 'tcp://127.0.0.1:0', ...args], { env: t.env });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 10_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const ready = /^listening on (\S+)$/m.exec(stdout);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]!);
-      }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited (${code}): ${stderr}`)); });
-  });
-  return {
-    endpoint,
-    out: () => stdout,
-    stop: async () => {
-      running.delete(child);
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+const serve = (args: ReadonlyArray<string>) => serveCli(args, t.env, 10_000);
 
 /** A real pyzmq client that knows the server by a certificate file: did the server echo? */
 async function pyzmqClient(endpoint: string, serverCert: string): Promise<boolean> {
@@ -87,7 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of running) child.kill('SIGKILL');
+  killServes();
   await t.cleanup();
 });
 

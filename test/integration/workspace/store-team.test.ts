@@ -3,52 +3,13 @@
 // race has exactly one winner and leaves nothing half-done, an audit entry edited in the database
 // is found, and the database stopped (before or in the middle of a command) is exit 3 with
 // nothing changed here.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type CliResult } from '../../helpers/cli.js';
+import { type CliResult, killServes, serveCli } from '../../helpers/cli.js';
 import { type Member, type TeamWorkspace, startTeamWorkspace } from './store-fixture.js';
 
-interface Serving {
-  readonly endpoint: string;
-  stop(): Promise<void>;
-}
-
-const running = new Set<ChildProcessWithoutNullStreams>();
-
-async function serve(member: Member, args: ReadonlyArray<string>): Promise<Serving> {
-  const child = spawn(process.execPath, [CLI, 'serve', 'tcp://127.0.0.1:0', ...args], { env: member.env });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 15_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const ready = /^listening on (\S+)$/m.exec(stdout);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code}): ${stderr}`));
-    });
-  });
-  return {
-    endpoint,
-    stop: async () => {
-      running.delete(child);
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+const serve = (member: Member, args: ReadonlyArray<string>) => serveCli(args, member.env);
 
 /** The owner holds the workspace's revision row: every writer queues behind it until released. */
 async function holdWrites(ws: TeamWorkspace): Promise<{ waiting(n: number): Promise<void>; release(): Promise<void>; client: pg.Client }> {
@@ -95,7 +56,7 @@ describe('a team on one workspace', () => {
     tech2 = await ws.grant('tomas', 'tech', admin);
   }, 120_000);
   afterAll(async () => {
-    for (const child of running) child.kill('SIGKILL');
+    killServes();
     await ws?.cleanup();
   });
 
