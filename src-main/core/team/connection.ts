@@ -126,7 +126,17 @@ export function describeTarget(target: Pick<WorkspaceTarget, 'kind' | 'host' | '
 
 /** A store URL with its password left out: safe to print. */
 export function redactStoreUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/?#]*):[^@/?#]*@/, '$1:***@').replace(/([?&]password=)[^&#]*/i, '$1***');
+  // Split as parseStoreUrl does: the login's password runs from the first ':' to the LAST '@' of
+  // the authority (a password may hold a raw '@').
+  let out = url;
+  const m = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/is.exec(url);
+  if (m) {
+    const [, scheme, authority = '', rest = ''] = m;
+    const at = authority.lastIndexOf('@');
+    const colon = authority.indexOf(':');
+    if (at >= 0 && colon >= 0 && colon < at) out = `${scheme}${authority.slice(0, colon)}:***${authority.slice(at)}${rest}`;
+  }
+  return out.replace(/([?&]password=)[^&#]*/i, '$1***');
 }
 
 /** True when a store setting names a PostgreSQL workspace rather than a local folder. */

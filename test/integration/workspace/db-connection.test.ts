@@ -64,6 +64,9 @@ describe('the store URL and the TLS rule', () => {
   it('never prints a password', () => {
     expect(redactStoreUrl('postgres://tom:s3cret@127.0.0.1:5432/db?sslmode=verify-full')).toBe('postgres://tom:***@127.0.0.1:5432/db?sslmode=verify-full');
     expect(redactStoreUrl('postgres://tom@h/db?password=s3cret&x=1')).toBe('postgres://tom@h/db?password=***&x=1');
+    // A raw '@' in the password: parseStoreUrl splits at the last '@', so does the redaction.
+    expect(redactStoreUrl('postgres://tom:p@ss@127.0.0.1:5432/db')).toBe('postgres://tom:***@127.0.0.1:5432/db');
+    expect(redactStoreUrl('postgres://tom@127.0.0.1:5432/db')).toBe('postgres://tom@127.0.0.1:5432/db');
   });
 });
 
