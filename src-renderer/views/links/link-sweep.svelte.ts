@@ -33,7 +33,8 @@ export class LinkSweep {
   rows = $state<ReadonlyArray<SweepRow>>([]);
   skipped = $state<ReadonlyArray<SweepSkip>>([]);
   testedAs = $state<ResultOf<'links.sweepStart'>['as'] | null>(null);
-  error = $state<string | null>(null);
+  /** What stopped the sweep (a typed call failure), worded by lib/plain-errors.ts where it is shown. */
+  error = $state<unknown>(null);
 
   readonly #calls: LinkCalls;
   readonly #signal: AbortSignal;
@@ -74,9 +75,9 @@ export class LinkSweep {
         this.#signal,
         this.#intervalMs,
       );
-      if (last?.error) this.error = last.error.message;
+      if (last?.error) this.error = last.error;
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = error;
       this.state = 'failed';
     }
     return this.state;

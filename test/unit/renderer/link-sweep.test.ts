@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArgsOf, ChannelName, ResultOf } from '../../../src-main/ipc/contract.js';
 import { ONE_TIME_KEY, clientArgs, clientIdentities, testedAs } from '../../../src-renderer/views/links/client-choice.js';
 import { type LinkCalls, LinkSweep, type SweepRow, rowKey } from '../../../src-renderer/views/links/link-sweep.svelte.js';
+import { plainError } from '../../../src-renderer/lib/plain-errors.js';
 
 type Answer = (args: unknown) => unknown;
 
@@ -87,7 +88,7 @@ describe('LinkSweep', () => {
     });
     const sweep = new LinkSweep(stub, new AbortController().signal, 1);
     expect(await sweep.start(1000)).toBe('failed');
-    expect(sweep.error).toMatch(/choose the identity/);
+    expect(plainError(sweep.error)).toMatch(/choose the identity/);
     expect(sweep.rows).toEqual([]);
     await sweep.cancel();
     expect(stub.calls.map((c) => c.channel)).toEqual(['links.sweepStart']);
