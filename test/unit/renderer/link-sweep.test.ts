@@ -88,7 +88,7 @@ describe('LinkSweep', () => {
     });
     const sweep = new LinkSweep(stub, new AbortController().signal, 1);
     expect(await sweep.start(1000)).toBe('failed');
-    expect(plainError(sweep.error)).toMatch(/choose the identity/);
+    expect(plainError(sweep.error)).toMatch(/choose the identity/i);
     expect(sweep.rows).toEqual([]);
     await sweep.cancel();
     expect(stub.calls.map((c) => c.channel)).toEqual(['links.sweepStart']);
