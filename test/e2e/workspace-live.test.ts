@@ -83,6 +83,8 @@ describe('the app on a team workspace', () => {
       await expect.poll(() => workspaceText('unreachable'), { timeout: 30_000 }).toMatch(/cannot be reached.*last state/);
       const info = await ipc<{ store?: { reachable: boolean } }>('app.info');
       expect(info.store?.reachable).toBe(false);
+      // The Peers view still shows what it last read.
+      expect(await app.page.getByRole('listbox', { name: 'Peers', exact: true }).getByRole('option', { name: /colleague-peer/ }).count()).toBe(1);
     } finally {
       await ws.pg.startServer();
     }

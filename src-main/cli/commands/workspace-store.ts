@@ -55,7 +55,7 @@ export function registerWorkspaceStore(workspace: Command): void {
     .command('import')
     .description('copy this data folder\'s public data and audit history into the workspace (--store); secrets stay in this keychain')
     .option('--from <dir>', 'the data folder to import (default: --home / $CURVEKEEP_HOME)')
-    .option('--into-non-empty', 'import into a workspace that already holds keys, peers or devices (rows with the same id are refused)')
+    .option('--into-non-empty', 'import into a workspace that already holds keys, peers or devices (rows whose id is already there are skipped and counted)')
     .action(
       action(async (ctx, opts: { from?: string; intoNonEmpty?: boolean }) => {
         const ws = ctx.workspace();
@@ -65,7 +65,7 @@ export function registerWorkspaceStore(workspace: Command): void {
         const { importIntoWorkspace } = await import('../../core/team/import.js');
         const local = createWorkspace(opts.from ?? ctx.options.home, ws.secrets);
         const result = await importIntoWorkspace(local, ws, { intoNonEmpty: Boolean(opts.intoNonEmpty) });
-        const text = `imported into ${team.where}: ${result.identities} keys, ${result.peers} peers, ${result.devices} devices, ${result.batches} batches, ${result.pinSets} pin sets, ${result.backupKeys} backup keys; ${result.auditEntries} audit entries carried as history. Secrets stayed in ${ws.secrets.description}`;
+        const text = `imported into ${team.where}: ${result.identities} keys, ${result.peers} peers, ${result.devices} devices, ${result.batches} batches, ${result.pinSets} pin sets, ${result.backupKeys} backup keys; ${result.auditEntries} audit entries carried as history; ${result.skipped} already there, skipped. Secrets stayed in ${ws.secrets.description}`;
         return { json: result, text };
       }),
     );

@@ -1,15 +1,12 @@
 // `curvekeep workspace init|grant|members|status`: the team workspace in PostgreSQL. The store
 // URL comes from --store or CURVEKEEP_STORE; TCP hosts need sslmode=verify-full and sslrootcert.
 import type { Command } from 'commander';
-import { action, table, UsageError } from '../runner.js';
+import { action, type CommandContext, table, UsageError } from '../runner.js';
 
-interface StoreOptions {
-  store?: string;
-}
-
-function storeUrl(command: Command): string {
-  const own = (command.optsWithGlobals() as StoreOptions).store;
-  const store = own ?? process.env.CURVEKEEP_STORE;
+/** The workspace's URL: --store (a global option), CURVEKEEP_STORE or the app's setting, as every command finds it. */
+async function storeUrl(ctx: CommandContext): Promise<string> {
+  const { storeUrlFor } = await import('../../core/workspace.js');
+  const store = storeUrlFor(ctx.options.home, ctx.options.store);
   if (!store) throw new UsageError('workspace commands need the workspace: --store postgres://LOGIN@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.pem, or CURVEKEEP_STORE');
   if (!/^postgres(ql)?:\/\//i.test(store)) throw new UsageError('workspace commands need a PostgreSQL workspace URL (postgres://...), not a local data folder');
   return store;
@@ -25,19 +22,16 @@ async function readPasswordFromStdin(): Promise<string> {
   return text;
 }
 
-const STORE_OPTION = ['--store <url>', 'the workspace: postgres://LOGIN@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.pem (default: $CURVEKEEP_STORE)'] as const;
-
 export function registerWorkspace(program: Command): void {
   const workspace = program.command('workspace').description('the team workspace in PostgreSQL: schema, members, connection');
 
   workspace
     .command('init')
     .description('create the workspace schema, roles and rules, or apply the migrations it lacks (the database owner)')
-    .option(...STORE_OPTION)
     .action(
-      action(async (_ctx, _opts: StoreOptions, command: Command) => {
+      action(async (ctx) => {
         const { initWorkspace } = await import('../../core/usecases/workspace-admin.js');
-        const result = await initWorkspace({ store: storeUrl(command) });
+        const result = await initWorkspace({ store: await storeUrl(ctx) });
         const where = `${result.server}/${result.database}`;
         const text =
           result.applied.length === 0
@@ -53,13 +47,12 @@ export function registerWorkspace(program: Command): void {
     .requiredOption('--role <role>', 'admin, operator or tech')
     .option('--password-stdin', 'read the member\'s password from stdin (one line); sent as a SCRAM verifier, never in clear')
     .option('--clear-signing-key', 'clear the member\'s registered audit signing key (their keychain lost it); they register a new one at their next change')
-    .option(...STORE_OPTION)
     .action(
-      action(async (_ctx, login: string, opts: StoreOptions & { role: string; passwordStdin?: boolean; clearSigningKey?: boolean }, command: Command) => {
+      action(async (ctx, login: string, opts: { role: string; passwordStdin?: boolean; clearSigningKey?: boolean }) => {
         const { grantMember } = await import('../../core/usecases/workspace-admin.js');
         const { parseMemberRole } = await import('../../core/team/members.js');
         const role = parseMemberRole(opts.role);
-        const store = storeUrl(command);
+        const store = await storeUrl(ctx);
         const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
         const result = await grantMember({ store }, { login, role, clearSigningKey: Boolean(opts.clearSigningKey), ...(password === undefined ? {} : { password }) });
         const password_ = result.passwordSet ? 'password set' : result.outcome === 'created' ? 'no password yet: run grant again with --password-stdin before they can log in' : 'password unchanged';
@@ -71,11 +64,10 @@ export function registerWorkspace(program: Command): void {
   workspace
     .command('members')
     .description('the members: login, role, signing key fingerprint')
-    .option(...STORE_OPTION)
     .action(
-      action(async (_ctx, _opts: StoreOptions, command: Command) => {
+      action(async (ctx) => {
         const { listMembers } = await import('../../core/usecases/workspace-admin.js');
-        const members = await listMembers({ store: storeUrl(command) });
+        const members = await listMembers({ store: await storeUrl(ctx) });
         const rows = [['LOGIN', 'ROLE', 'SIGNING KEY']];
         for (const m of members) rows.push([m.login, m.role, m.fingerprint ?? 'not yet registered']);
         return { json: members, text: members.length ? table(rows) : 'no members yet; next: curvekeep workspace grant LOGIN --role admin|operator|tech --password-stdin' };
@@ -85,11 +77,10 @@ export function registerWorkspace(program: Command): void {
   workspace
     .command('status')
     .description('the server, TLS, schema version, revision, and your login and role')
-    .option(...STORE_OPTION)
     .action(
-      action(async (_ctx, _opts: StoreOptions, command: Command) => {
+      action(async (ctx) => {
         const { workspaceStatus } = await import('../../core/usecases/workspace-admin.js');
-        const s = await workspaceStatus({ store: storeUrl(command) });
+        const s = await workspaceStatus({ store: await storeUrl(ctx) });
         const tls = s.tls.encrypted
           ? `${s.tls.protocol ?? '?'} ${s.tls.cipher ?? ''}, ${s.tls.verified ? 'certificate verified (verify-full)' : 'NOT verified'}${s.tls.pinned ? ', key pinned' : ''}`
           : 'none (Unix socket, local)';

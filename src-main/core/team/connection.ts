@@ -139,11 +139,6 @@ export function redactStoreUrl(url: string): string {
   return out.replace(/([?&]password=)[^&#]*/i, '$1***');
 }
 
-/** True when a store setting names a PostgreSQL workspace rather than a local folder. */
-export function isWorkspaceUrl(store: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(store);
-}
-
 /**
  * Reads a `postgres://` URL and applies the TLS rule: a TCP host needs `sslmode=verify-full` and
  * `sslrootcert=FILE` (an existing file); a Unix socket (`?host=/folder` or an encoded path as

@@ -142,13 +142,13 @@ const key = (f: Finding) => `${f.code}\u0000${JSON.stringify(f.fields)}`;
 
 export async function runDoctor(ws: Workspace, options: { readonly repair?: boolean } = {}): Promise<DoctorReport> {
   const first = await check(ws);
-  if (options.repair) localStoreOf(ws, 'doctor --repair');
-  if (!options.repair || !first.findings.some((f) => f.repairable)) {
+  // A repair is for the local data folder only: refused for a team workspace before anything else.
+  const store = options.repair ? localStoreOf(ws, 'doctor --repair') : null;
+  if (!store || !first.findings.some((f) => f.repairable)) {
     return { ok: first.findings.length === 0, findings: first.findings, repaired: [], remaining: first.findings, logged: false };
   }
   const repaired: Finding[] = [];
   const lockFinding = first.findings.find((f) => f.code === 'lock-stale');
-  const store = localStoreOf(ws, 'doctor --repair');
   if (lockFinding && (await removeStaleLock(store.lockFile))) repaired.push(lockFinding);
   for (const f of first.findings.filter((x) => x.code === 'lock-leftover')) {
     // Checked again: only files whose owner is still gone.

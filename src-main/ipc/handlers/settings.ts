@@ -1,6 +1,6 @@
 // Handlers of the settings area.
 import { keychainServiceName } from '../../keychain/os-keychain.js';
-import { saveStoreSetting, storeUrlFor, teamStoreOf } from '../../core/workspace.js';
+import { localStoreOf, saveStoreSetting, storeUrlFor, teamStoreOf } from '../../core/workspace.js';
 import type { settingsChannels } from '../channels/settings.js';
 import type { AreaHandlers } from './context.js';
 
@@ -13,14 +13,14 @@ export const settingsHandlers: AreaHandlers<typeof settingsChannels> = {
   'settings.show': async (_args, context) => {
     const ws = context.workspace();
     const team = teamStoreOf(ws);
-    const local = ws.store as { file?: string; auditFile?: string };
+    const local = team ? null : localStoreOf(ws, 'settings');
     return {
       version: context.appVersion,
       shell: context.shell,
       platform: process.platform,
       dataFolder: ws.home,
-      storeFile: team ? `team workspace ${team.where}` : local.file!,
-      auditFile: team ? `team workspace ${team.where} (audit table)` : local.auditFile!,
+      storeFile: local ? local.file : `team workspace ${team!.where}`,
+      auditFile: local ? local.auditFile : `team workspace ${team!.where} (audit table)`,
       keychainService: keychainServiceName(),
       keychain: ws.secrets.description,
       workspaceStore: await redacted(storeUrlFor(ws.home)),

@@ -98,7 +98,7 @@ function race(mode: 'unbind' | 'close'): Promise<RaceRun> {
 }
 
 test('no link module unbinds a socket (zeromq.js would run it on a second thread beside a pending receive)', () => {
-  const callers = readdirSync(LINK)
+  const callers = readdirSync(LINK, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts'))
     .filter((file) => /\.unbind\s*\(/.test(readFileSync(`${LINK}${file}`, 'utf8')));
   expect(callers).toEqual([]);

@@ -125,6 +125,8 @@ describe('sweep results', () => {
     expect(all).toMatchObject({ page: 2, pages: 3, matching: 120 });
     expect(all.rows.map((r) => r.i)).toEqual([...Array(20)].map((_, k) => 100 + k));
     const failing = sweepPage(rows, { failuresOnly: true, page: 9 });
+    expect(failing.matching).toBe(rows.filter((r) => r.verdict !== 'ok').length);
+    expect(failing.rows.length).toBeGreaterThan(0);
     expect(failing.rows.every((r) => r.verdict !== 'ok')).toBe(true);
     expect(failing.page).toBe(failing.pages - 1);
   });
