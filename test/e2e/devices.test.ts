@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowlistEntries } from '../../src-main/core/devices/devices.js';
 import { generateIdentity } from '../../src-main/core/identities/identities.js';
 import { runProvisioning } from '../../src-main/core/usecases/provisioning.js';
 import { type E2eApp, launchApp } from './harness.js';
@@ -129,6 +130,14 @@ describe('Devices view', () => {
     const detail = view().getByRole('article', { name: 'Device valve-11' });
     await detail.waitFor();
     const before = await detail.locator('[data-safety-code]').textContent();
+    /** The keys of valve-11 on its server's allowlist, as the store says (what an allowlist export writes). */
+    const allowedKeys = async () => {
+      const { data } = await app.workspace.ws.store.read();
+      const device = data.devices.find((d) => d.name === 'valve-11' && d.state === 'active')!;
+      return { current: device.publicKey, allowed: allowlistEntries(data, device.server).filter((e) => e.name.startsWith('valve-11')).map((e) => e.publicKey).sort() };
+    };
+    const original = await allowedKeys();
+    expect(original.allowed).toEqual([original.current]);
     await detail.getByRole('button', { name: 'Reissue…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Reissue valve-11?' });
     await dialog.getByRole('button', { name: 'Choose a folder and reissue' }).click();
@@ -137,11 +146,16 @@ describe('Devices view', () => {
     const bundle = (await detail.locator('[data-bundle-dir]').textContent())!;
     expect(bundle.startsWith(join(app.home, 'exports'))).toBe(true);
     expect(existsSync(bundle)).toBe(true);
+    // Both keys are allowed while the reissue is not finished.
+    const during = await allowedKeys();
+    expect(during.current).not.toBe(original.current);
+    expect(during.allowed).toEqual([original.current, during.current].sort());
     // Finishing (after a confirmation) retires the old key.
     await detail.getByRole('button', { name: 'Finish the reissue…' }).click();
     await page.getByRole('dialog', { name: 'Finish the reissue of valve-11?' }).getByRole('button', { name: 'Finish the reissue' }).click();
     await expect.poll(() => detail.locator('.badge', { hasText: 'reissue not finished' }).count()).toBe(0);
     await detail.getByRole('button', { name: 'Reissue…' }).waitFor();
+    expect((await allowedKeys()).allowed).toEqual([during.current]);
     app.expectClean();
   });
 });
