@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.test.ts'],
+    setupFiles: ['test/e2e/on-failure.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

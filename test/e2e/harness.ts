@@ -132,6 +132,33 @@ export interface E2eApp {
 }
 
 let launched = 0;
+/** The apps open now, for the failure report (test/e2e/on-failure.ts). */
+const liveApps = new Set<E2eApp>();
+
+/**
+ * What a failed test needs to be understood from a CI log alone: for each open app, the page's
+ * address and view, its status messages and alerts, the page's problems and the end of the
+ * bridge's stderr. No secret is on the page or in the bridge's output, so none is printed.
+ */
+export async function describeLiveApps(): Promise<string> {
+  const parts: string[] = [];
+  for (const app of liveApps) {
+    const { page } = app;
+    const view = await page.locator('main').getAttribute('data-view-label', { timeout: 1_000 }).catch(() => '?');
+    const messages = await page.locator('[role="status"], [role="alert"]').allInnerTexts().catch(() => []);
+    const text = await page.locator('main').innerText({ timeout: 1_000 }).catch(() => '?');
+    parts.push(
+      [
+        `app over ${app.home}: page ${page.url().replace(/token=[^&#]+/, 'token=…')}, view ${view ?? '?'}`,
+        `  messages: ${JSON.stringify(messages.map((m) => m.trim()).filter(Boolean))}`,
+        `  view text (start): ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 1_500))}`,
+        `  problems: ${app.problems().length === 0 ? 'none' : `\n${describeProblems(app.problems())}`}`,
+        `  bridge stderr (end): ${app.bridge.stderr().slice(-2_000) || '(empty)'}`,
+      ].join('\n'),
+    );
+  }
+  return parts.join('\n');
+}
 
 /** The live refresh's long poll: always pending while a view listens, so never "network activity". */
 const isLongPoll = (url: string) => url.includes('/ipc/changes.wait');
@@ -250,11 +277,13 @@ export async function launchApp(label: string, options: LaunchOptions = {}): Pro
         if (problems.length > 0) throw new Error(`the page had ${problems.length} problem(s):\n${describeProblems(problems)}`);
       },
       async close() {
+        liveApps.delete(app);
         await runningBrowser.close().catch(() => undefined);
         await runningBridge.stop();
         await workspace.cleanup();
       },
     };
+    liveApps.add(app);
     if (options.open !== false) await app.open();
     return app;
   } catch (error) {
