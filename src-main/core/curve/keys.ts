@@ -43,8 +43,9 @@ export function parseSecretKey(text: string, what = 'secret key'): SecretKey {
   return trimmed as SecretKey;
 }
 
-export function publicKeyBytes(key: PublicKey): Uint8Array {
-  return z85Decode(key);
+/** The key's 32 bytes; into `into` (32 bytes, reused by the caller) when given. */
+export function publicKeyBytes(key: PublicKey, into?: Uint8Array): Uint8Array {
+  return z85Decode(key, into);
 }
 
 // zeromq's native module is loaded on first use: listing or exporting keys never needs it.

@@ -5,17 +5,21 @@ import { type PublicKey, publicKeyBytes } from './keys.js';
 /** Six groups of five digits, separated by single spaces. */
 export type SafetyCode = string & { readonly __brand: 'SafetyCode' };
 
+/** The key's bytes, decoded here for each code: hashed at once, never kept. */
+const KEY_BYTES = new Uint8Array(32);
+
 export function safetyCode(publicKey: PublicKey): SafetyCode {
-  // One-shot hash: half the cost of a Hash object (a 5,000-identity list computes 5,000 codes).
-  const digest = hash('sha256', publicKeyBytes(publicKey), 'buffer');
-  const groups: string[] = [];
-  for (let chunk = 0; chunk < 6; chunk++) {
+  // A 5,000-identity list computes 5,000 codes: one-shot hash (half the cost of a Hash object),
+  // the key decoded into one reused buffer, and no array, join or padStart per code.
+  const digest = hash('sha256', publicKeyBytes(publicKey, KEY_BYTES), 'buffer');
+  let code = '';
+  for (let at = 0; at < 30; at += 5) {
     // 40 bits fit a double exactly, so plain numbers do (BigInt costs ten times as much here).
-    let value = 0;
-    for (let i = 0; i < 5; i++) value = value * 256 + digest[chunk * 5 + i]!;
-    groups.push((value % 100000).toString().padStart(5, '0'));
+    const value = (digest[at]! * 256 + digest[at + 1]!) * 16_777_216 + (digest[at + 2]! * 65_536 + digest[at + 3]! * 256 + digest[at + 4]!);
+    const group = String(value % 100_000);
+    code += (at === 0 ? '' : ' ') + '00000'.slice(group.length) + group;
   }
-  return groups.join(' ') as SafetyCode;
+  return code as SafetyCode;
 }
 
 /** Compares a code typed or read out by a person: spaces and dashes do not matter. */

@@ -22,11 +22,14 @@ export function z85Encode(data: Uint8Array): string {
   return out;
 }
 
-export function z85Decode(text: string): Uint8Array {
+/** Decodes `text`; into `into` when given (its length must be the decoded length), else a new array. */
+export function z85Decode(text: string, into?: Uint8Array): Uint8Array {
   if (text.length % 5 !== 0) {
     throw new InvalidKeyError(`Z85 text must be a multiple of 5 characters, got ${text.length}`);
   }
-  const out = new Uint8Array((text.length / 5) * 4);
+  const size = (text.length / 5) * 4;
+  if (into && into.length !== size) throw new RangeError(`z85Decode: ${text.length} characters decode to ${size} bytes, not ${into.length}`);
+  const out = into ?? new Uint8Array(size);
   for (let i = 0; i < text.length; i += 5) {
     let value = 0;
     for (let j = 0; j < 5; j++) {

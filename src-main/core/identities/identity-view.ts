@@ -2,7 +2,7 @@
 import type { PublicKey } from '../curve/keys.js';
 import { safetyCode, type SafetyCode } from '../curve/safety-code.js';
 import type { Identity, KeyGeneration, KeyState, LinkTestRecord, Role } from '../store/document.js';
-import { ageDays, currentGeneration, dueDate, pendingGeneration } from '../rotation/policy.js';
+import { currentGeneration, keyDates } from '../rotation/policy.js';
 import { type DueState, dueState } from '../../common/rotation.js';
 
 export interface GenerationView {
@@ -50,11 +50,18 @@ export function generationView(g: KeyGeneration): GenerationView {
 }
 
 export function identityView(identity: Identity, now: Date): IdentityView {
+  // Called for every identity of a list (5,000 in `keys list`): one pass over the generations,
+  // the current one found and its date parsed once.
   const current = currentGeneration(identity);
-  const generations = identity.generations.map(generationView);
-  const currentView = generations[identity.generations.indexOf(current)]!;
-  const due = dueDate(identity);
-  const pending = pendingGeneration(identity);
+  let currentView: GenerationView | undefined;
+  let pending: GenerationView | null = null;
+  const generations = identity.generations.map((g) => {
+    const view = generationView(g);
+    if (g === current) currentView = view;
+    if (g.state === 'pending' && pending === null) pending = view;
+    return view;
+  });
+  const { dueAt, ageDays } = keyDates(identity, current, now);
   return {
     id: identity.id,
     name: identity.name,
@@ -62,15 +69,15 @@ export function identityView(identity: Identity, now: Date): IdentityView {
     tags: identity.tags,
     endpoints: identity.endpoints,
     createdAt: identity.createdAt,
-    publicKey: currentView.publicKey,
-    safetyCode: currentView.safetyCode,
+    publicKey: currentView!.publicKey,
+    safetyCode: currentView!.safetyCode,
     state: current.state,
     generation: current.generation,
-    ageDays: ageDays(identity, now),
+    ageDays,
     rotateEveryDays: identity.rotateEveryDays,
-    dueAt: due ? due.toISOString() : null,
-    due: dueState(due, now),
-    pending: pending ? generations[identity.generations.indexOf(pending)]! : null,
+    dueAt: dueAt ? dueAt.toISOString() : null,
+    due: dueState(dueAt, now),
+    pending,
     generations,
   };
 }

@@ -1,6 +1,6 @@
 // Rotation policies: how often each role's keys are replaced unless the user says otherwise,
 // and when a key falls due.
-import type { Identity, Role } from '../store/document.js';
+import type { Identity, KeyGeneration, Role } from '../store/document.js';
 import { DAY_MS } from '../../common/time.js';
 
 export const DEFAULT_ROTATION_DAYS: Readonly<Record<Role, number>> = {
@@ -21,13 +21,19 @@ export function pendingGeneration(identity: Identity) {
 
 /** When the current key falls due for rotation, or null when it never does. */
 export function dueDate(identity: Identity): Date | null {
-  if (identity.rotateEveryDays === null) return null;
-  const current = currentGeneration(identity);
-  const since = Date.parse(current.promotedAt ?? current.createdAt);
-  return new Date(since + identity.rotateEveryDays * DAY_MS);
+  return keyDates(identity, currentGeneration(identity), new Date(0)).dueAt;
 }
 
+/** Whole days since the current key came into use. */
 export function ageDays(identity: Identity, now: Date): number {
-  const current = currentGeneration(identity);
-  return Math.floor((now.getTime() - Date.parse(current.promotedAt ?? current.createdAt)) / DAY_MS);
+  return keyDates(identity, currentGeneration(identity), now).ageDays;
+}
+
+/** dueDate and ageDays in one go, for a caller that has found `current` already (a list's rows). */
+export function keyDates(identity: Identity, current: KeyGeneration, now: Date): { dueAt: Date | null; ageDays: number } {
+  const since = Date.parse(current.promotedAt ?? current.createdAt);
+  return {
+    dueAt: identity.rotateEveryDays === null ? null : new Date(since + identity.rotateEveryDays * DAY_MS),
+    ageDays: Math.floor((now.getTime() - since) / DAY_MS),
+  };
 }

@@ -2,7 +2,7 @@
 // generations), in pages. 10,000 identities as full views are ~6 MB of JSON; as rows ~2 MB, and
 // the first page is a few KiB. An identity's detail comes from showIdentity on selection.
 import { dueState, type DueState } from '../../common/rotation.js';
-import { ageDays, currentGeneration, dueDate, pendingGeneration } from '../rotation/policy.js';
+import { currentGeneration, keyDates, pendingGeneration } from '../rotation/policy.js';
 import type { Identity, KeyState, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 
@@ -35,7 +35,7 @@ export interface KeyRows {
 
 export function keyRow(identity: Identity, now: Date): KeyRow {
   const current = currentGeneration(identity);
-  const due = dueDate(identity);
+  const { dueAt: due, ageDays } = keyDates(identity, current, now);
   return {
     id: identity.id,
     name: identity.name,
@@ -44,7 +44,7 @@ export function keyRow(identity: Identity, now: Date): KeyRow {
     publicKey: current.publicKey,
     state: current.state,
     rotating: pendingGeneration(identity) !== null,
-    ageDays: ageDays(identity, now),
+    ageDays,
     dueAt: due ? due.toISOString() : null,
     due: dueState(due, now),
   };

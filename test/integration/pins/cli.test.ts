@@ -57,6 +57,22 @@ describe('curvekeep pins', () => {
     expect((await runCli(['pins', 'compute'], t.env)).code).toBe(2);
   });
 
+  it('compute --cert: a subject that is not ASCII comes out as UTF-8, in JSON and in the table', async () => {
+    // CLI output is written as latin1 when it is ASCII (a copy, not an encoding): a name outside
+    // ASCII must still come out as its UTF-8 bytes.
+    const key = join(pki.dir, 'utf8.key');
+    const cert = join(pki.dir, 'utf8.pem');
+    openssl(['req', '-x509', '-utf8', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/O=Zürich Wärme AG/CN=станция-7.invalid']);
+    const json = await runCli(['--json', 'pins', 'compute', '--cert', cert], t.env);
+    expect(json.code, json.stderr).toBe(0);
+    const [leaf] = json.json<{ certificates: { subject: string; pin: string }[] }>().certificates;
+    expect(leaf!.subject).toContain('Zürich Wärme AG');
+    expect(leaf!.subject).toContain('станция-7.invalid');
+    expect(leaf!.pin).toBe(opensslPin(cert));
+    const table = await runCli(['pins', 'compute', '--cert', cert], t.env);
+    expect(table.stdout).toContain('станция-7.invalid');
+  });
+
   it('compute --host: the live chain, the same pin as openssl s_client', async () => {
     const port = await serve('ec256');
     const r = await runCli(['--json', 'pins', 'compute', '--host', `127.0.0.1:${port}`, '--servername', GOOD_NAME, '--ca', pki.rootCert], t.env);

@@ -39,4 +39,12 @@ describe('Z85 (ZeroMQ RFC 32)', () => {
     expect(Array.from(z85Decode('%nSc0'))).toEqual([0xff, 0xff, 0xff, 0xff]);
     expect(() => z85Decode('%nSc1')).toThrow(InvalidKeyError);
   });
+
+  it('decodes into a buffer the caller gives and reuses, and refuses one of the wrong size', () => {
+    const into = new Uint8Array(8);
+    expect(z85Decode('HelloWorld', into)).toBe(into);
+    expect(Array.from(into)).toEqual([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
+    expect(Array.from(z85Decode('%nSc0%nSc0', into))).toEqual([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(() => z85Decode('HelloWorld', new Uint8Array(4))).toThrow(/10 characters decode to 8 bytes, not 4/);
+  });
 });
