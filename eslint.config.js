@@ -29,6 +29,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', 'fs', 'path', 'child_process'], message: 'The renderer talks to the main process only through the contract client.' }] }],
     },
   },
+  {
+    // The benches' floor programs are CommonJS on purpose: the least loader work a Node program does.
+    files: ['bench/floors/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // Svelte components and `.svelte.ts` rune modules, with TypeScript in their scripts.
   ...svelte.configs.recommended,
   {

@@ -81,8 +81,16 @@ try {
   const env = { ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service };
   const cliArgs = [join(root, 'bin', 'curvekeep.js'), 'test', peer.endpoint, '--server-key', server.publicKey, '--as', 'bench-laptop'];
   const pyArgs = [PEERS, 'curve-bench', '--endpoint', peer.endpoint, '--server-key', server.publicKey, '--public', pair.publicKey, '--secret', pair.secretKey];
+  // The same job by the least Node.js program (bench/floors/curve-echo.cjs): keys on the command
+  // line as pyzmq gets them, and with the secret read from the keychain as curvekeep must.
+  const FLOOR = join(root, 'bench', 'floors', 'curve-echo.cjs');
+  const { secretAccount } = await import(dist('core/identities/identities.js'));
+  const floorArgs = [FLOOR, peer.endpoint, server.publicKey, pair.publicKey, pair.secretKey];
+  const floorKeychainArgs = [FLOOR, peer.endpoint, server.publicKey, pair.publicKey, '-', '--keychain', service, secretAccount(identity.id, 1)];
   const cliTimes = [];
   const pyTimes = [];
+  const nodeFloorTimes = [];
+  const nodeKeychainFloorTimes = [];
   for (let i = 0; i < RUNS; i++) {
     // Alternate the two, so that neither gets a warmer machine.
     const cli = await run(process.execPath, cliArgs, env);
@@ -91,6 +99,11 @@ try {
     const py = await run(PYTHON, pyArgs, process.env);
     if (py.code !== 0 || !JSON.parse(py.out).echo) throw new Error(`pyzmq client failed: ${py.out}${py.err}`);
     pyTimes.push(py.ms);
+    for (const [args, times] of [[floorArgs, nodeFloorTimes], [floorKeychainArgs, nodeKeychainFloorTimes]]) {
+      const floor = await run(process.execPath, args, env);
+      if (floor.code !== 0 || !JSON.parse(floor.out).echo) throw new Error(`the Node floor failed: ${floor.out}${floor.err}`);
+      times.push(floor.ms);
+    }
   }
   // The floor any curvekeep command pays: Node's start, and a command that opens the sealed store
   // and reads the keychain (as `test` must, for the identity's secret key).
@@ -106,6 +119,12 @@ try {
   console.log(`  curvekeep test         ${fmt(median(cliTimes))}   (min ${fmt(Math.min(...cliTimes))})`);
   console.log(`  pyzmq client           ${fmt(median(pyTimes))}   (min ${fmt(Math.min(...pyTimes))})`);
   console.log(`  ratio                  ${ratio.toFixed(2)}x   goal <= 1.6x  ${ratio <= 1.6 ? 'met' : 'MISSED'}`);
+  const floorRatio = median(nodeFloorTimes) / median(pyTimes);
+  const keychainFloorRatio = median(nodeKeychainFloorTimes) / median(pyTimes);
+  console.log(`  the least Node program doing the same (bench/floors/curve-echo.cjs, no Curvekeep code):`);
+  console.log(`    keys on the command line ${fmt(median(nodeFloorTimes))} = ${floorRatio.toFixed(2)}x pyzmq;` +
+    ` secret from the keychain ${fmt(median(nodeKeychainFloorTimes))} = ${keychainFloorRatio.toFixed(2)}x pyzmq`);
+  console.log(`    curvekeep test over that floor: ${fmt(median(cliTimes) - median(nodeKeychainFloorTimes))} (commander, the store, the checks, the verdict)`);
   figure('curvekeep test (ok verdict, whole process) vs minimal pyzmq client', `${median(cliTimes).toFixed(1)} ms`, `${median(pyTimes).toFixed(1)} ms`, ratio, '<= 1.6x', ratio <= 1.6);
   console.log(`  for scale (medians of 5): node -e '' ${fmt(median(floors.node))}, curvekeep --version ${fmt(median(floors.version))},`);
   console.log(`    curvekeep probe (no store) ${fmt(median(floors.probe))}, curvekeep keys list (store + keychain) ${fmt(median(floors.keysList))}`);

@@ -6,6 +6,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { figure } from './figures.mjs';
 
 const CLI = new URL('../bin/curvekeep.js', import.meta.url).pathname;
@@ -38,6 +39,8 @@ const pipeline =
   `openssl s_client -connect 127.0.0.1:${port} </dev/null 2>/dev/null | openssl x509 -pubkey -noout | ` +
   'openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64';
 const theirs = () => spawnSync('sh', ['-c', pipeline], { encoding: 'utf8' });
+// The same job by the least Node.js program, no Curvekeep code: what any Node tool pays here.
+const floor = () => spawnSync(process.execPath, [fileURLToPath(new URL('./floors/tls-pin.cjs', import.meta.url)), '127.0.0.1', String(port)], { encoding: 'utf8' });
 
 function timed(run, check) {
   const start = performance.now();
@@ -52,12 +55,14 @@ try {
   const ourPin = JSON.parse(ours().stdout).certificates[0].pin;
   const theirPin = `sha256/${theirs().stdout.trim()}`;
   if (ourPin !== theirPin) throw new Error(`pins differ: ${ourPin} vs ${theirPin}`);
+  if (floor().stdout.trim() !== ourPin) throw new Error(`the Node floor computed another pin: ${floor().stdout}`);
   console.log(`pin of the live leaf: ${ourPin} (identical in both)`);
 
   const oursMs = [];
   const theirsMs = [];
   const nodeMs = [];
   const versionMs = [];
+  const floorMs = [];
   for (let i = 0; i < 2; i++) {
     ours();
     theirs();
@@ -68,6 +73,7 @@ try {
     theirsMs.push(timed(theirs));
     nodeMs.push(timed(() => spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8' })));
     versionMs.push(timed(() => spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' })));
+    floorMs.push(timed(floor));
   }
   const a = median(oursMs);
   const b = median(theirsMs);
@@ -76,6 +82,9 @@ try {
   console.log(`ratio curvekeep / OpenSSL: ${(a / b).toFixed(2)}x (goal: at most 1.5x)`);
   figure('curvekeep pins compute --host vs OpenSSL pipeline', `${a.toFixed(1)} ms`, `${b.toFixed(1)} ms`, a / b, '<= 1.5x', a / b <= 1.5);
   console.log(`baselines: node -e '' ${median(nodeMs).toFixed(1)} ms, curvekeep --version ${median(versionMs).toFixed(1)} ms`);
+  const f = median(floorMs);
+  console.log(`the least Node program doing the same (bench/floors/tls-pin.cjs, no Curvekeep code): ${f.toFixed(1)} ms = ${(f / b).toFixed(2)}x OpenSSL;` +
+    ` curvekeep over that floor: ${(a - f).toFixed(1)} ms`);
 } finally {
   server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
