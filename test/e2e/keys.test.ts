@@ -181,4 +181,27 @@ describe('Keys view', () => {
     await page.getByRole('heading', { level: 2, name }).waitFor();
     app.expectClean();
   });
+
+  it('lists a new key once when the live refresh brings it before the answer to Generate', async () => {
+    // Seen in CI on a slow machine: the store's change reached the page (live refresh, the list
+    // read again) before the answer to keys.generate, whose handler then added the row a second
+    // time; Svelte refused the duplicate key and the page stopped. Here the answer is held until
+    // the refreshed list shows the key.
+    const { page } = app;
+    const options = page.getByRole('listbox', { name: 'Identities' }).getByRole('option');
+    const before = await options.count();
+    await page.route(/\/ipc\/keys\.generate$/, async (route) => {
+      const response = await route.fetch();
+      await options.filter({ hasText: 'late-answer' }).first().waitFor();
+      await route.fulfill({ response });
+    });
+    try {
+      await generate('late-answer');
+    } finally {
+      await page.unroute(/\/ipc\/keys\.generate$/);
+    }
+    await expect.poll(() => options.count()).toBe(before + 1);
+    expect(await options.filter({ hasText: 'late-answer' }).count()).toBe(1);
+    app.expectClean();
+  });
 });
