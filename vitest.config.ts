@@ -11,5 +11,7 @@ export default defineConfig({
     pool: 'forks',
     // Integration tests share one keychain and run real servers; two workers fit this 2-core machine.
     maxWorkers: 2,
+    // expect.poll's default of 1 s is too short for a loaded CI machine; a poll ends as soon as it holds.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // expect.poll's default of 1 s is shorter than a keychain write or a key generation takes on a
+    // loaded CI machine (a pins test timed out there); the page's own waits are 10 s too.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
