@@ -8,7 +8,6 @@
 // pending key (`curvekeep serve --pending`, a real process over the same data folder) is added as
 // an endpoint; testing it together with the old endpoint (still the old key) fails, alone passes.
 // No view shows command-line text at any point. Loopback only; every wait is bounded.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +18,7 @@ import { generateIdentity } from '../../src-main/core/identities/identities.js';
 import { addPeer } from '../../src-main/core/peers/peers.js';
 import { distributeRotation } from '../../src-main/core/rotation/distribute.js';
 import { COMMAND_LINE } from '../../src-renderer/lib/plain-errors.js';
-import { CLI } from '../helpers/cli.js';
+import { type ServingCli, serveCli } from '../helpers/cli.js';
 import { type FolderRouter, startFolderRouter } from '../helpers/rotation/folder-router.js';
 import { type E2eApp, launchApp } from './harness.js';
 
@@ -34,7 +33,7 @@ let routerA: FolderRouter;
 let routerB: FolderRouter;
 let oldPort: number;
 let app: E2eApp;
-const serving = new Set<ChildProcessWithoutNullStreams>();
+const serving: ServingCli[] = [];
 
 /** A free loopback port, for the server identity's old endpoint (served later by `curvekeep serve`). */
 async function freePort(): Promise<number> {
@@ -47,28 +46,9 @@ async function freePort(): Promise<number> {
 
 /** `curvekeep serve ENDPOINT --as SERVER --allow any [--pending]` over the app's data folder and keychain. */
 async function serve(endpoint: string, pending: boolean): Promise<string> {
-  const child = spawn(process.execPath, [CLI, 'serve', endpoint, '--as', SERVER, '--allow', 'any', ...(pending ? ['--pending'] : [])], { env: app.env });
-  serving.add(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start within 15 s: ${err}`)), 15_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const ready = /^listening on (\S+)$/m.exec(out);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code}): ${err}`));
-    });
-  });
+  const server = await serveCli(['--as', SERVER, '--allow', 'any', ...(pending ? ['--pending'] : [])], app.env, { endpoint });
+  serving.push(server);
+  return server.endpoint;
 }
 
 beforeAll(async () => {
@@ -103,13 +83,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of serving) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
+  await Promise.all(serving.map((server) => server.stop()));
   await app?.close();
   await routerA?.stop();
   await routerB?.stop();

@@ -38,14 +38,18 @@ export interface ServingCli {
 
 const serving = new Set<ReturnType<typeof spawn>>();
 
-/** Starts `curvekeep serve tcp://127.0.0.1:0 ARGS` and resolves once it says where it listens. */
-export async function serveCli(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<ServingCli> {
-  const child = spawn(process.execPath, [CLI, 'serve', 'tcp://127.0.0.1:0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `curvekeep serve ENDPOINT ARGS` (default a free loopback port) and resolves once it says where it listens. */
+export async function serveCli(
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  { endpoint = 'tcp://127.0.0.1:0', timeoutMs = 15_000 }: { endpoint?: string; timeoutMs?: number } = {},
+): Promise<ServingCli> {
+  const child = spawn(process.execPath, [CLI, 'serve', endpoint, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   serving.add(child);
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const listening = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -61,7 +65,7 @@ export async function serveCli(args: ReadonlyArray<string>, env: NodeJS.ProcessE
     });
   });
   return {
-    endpoint,
+    endpoint: listening,
     out: () => stdout,
     stop: async () => {
       serving.delete(child);

@@ -19,7 +19,7 @@ const CZMQ_CHECK = fileURLToPath(new URL('../../helpers/rotation/czmq_check.py',
 const CLIENT = fileURLToPath(new URL('../../helpers/rotation/server_key_client.py', import.meta.url));
 
 let t: TestWorkspace;
-const serve = (args: ReadonlyArray<string>) => serveCli(args, t.env, 10_000);
+const serve = (args: ReadonlyArray<string>) => serveCli(args, t.env, { timeoutMs: 10_000 });
 
 /** A real pyzmq client that knows the server by a certificate file: did the server echo? */
 async function pyzmqClient(endpoint: string, serverCert: string): Promise<boolean> {
