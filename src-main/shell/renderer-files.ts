@@ -36,6 +36,15 @@ export interface RendererFile {
 }
 
 /**
+ * Vite's output under assets/ is named by a hash of its content, so a name always means the same
+ * bytes: such a file is read once per root and then answered from memory (a view's first paint
+ * waits on a dozen of them, and each read is four file-system calls behind whatever else the main
+ * process is doing). index.html and anything else is read each time.
+ */
+const hashedAssets = new Map<string, RendererFile>();
+const HASHED_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/;
+
+/**
  * The file for a URL path, or null. A path without an extension is a page route of the app and
  * gets index.html.
  */
@@ -58,11 +67,16 @@ export async function readRendererFile(root: string, urlPath: string): Promise<R
   const base = resolve(root);
   const candidate = resolve(base, relative);
   if (!candidate.startsWith(base + sep)) return null;
+  const cacheKey = HASHED_ASSET.test(relative) ? `${base}${sep}${relative}` : null;
+  const cached = cacheKey === null ? undefined : hashedAssets.get(cacheKey);
+  if (cached) return cached;
   try {
     const [realBase, realFile] = await Promise.all([realpath(base), realpath(candidate)]);
     if (!realFile.startsWith(realBase + sep)) return null;
     if (!(await stat(realFile)).isFile()) return null;
-    return { path: realFile, contentType, body: await readFile(realFile) };
+    const file = { path: realFile, contentType, body: await readFile(realFile) };
+    if (cacheKey !== null) hashedAssets.set(cacheKey, file);
+    return file;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 // The rules of the window, as plain functions: which URLs are ours, which links may open in the
 // user's browser, which permissions the page gets, the CSP, the menu, and which files the app://
 // protocol and the bridge serve.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,29 @@ describe('renderer files', () => {
       const file = await readRendererFile(root, route);
       expect(file?.body.toString(), route).toContain('<title>Curvekeep</title>');
     }
+  });
+
+  it('answers a content-hashed asset from memory after its first read, index.html from disk each time', async () => {
+    const asset = join(root, 'assets', 'KeysView-Ab12Cd_4.js');
+    writeFileSync(asset, 'export const view = 1;');
+    expect((await readRendererFile(root, '/assets/KeysView-Ab12Cd_4.js'))?.body.toString()).toBe('export const view = 1;');
+    rmSync(asset);
+    expect((await readRendererFile(root, '/assets/KeysView-Ab12Cd_4.js'))?.body.toString()).toBe('export const view = 1;');
+
+    const index = join(root, 'index.html');
+    const before = readFileSync(index, 'utf8');
+    writeFileSync(index, '<!doctype html><title>Curvekeep</title><!-- rebuilt -->');
+    try {
+      expect((await readRendererFile(root, '/'))?.body.toString()).toContain('rebuilt');
+    } finally {
+      writeFileSync(index, before);
+    }
+  });
+
+  it('never caches a hashed-looking name that leads out of the folder', async () => {
+    symlinkSync(join(base, 'outside.js'), join(root, 'assets', 'stolen-Ab12Cd34.js'));
+    expect(await readRendererFile(root, '/assets/stolen-Ab12Cd34.js')).toBeNull();
+    expect(await readRendererFile(root, '/assets/stolen-Ab12Cd34.js')).toBeNull();
   });
 
   it.each(['/../outside.js', '/assets/../../outside.js', '/%2e%2e/outside.js', '/assets/%2E%2E%2F%2E%2E%2Foutside.js', '/..%5coutside.js', '/.env', '/assets/link.js', '/assets/tool.exe', '/missing.js', '/%E0%A4%A', '/assets/app.js%00.css', 'assets/app.js'])(
