@@ -16,6 +16,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFile, copyFile, link, mkdir, open, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { DocumentStore } from '../ports/document-store.js';
@@ -126,6 +127,11 @@ async function appendSynced(path: string, text: string): Promise<void> {
 
 const activeWrite = new AsyncLocalStorage<Active>();
 
+/** A file's identity: the same file, unchanged, has the same key. */
+function keyOf(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
 export class MetadataStore implements DocumentStore {
   readonly kind = 'local' as const;
   readonly home: string;
@@ -140,6 +146,15 @@ export class MetadataStore implements DocumentStore {
   readonly #secrets: SecretStore;
   readonly #now: () => Date;
   #keys = new Map<string, Buffer>();
+  /**
+   * The last document this store read and checked, with the identity of the file it came from
+   * (device, inode, size, modification and change times in nanoseconds, taken from the open file
+   * it was read through). A long-lived process (the app, the bridge) asks for the document on
+   * every call; while the file is that same file, it is not read, parsed and checked again.
+   * Any write (ours through rename, another process's, a copy put back, an edit whose mtime was
+   * set back) changes the inode or the change time, which no program can set.
+   */
+  #verified: { readonly key: string; readonly snapshot: Snapshot } | null = null;
 
   constructor(home: string, secrets: SecretStore, now: () => Date = () => new Date()) {
     this.home = home;
@@ -211,6 +226,35 @@ export class MetadataStore implements DocumentStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new DataFolderError(`cannot read ${this.file}: ${code(error)}`);
+    }
+  }
+
+  /** The document file's identity (see #verified), or null when there is none. */
+  async #fileKey(): Promise<string | null> {
+    try {
+      return keyOf(await stat(this.file, { bigint: true }));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new DataFolderError(`cannot read ${this.file}: ${code(error)}`);
+    }
+  }
+
+  /** The document's bytes and the identity of the very file they were read from. */
+  async #readWithKey(): Promise<{ bytes: Buffer; key: string } | null> {
+    let handle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new DataFolderError(`cannot read ${this.file}: ${code(error)}`);
+    }
+    try {
+      const key = keyOf(await handle.stat({ bigint: true }));
+      return { bytes: await handle.readFile(), key };
+    } catch (error) {
+      throw new DataFolderError(`cannot read ${this.file}: ${code(error)}`);
+    } finally {
+      await handle.close();
     }
   }
 
@@ -311,8 +355,13 @@ export class MetadataStore implements DocumentStore {
         return this.#load(true);
       });
     }
-    // The file and the sealed state at once (the keychain answers over D-Bus meanwhile).
-    const [bytes, sealed] = await Promise.all([this.#readRawBytes(), this.sealedState()]);
+    // The file's identity and the sealed state at once (the keychain answers over D-Bus meanwhile).
+    const [current, sealed] = await Promise.all([this.#fileKey(), this.sealedState()]);
+    const verified = this.#verified;
+    if (verified && current !== null && current === verified.key && (!sealed || sealed.revision <= verified.snapshot.revision)) return verified.snapshot;
+    this.#verified = null;
+    const read = current === null ? null : await this.#readWithKey();
+    const bytes = read?.bytes ?? null;
     if (bytes === null) {
       if (sealed || (await this.#auditHasEntries())) {
         throw new StoreMissingError(
@@ -335,7 +384,9 @@ export class MetadataStore implements DocumentStore {
         { file: this.file, revision: envelope.revision, sealedRevision: sealed.revision },
       );
     }
-    return { revision: envelope.revision, data: await this.#sealedData(envelope) };
+    const snapshot = { revision: envelope.revision, data: await this.#sealedData(envelope) };
+    this.#verified = { key: read!.key, snapshot };
+    return snapshot;
   }
 
   /** The current document, checked against its seal and the sealed revision. */
