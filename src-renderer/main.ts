@@ -17,6 +17,10 @@ performance.mark('curvekeep:boot');
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 const client = createContractClient();
+// The first view's code is asked for before anything else, so that its files are on their way
+// while this script mounts the frame (the App awaits the same promise), and are answered before
+// the bridge or the main process starts on the data the view needs.
+void viewForHash(window.location.hash).load();
 if (/^#\/devices\/?$/.test(window.location.hash)) prefetchDevicesPage(client);
 if (viewForHash(window.location.hash).id === 'keys') prefetchKeysList(client);
 if (viewForHash(window.location.hash).id === 'peers') prefetchPeersList(client);
