@@ -13,8 +13,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page, type Request, chromium } from 'playwright-core';
 import { type TestWorkspace, testWorkspace } from '../helpers/workspace.js';
+import { CHROMIUM_ARGS } from './chromium-args.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -22,15 +23,6 @@ const SERVE = join(ROOT, 'dist', 'main', 'bridge', 'serve.js');
 const RENDERER_INDEX = join(ROOT, 'dist', 'renderer', 'index.html');
 
 export const CHROMIUM_PATH = process.env.CURVEKEEP_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS: ReadonlyArray<string> = Object.freeze([
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]);
 
 const BRIDGE_START_TIMEOUT_MS = 15_000;
 const BRIDGE_STOP_TIMEOUT_MS = 5_000;
@@ -237,11 +229,20 @@ export async function launchApp(label: string, options: LaunchOptions = {}): Pro
       if (message.type() === 'error') problems.push({ kind: 'console-error', text: message.text() });
     });
     page.on('pageerror', (error) => problems.push({ kind: 'page-error', text: `${error.name}: ${error.message}` }));
+    // A request the page made before the test navigated or reloaded it, cut by that navigation
+    // (the live refresh's long poll, a view's reads still on their way), is not a problem; one
+    // that fails otherwise is.
+    const startedAt = new WeakMap<Request, number>();
+    let navigatedAt = -1;
+    let sequence = 0;
+    page.on('request', (request) => {
+      startedAt.set(request, ++sequence);
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigatedAt = sequence;
+    });
     page.on('requestfailed', (request) => {
-      // Reads the first view (the Overview) and Settings make on their own, cut when the page
-      // navigates or reloads: the live refresh's long poll, the status report. Not a problem.
-      if (/\/ipc\/(?:changes\.wait|status\.get)$/.test(request.url()) && request.failure()?.errorText === 'net::ERR_ABORTED') return;
-      problems.push({ kind: 'request-failed', text: `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}` });
+      const failure = request.failure()?.errorText ?? '?';
+      if (failure === 'net::ERR_ABORTED' && (startedAt.get(request) ?? Infinity) < navigatedAt) return;
+      problems.push({ kind: 'request-failed', text: `${request.method()} ${request.url()}: ${failure}` });
     });
 
     const runningBridge = bridge;
