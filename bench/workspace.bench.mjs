@@ -2,7 +2,8 @@
 // The team workspace (issue 14), whole CLI processes against a private PostgreSQL 15 cluster
 // (Unix socket; made here as the postgres OS user, removed at the end):
 //   - `curvekeep --json devices list` with 100,000 devices in the workspace (goal: under 1 s),
-//     against `node -e 0` and the same list from a local data folder holding the same devices;
+//     against `node -e 0`, the least Node program printing the same list from the database
+//     (bench/floors/pg-devices-list.cjs) and the same list from a local data folder holding the same devices;
 //   - `curvekeep provision` of 10,000 devices into the workspace (goal: under 10 s), against the
 //     same provisioning into a local data folder;
 //   - one rotation step (`rotate KEY --stage`) against the local store and against the workspace.
@@ -21,6 +22,7 @@ const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
 const PROVISION = Number(process.env.BENCH_PROVISION ?? 10_000);
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const CLI = new URL('../bin/curvekeep.js', import.meta.url).pathname;
+const FLOOR_LIST = new URL('floors/pg-devices-list.cjs', import.meta.url).pathname;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function asPostgres(cmd, args) {
@@ -95,9 +97,14 @@ try {
   const seedLocal = await seed(local, null);
   console.log(`seeded ${DEVICES} devices in one update: workspace ${(seedWs / 1000).toFixed(1)} s, local ${(seedLocal / 1000).toFixed(1)} s`);
 
-  const { medians: [bare, wsList, localList], bytes } = alternate([[['-e', '0'], process.env], [[CLI, '--json', 'devices', 'list'], admin.env], [[CLI, '--json', 'devices', 'list'], local.env]], 5);
+  const { medians: [bare, floor, wsList, localList], bytes } = alternate(
+    [[['-e', '0'], process.env], [[FLOOR_LIST, url('bench_admin')], process.env], [[CLI, '--json', 'devices', 'list'], admin.env], [[CLI, '--json', 'devices', 'list'], local.env]],
+    5,
+  );
   console.log(`node -e 0 ${bare.toFixed(1)} ms   devices list --json (${DEVICES} devices, ${(bytes / 1048576).toFixed(1)} MB out): workspace ${wsList.toFixed(1)} ms, local ${localList.toFixed(1)} ms`);
+  console.log(`  the least Node program printing the same list from the workspace (bench/floors/pg-devices-list.cjs): ${floor.toFixed(1)} ms; Curvekeep adds ${(wsList - floor).toFixed(0)} ms`);
   figure(`workspace: devices list --json, ${DEVICES} devices, vs the local store`, `${wsList.toFixed(1)} ms`, `${localList.toFixed(1)} ms`, wsList / localList, '< 1000 ms', wsList < 1000);
+  figure(`workspace: devices list --json, ${DEVICES} devices, vs the least Node program (pg, JSON)`, `${wsList.toFixed(1)} ms`, `${floor.toFixed(1)} ms`, wsList / floor, '< 1000 ms', wsList < 1000);
 
   // The store's part of provisioning: 10,000 devices recorded in one change (no bundle files), into each store.
   const record = async (m, store) => {

@@ -1,0 +1,56 @@
+// The least a page does to show the first rows of a long list: one HTML file whose inline script
+// fetches a page of rows as JSON (the same 100 rows, the same size as the app's first page) from
+// a Node HTTP server on 127.0.0.1 and puts them into a listbox, marking the frame after. No
+// framework, no app code: the floor that the UI bench's first-rows figures are measured against,
+// in the same browser, the same way (a new browser context per run, navigation start to the first
+// row visible).
+import { createServer } from 'node:http';
+
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head>
+<body><div role="listbox" aria-label="Rows"></div>
+<script type="module">
+const list = document.querySelector('[role="listbox"]');
+const response = await fetch('/rows', { method: 'POST', body: '{}' });
+const { rows } = await response.json();
+const fragment = document.createDocumentFragment();
+for (const row of rows) {
+  const item = document.createElement('div');
+  item.setAttribute('role', 'option');
+  item.textContent = Object.values(row).join(' ');
+  fragment.append(item);
+}
+list.append(fragment);
+requestAnimationFrame(() => setTimeout(() => performance.mark('floor:rows-painted'), 0));
+</script></body></html>`;
+
+/** Starts the floor's server with `rows` (the JSON the page fetches); resolves to its URL and a stop function. */
+export function startFloorServer(rows) {
+  const body = JSON.stringify({ rows });
+  const server = createServer((req, res) => {
+    if (req.url === '/rows') {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(body));
+    } else {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/`, stop: () => new Promise((done) => server.close(done)) }));
+  });
+}
+
+/** One cold page of the floor: navigation start to the first row visible, and to the frame after. */
+export async function floorFirstRows(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.locator('[role="listbox"] [role="option"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const visibleAt = await page.evaluate(() => performance.now());
+    await page.waitForFunction(() => performance.getEntriesByName('floor:rows-painted').length > 0);
+    const painted = await page.evaluate(() => performance.getEntriesByName('floor:rows-painted')[0].startTime);
+    return { visibleAt, painted };
+  } finally {
+    await context.close();
+  }
+}
