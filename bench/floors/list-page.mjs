@@ -1,4 +1,4 @@
-// The least a page does to show the first rows of a long list: one HTML file whose inline script
+// The least a page does to show the first rows of a long list: one HTML file whose module script
 // fetches a page of rows as JSON (the same 100 rows, the same size as the app's first page) from
 // a Node HTTP server on 127.0.0.1 and puts them into a listbox, marking the frame after. No
 // framework, no app code: the floor that the UI bench's first-rows figures are measured against,
@@ -6,10 +6,11 @@
 // row visible).
 import { createServer } from 'node:http';
 
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head>
-<body><div role="listbox" aria-label="Rows"></div>
-<script type="module">
-const list = document.querySelector('[role="listbox"]');
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title>
+<script type="module" src="./floor.js"></script></head>
+<body><div role="listbox" aria-label="Rows"></div></body></html>`;
+
+const SCRIPT = `const list = document.querySelector('[role="listbox"]');
 const response = await fetch('/rows', { method: 'POST', body: '{}' });
 const { rows } = await response.json();
 const fragment = document.createDocumentFragment();
@@ -21,17 +22,24 @@ for (const row of rows) {
 }
 list.append(fragment);
 requestAnimationFrame(() => setTimeout(() => performance.mark('floor:rows-painted'), 0));
-</script></body></html>`;
+`;
 
-/** Starts the floor's server with `rows` (the JSON the page fetches); resolves to its URL and a stop function. */
-export function startFloorServer(rows) {
+/**
+ * Starts the floor's server with `rows` (the JSON the page fetches) and `headers` on every answer
+ * (the bench passes the app's own security headers, so that the floor is served as the app is:
+ * a page under Cross-Origin-Opener-Policy gets a browsing context, and a process, of its own);
+ * resolves to its URL and a stop function.
+ */
+export function startFloorServer(rows, headers = {}) {
   const body = JSON.stringify({ rows });
   const server = createServer((req, res) => {
     if (req.url === '/rows') {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(body));
+      req.on('end', () => res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(body));
+    } else if (req.url === '/floor.js') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(SCRIPT);
     } else {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
     }
   });
   return new Promise((resolve) => {
