@@ -15,7 +15,7 @@ import type { Workspace } from '../workspace.js';
 import { BundleWriter, type Made, type Prepared } from './bundle-writer.js';
 import { readDeviceRows } from './device-csv.js';
 import { eachLimited } from './each-limited.js';
-import { allowlistEntries } from '../devices/devices.js';
+import type { AllowEntry } from '../devices/devices.js';
 import { formatCertFile } from '../formats/cert-file.js';
 import { ownedNames } from '../owned-folder.js';
 import { allowFileOf, manifestDevice, ProvisionOutput } from './output.js';
@@ -172,8 +172,8 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   const recordable = made.filter((m) => !stillRemoved.includes(m));
   for (const m of recordable) await writer.restoreAllowEntry(m);
 
-  const { devicesAdded, secretsKept, batch } = await recordDevices(ws, recordable, { server, csvPath: request.csvPath, csvName: request.csvName ?? null, outDir: request.outDir, keepSecrets }, results);
-  await syncAllowFolder(ws, output, server.id);
+  const { devicesAdded, secretsKept, batch, allowlist } = await recordDevices(ws, recordable, { server, csvPath: request.csvPath, csvName: request.csvName ?? null, outDir: request.outDir, keepSecrets }, results);
+  await syncAllowFolder(output, allowlist, ws.now());
 
   made.sort((a, b) => a.device.index - b.device.index);
   const devices = made
@@ -201,20 +201,17 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
 }
 
 /**
- * The output's allowlist folder is the server's allowlist: its active devices (of every batch)
- * and the peers allowed to connect. Missing files are added; files this folder's provisioning
+ * The output's allowlist folder is the server's allowlist (`entries`, as the run's recording left
+ * it): its active devices (of every batch) and the peers allowed to connect. Missing files are added; files this folder's provisioning
  * wrote for keys no longer allowed (a removed device) are removed; files Curvekeep did not write
  * are left alone.
  */
-async function syncAllowFolder(ws: Workspace, output: ProvisionOutput, serverId: string): Promise<void> {
-  const { data } = await ws.store.read();
-  const entries = allowlistEntries(data, serverId);
+async function syncAllowFolder(output: ProvisionOutput, entries: ReadonlyArray<AllowEntry>, now: Date): Promise<void> {
   const wanted = new Set(entries.map((e) => allowFileOf(e.name)));
   const present = new Set(await names(output.allowDir));
   const missing = entries.filter((e) => !present.has(allowFileOf(e.name)) && !output.foreignAllowFiles.has(allowFileOf(e.name)));
   if (missing.length > 0) {
     await output.allowFolder.claim(missing.map((e) => allowFileOf(e.name)));
-    const now = ws.now();
     for (const e of missing) {
       await output.allowFolder.write(allowFileOf(e.name), formatCertFile({ publicKey: e.publicKey, metadata: { name: e.name, ...(e.endpoint ? { endpoint: e.endpoint } : {}) } }, 'zcert', { secret: false, now }), 0o644);
     }

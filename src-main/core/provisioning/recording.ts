@@ -3,6 +3,7 @@
 // secret is in the keychain under the usual `identity:ID:1` account, written before the document
 // (a crash leaves an item the rerun adopts, never an identity without its secret).
 import { InvalidInputError } from '../errors.js';
+import { type AllowEntry, allowlistEntries } from '../devices/devices.js';
 import { secretAccount } from '../identities/identities.js';
 import { newId } from '../names.js';
 import { DEFAULT_ROTATION_DAYS } from '../rotation/policy.js';
@@ -37,7 +38,7 @@ export async function recordDevices(
   made: Made[],
   request: Readonly<RecordRequest>,
   results: RowResult[],
-): Promise<{ devicesAdded: number; secretsKept: number; batch: Batch }> {
+): Promise<{ devicesAdded: number; secretsKept: number; batch: Batch; allowlist: AllowEntry[] }> {
   const { server, outDir, keepSecrets } = request;
   const kept: Array<{ made: Made; id: string; account: string }> = [];
   if (keepSecrets) {
@@ -128,7 +129,9 @@ export async function recordDevices(
         subject: outDir,
         details: { batch: batchId, server: server.id, ...batch.counts, devicesAdded, secretsKept: kept.length },
       });
-      return { devicesAdded, secretsKept: kept.length, batch };
+      // The server's allowlist as this change leaves it: the output folder is synced to it
+      // without reading the whole fleet again.
+      return { devicesAdded, secretsKept: kept.length, batch, allowlist: allowlistEntries(tx.data, server.id) };
     });
   } catch (error) {
     await Promise.all(kept.map((k) => ws.secrets.delete(k.account).catch(() => undefined)));
