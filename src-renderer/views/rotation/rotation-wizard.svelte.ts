@@ -142,18 +142,17 @@ export function stepForStatus(status: Pick<RotationStatus, 'stage' | 'identity'>
   }
 }
 
+const REACHABLE: Readonly<Record<RotationStage, ReadonlyArray<WizardStep>>> = Object.freeze({
+  idle: ['stage'],
+  staged: ['distribute', 'test', 'promote'],
+  tested: ['distribute', 'test', 'promote'],
+  promoted: ['finish'],
+  'grace-over': ['finish'],
+});
+
 /** Which steps make sense in this stage. */
-export function stepsReachable(stage: RotationStage): ReadonlySet<WizardStep> {
-  switch (stage) {
-    case 'idle':
-      return new Set(['stage']);
-    case 'staged':
-    case 'tested':
-      return new Set(['distribute', 'test', 'promote']);
-    case 'promoted':
-    case 'grace-over':
-      return new Set(['finish']);
-  }
+export function stepsReachable(stage: RotationStage): ReadonlyArray<WizardStep> {
+  return REACHABLE[stage];
 }
 
 function failureOf(error: unknown): WizardFailure {
@@ -215,7 +214,7 @@ export class RotationWizard {
     return this.status?.stage ?? 'idle';
   }
 
-  get reachable(): ReadonlySet<WizardStep> {
+  get reachable(): ReadonlyArray<WizardStep> {
     return stepsReachable(this.stage);
   }
 
@@ -346,7 +345,7 @@ export class RotationWizard {
 
   /** Shows another step, if it makes sense in the current stage. */
   goTo(step: WizardStep): boolean {
-    if (!this.reachable.has(step)) return false;
+    if (!this.reachable.includes(step)) return false;
     this.step = step;
     this.error = null;
     return true;
