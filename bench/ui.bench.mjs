@@ -21,7 +21,7 @@ import { generateKeyPair } from '../dist/main/core/curve/keys.js';
 import { createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
 import { figure } from './figures.mjs';
-import { floorFirstRows, startFloorServer } from './floors/list-page.mjs';
+import { startFloorServer } from './floors/list-page.mjs';
 import { seedFleet } from './fleet-seed.mjs';
 import { CHROMIUM_ARGS } from '../test/e2e/chromium-args.mjs';
 import { SECURITY_HEADERS } from '../dist/main/shell/content-policy.js';
@@ -88,35 +88,36 @@ async function ipcKeysList(pageUrl) {
   return { elapsed, bytes: body.length };
 }
 
-/** One cold page (a fresh browser context): navigation start to the first rows visible. */
-async function firstRender(browser, pageUrl) {
+/**
+ * One cold page (a fresh browser context) opened at `hash`: navigation start to the first row
+ * (`rowSelector`) visible to Playwright, and to the view's own marks (`curvekeep:VIEW-rows-in-dom`,
+ * `curvekeep:VIEW-rows-painted`), with when the page script ran and when the first page's IPC
+ * call (`channel`) went out and came back.
+ */
+async function coldFirstRows(browser, pageUrl, { hash, rowSelector, view, channel }) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   try {
     const page = await context.newPage();
     const url = new URL(pageUrl);
-    url.hash = '#/keys';
+    url.hash = hash;
     await page.goto(url.href);
-    await page.locator(ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator(rowSelector).first().waitFor({ state: 'visible', timeout: 60_000 });
     const visibleAt = await page.evaluate(() => performance.now());
-    const marks = await page.evaluate(() => {
-      const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
-      // keys.rows (lean first page) where the branch has it, else keys.list.
-      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/keys.rows') || e.name.includes('/ipc/keys.list'));
-      return {
-        boot: at('curvekeep:boot'),
-        listStart: list?.startTime ?? null,
-        listEnd: list?.responseEnd ?? null,
-        inDom: at('curvekeep:keys-rows-in-dom'),
-      };
-    });
     // The view marks the frame after the rows went in; wait for it, so it is in the figures.
-    await page.waitForFunction(() => performance.getEntriesByName('curvekeep:keys-rows-painted').length > 0);
-    const painted = await page.evaluate(() => performance.getEntriesByName('curvekeep:keys-rows-painted')[0].startTime);
-    return { visibleAt, painted, ...marks };
+    await page.waitForFunction((name) => performance.getEntriesByName(name).length > 0, `curvekeep:${view}-rows-painted`);
+    const marks = await page.evaluate(([v, ch]) => {
+      const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+      const list = performance.getEntriesByType('resource').find((e) => e.name.includes(`/ipc/${ch}`));
+      return { boot: at('curvekeep:boot'), listStart: list?.startTime ?? null, listEnd: list?.responseEnd ?? null, inDom: at(`curvekeep:${v}-rows-in-dom`), painted: at(`curvekeep:${v}-rows-painted`) };
+    }, [view, channel]);
+    return { visibleAt, ...marks };
   } finally {
     await context.close();
   }
 }
+
+const floorFirstRows = (browser, pageUrl) => coldFirstRows(browser, pageUrl, { hash: '', rowSelector: '[role="listbox"] [role="option"]', view: 'floor', channel: 'rows' });
+const firstRender = (browser, pageUrl) => coldFirstRows(browser, pageUrl, { hash: '#/keys', rowSelector: ROW, view: 'keys', channel: 'keys.rows' });
 
 /** One keystroke into the search box: keydown to the first frame after the list changed. */
 async function keystroke(page, key) {
@@ -165,27 +166,7 @@ async function ipcCall(pageUrl, channel, args) {
   return { elapsed, bytes: body.length, result: outcome.result };
 }
 
-/** One cold page on the Devices view: navigation start to the first rows visible (and painted). */
-async function devicesFirstRows(browser, pageUrl) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  try {
-    const page = await context.newPage();
-    const url = new URL(pageUrl);
-    url.hash = '#/devices';
-    await page.goto(url.href);
-    await page.locator(DEVICE_ROW).first().waitFor({ state: 'visible', timeout: 60_000 });
-    const visibleAt = await page.evaluate(() => performance.now());
-    await page.waitForFunction(() => performance.getEntriesByName('curvekeep:devices-rows-painted').length > 0);
-    const painted = await page.evaluate(() => performance.getEntriesByName('curvekeep:devices-rows-painted')[0].startTime);
-    const marks = await page.evaluate(() => {
-      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/devices.list'));
-      return { boot: performance.getEntriesByName('curvekeep:boot')[0]?.startTime ?? null, listStart: list?.startTime ?? null, listEnd: list?.responseEnd ?? null };
-    });
-    return { visibleAt, painted, ...marks };
-  } finally {
-    await context.close();
-  }
-}
+const devicesFirstRows = (browser, pageUrl) => coldFirstRows(browser, pageUrl, { hash: '#/devices', rowSelector: DEVICE_ROW, view: 'devices', channel: 'devices.list' });
 
 /** The Devices view open with its first rows; the list scrolled to its end: until the last row is painted. */
 async function scrollToEnd(browser, pageUrl, lastName) {
@@ -278,27 +259,7 @@ async function devicesBench(browser, keychain, service) {
 
 const PEER_ROW = '[role="listbox"][aria-label="Peers"] [role="option"]';
 
-/** One cold page on the Peers view: navigation start to the first rows visible. */
-async function peersFirstRows(browser, pageUrl) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  try {
-    const page = await context.newPage();
-    const url = new URL(pageUrl);
-    url.hash = '#/peers';
-    await page.goto(url.href);
-    await page.locator(PEER_ROW).first().waitFor({ state: 'visible', timeout: 60_000 });
-    const visibleAt = await page.evaluate(() => performance.now());
-    await page.waitForFunction(() => performance.getEntriesByName('curvekeep:peers-rows-painted').length > 0);
-    const painted = await page.evaluate(() => performance.getEntriesByName('curvekeep:peers-rows-painted')[0].startTime);
-    const marks = await page.evaluate(() => {
-      const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/ipc/peers.list'));
-      return { boot: performance.getEntriesByName('curvekeep:boot')[0]?.startTime ?? null, listStart: list?.startTime ?? null, listEnd: list?.responseEnd ?? null };
-    });
-    return { visibleAt, painted, ...marks };
-  } finally {
-    await context.close();
-  }
-}
+const peersFirstRows = (browser, pageUrl) => coldFirstRows(browser, pageUrl, { hash: '#/peers', rowSelector: PEER_ROW, view: 'peers', channel: 'peers.list' });
 
 /** The Peers figure over a fresh data folder of 10,000 peers (public keys only, as imported). */
 async function peersBench(browser, keychain, service) {

@@ -2,8 +2,8 @@
 // fetches a page of rows as JSON (the same 100 rows, the same size as the app's first page) from
 // a Node HTTP server on 127.0.0.1 and puts them into a listbox, marking the frame after. No
 // framework, no app code: the floor that the UI bench's first-rows figures are measured against,
-// in the same browser, the same way (a new browser context per run, navigation start to the first
-// row visible).
+// in the same browser, the same way (bench/ui.bench.mjs opens it as it opens a view: a new browser
+// context per run, navigation start to the first row visible and to the frame after the rows).
 import { createServer } from 'node:http';
 
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title>
@@ -21,7 +21,7 @@ for (const row of rows) {
   fragment.append(item);
 }
 list.append(fragment);
-requestAnimationFrame(() => setTimeout(() => performance.mark('floor:rows-painted'), 0));
+requestAnimationFrame(() => setTimeout(() => performance.mark('curvekeep:floor-rows-painted'), 0));
 `;
 
 /**
@@ -45,20 +45,4 @@ export function startFloorServer(rows, headers = {}) {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/`, stop: () => new Promise((done) => server.close(done)) }));
   });
-}
-
-/** One cold page of the floor: navigation start to the first row visible, and to the frame after. */
-export async function floorFirstRows(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  try {
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.locator('[role="listbox"] [role="option"]').first().waitFor({ state: 'visible', timeout: 30_000 });
-    const visibleAt = await page.evaluate(() => performance.now());
-    await page.waitForFunction(() => performance.getEntriesByName('floor:rows-painted').length > 0);
-    const painted = await page.evaluate(() => performance.getEntriesByName('floor:rows-painted')[0].startTime);
-    return { visibleAt, painted };
-  } finally {
-    await context.close();
-  }
 }
