@@ -355,12 +355,18 @@ export class MetadataStore implements DocumentStore {
         return this.#load(true);
       });
     }
-    // The file's identity and the sealed state at once (the keychain answers over D-Bus meanwhile).
-    const [current, sealed] = await Promise.all([this.#fileKey(), this.sealedState()]);
+    // A document read before: answered again while its file is the same file and the sealed
+    // revision is not newer (the file's identity and the sealed state asked for at once).
+    let knownSealed: Promise<SealedState | null> | null = null;
     const verified = this.#verified;
-    if (verified && current !== null && current === verified.key && (!sealed || sealed.revision <= verified.snapshot.revision)) return verified.snapshot;
-    this.#verified = null;
-    const read = current === null ? null : await this.#readWithKey();
+    if (verified) {
+      const [current, state] = await Promise.all([this.#fileKey(), this.sealedState()]);
+      if (current === verified.key && (!state || state.revision <= verified.snapshot.revision)) return verified.snapshot;
+      this.#verified = null;
+      knownSealed = Promise.resolve(state);
+    }
+    // The file and the sealed state at once (the keychain answers over D-Bus meanwhile).
+    const [read, sealed] = await Promise.all([this.#readWithKey(), knownSealed ?? this.sealedState()]);
     const bytes = read?.bytes ?? null;
     if (bytes === null) {
       if (sealed || (await this.#auditHasEntries())) {
