@@ -217,16 +217,7 @@ export class MetadataStore implements DocumentStore {
   }
 
   async #readRaw(): Promise<string | null> {
-    return (await this.#readRawBytes())?.toString('utf8') ?? null;
-  }
-
-  async #readRawBytes(): Promise<Buffer | null> {
-    try {
-      return await readFile(this.file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new DataFolderError(`cannot read ${this.file}: ${code(error)}`);
-    }
+    return (await this.#readWithKey())?.bytes.toString('utf8') ?? null;
   }
 
   /** The document file's identity (see #verified), or null when there is none. */
@@ -357,16 +348,16 @@ export class MetadataStore implements DocumentStore {
     }
     // A document read before: answered again while its file is the same file and the sealed
     // revision is not newer (the file's identity and the sealed state asked for at once).
-    let knownSealed: Promise<SealedState | null> | null = null;
+    let knownSealed: SealedState | null | undefined;
     const verified = this.#verified;
     if (verified) {
       const [current, state] = await Promise.all([this.#fileKey(), this.sealedState()]);
       if (current === verified.key && (!state || state.revision <= verified.snapshot.revision)) return verified.snapshot;
       this.#verified = null;
-      knownSealed = Promise.resolve(state);
+      knownSealed = state;
     }
     // The file and the sealed state at once (the keychain answers over D-Bus meanwhile).
-    const [read, sealed] = await Promise.all([this.#readWithKey(), knownSealed ?? this.sealedState()]);
+    const [read, sealed] = await Promise.all([this.#readWithKey(), knownSealed === undefined ? this.sealedState() : knownSealed]);
     const bytes = read?.bytes ?? null;
     if (bytes === null) {
       if (sealed || (await this.#auditHasEntries())) {
