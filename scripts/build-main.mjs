@@ -1,18 +1,20 @@
 // Builds dist/main/ from src-main/ with esbuild. Type-checking is `npm run check`.
 //
-// 1. The processes Curvekeep starts are bundles: the CLI (cli/start.js, imported by
-//    bin/curvekeep.js, loads the one command module a command line names, else cli/main.js,
-//    which registers them all), the Electron main process (app/main.js, package.json's "main") and the
-//    browser bridge (bridge/serve.js). esbuild follows their imports, so a new command or module
-//    is picked up without being named here; every `await import()` in the sources becomes a lazy
-//    chunk (dist/main/chunks/), so each command loads only what it needs, and Node's ESM loader
-//    and CommonJS lexer run for a few files instead of one per module. Native and heavy packages
-//    stay outside: zeromq and @github/keytar are `require`d on first use (no ESM wrapper to
-//    lex), electron is the runtime's own.
-// 2. Every other module is also transpiled on its own to dist/main/<same path>.js, so that tests
+// 1. The processes Curvekeep starts are bundles. The Electron main process (app/main.js, package.json's
+//    "main") and the browser bridge (bridge/serve.js) are ES modules; esbuild follows their imports,
+//    so a new module is picked up without being named here, and every `await import()` in the
+//    sources becomes a lazy chunk (dist/main/chunks/). Native and heavy packages stay outside:
+//    zeromq and @github/keytar are `require`d on first use (no ESM wrapper to lex), electron is the
+//    runtime's own.
+// 2. The command line (cli/start.cjs, required by bin/curvekeep.js: it loads the one command module
+//    a command line names, else cli/main, which registers them all) is the same kind of bundle with
+//    lazy chunks (dist/main/cli-chunks/), turned into CommonJS and minified (whitespace and syntax;
+//    names stay): a command starts once per run, and Node loads a CommonJS file synchronously
+//    where each ES module costs a resolve, an asynchronous read, a compile and a link.
+// 3. Every other module is also transpiled on its own to dist/main/<same path>.js, so that tests
 //    and benches can import any module (e.g. dist/main/core/workspace.js), and worker scripts
 //    (referenced as `new URL('./x.js', import.meta.url)`) are bundled standalone at their own path.
-// 3. The preload is one CommonJS file, because Electron's sandboxed preloads cannot be ES modules.
+// 4. The preload is one CommonJS file, because Electron's sandboxed preloads cannot be ES modules.
 //
 // The output is written to a temporary folder and renamed into place, so that a test run that is
 // reading dist/main while another run builds sees a whole build, not a half-deleted one.
@@ -28,7 +30,11 @@ const OUT = join(DIST, 'main');
 const TARGET = 'node20';
 
 /** The processes: bundled, each at depth one under dist/main (see importMetaPlugin). */
-const ENTRIES = ['cli/main.ts', 'cli/start.ts', 'app/main.ts', 'bridge/serve.ts'];
+const ENTRIES = ['app/main.ts', 'bridge/serve.ts'];
+/** The command line's entry (its chunks go to dist/main/cli-chunks/, also at depth one). */
+const CLI_ENTRY = 'cli/start.ts';
+/** The compile cache the command line turns on before loading its chunks (bin/curvekeep.js). */
+const CLI_COMPILE_CACHE = 'cli/compile-cache.ts';
 /** Loaded from node_modules at run time, never bundled. */
 const REQUIRED_AT_RUN_TIME = ['zeromq', '@github/keytar'];
 const EXTERNAL = ['electron', ...REQUIRED_AT_RUN_TIME];
@@ -157,6 +163,26 @@ const pgNativeAbsent = {
   },
 };
 
+/**
+ * commander requires `child_process` at its top for executable subcommands (`git-foo` style),
+ * which Curvekeep does not have; loading it brings `net`, `dgram` and their kin into every
+ * command's start. In the command line's bundle commander gets a stand-in that requires the
+ * real module the first time one of its functions is used.
+ */
+const lazyChildProcessForCommander = {
+  name: 'curvekeep-lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "let real; const load = () => (real ??= require('node:child_process'));\n" +
+        "module.exports = new Proxy({}, { get: (_, name) => load()[name], has: (_, name) => name in load() });",
+      loader: 'js',
+    }));
+  },
+};
+
 // Bundled CommonJS packages (commander, qrcode, ...) `require` Node's own modules.
 const BANNER = "import { createRequire as __ckCreateRequire } from 'node:module'; const require = __ckCreateRequire(import.meta.url);";
 
@@ -171,6 +197,68 @@ const common = {
   banner: { js: BANNER },
 };
 
+/**
+ * 2. The command line: bundled with lazy chunks as ES modules into a scratch folder, then each
+ * file turned into a minified CommonJS file (`.cjs`, so the package's "type" does not matter) at
+ * its place under dist/main. Every `import()` becomes a `require` (no file of the command line is
+ * an ES module), and `import.meta.url` the file's own URL, from which importMetaPlugin's rewrite
+ * finds the module's per-file path as in the other bundles.
+ */
+async function buildCommandLine(out) {
+  const scratch = join(out, '.cli-esm');
+  const plugins = [importMetaPlugin(1), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent, lazyChildProcessForCommander];
+  await build({
+    ...common,
+    // CommonJS has its own `require`; esbuild's `__require` finds it at run time.
+    banner: {},
+    entryPoints: [join(SRC, CLI_ENTRY)],
+    outdir: scratch,
+    outbase: SRC,
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
+    outExtension: { '.js': '.cjs' },
+    plugins,
+  });
+  const files = (function list(dir) {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? list(path) : name.endsWith('.cjs') ? [path] : [];
+    });
+  })(scratch);
+  await build({
+    entryPoints: files,
+    outdir: out,
+    outbase: scratch,
+    outExtension: { '.js': '.cjs' },
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: TARGET,
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__ckImportMetaUrl' },
+    // The directive first: a banner before esbuild's own "use strict" would make that a plain string.
+    banner: { js: '"use strict";var __ckImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  rmSync(scratch, { recursive: true, force: true });
+  // What bin/curvekeep.js loads first, before any chunk: a file of its own (Node's modules only).
+  await build({
+    entryPoints: [join(SRC, CLI_COMPILE_CACHE)],
+    outfile: join(out, CLI_COMPILE_CACHE.replace(/\.ts$/, '.cjs')),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: TARGET,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
 async function buildInto(out) {
   const all = sources(SRC);
   const entries = ENTRIES.map((e) => join(SRC, e)).filter((p) => existsSync(p));
@@ -180,7 +268,7 @@ async function buildInto(out) {
   const workers = workerScripts(all);
   const preload = join(SRC, 'app', 'preload.ts');
 
-  // 2. Every module on its own (the bundles and the preload replace theirs below).
+  // 3. Every module on its own (the bundles and the preload replace theirs below).
   await build({
     entryPoints: all.filter((p) => p !== preload && !entries.includes(p)),
     outdir: out,
@@ -191,7 +279,7 @@ async function buildInto(out) {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  // 1. The processes, with lazy chunks.
+  // 1. The app's processes, with lazy chunks.
   await build({
     ...common,
     entryPoints: entries,
@@ -201,13 +289,14 @@ async function buildInto(out) {
     chunkNames: 'chunks/[name]-[hash]',
     plugins: [importMetaPlugin(1), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent],
   });
+  await buildCommandLine(out);
   // Workers: one standalone file each, at the path their starter names.
   for (const worker of workers) {
     const outfile = join(out, relative(SRC, worker).replace(/\.ts$/, '.js'));
     const depth = posix(relative(SRC, worker)).split('/').length - 1;
     await build({ ...common, entryPoints: [worker], outfile, plugins: [importMetaPlugin(depth), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent] });
   }
-  // 3. The preload.
+  // 4. The preload.
   if (existsSync(preload)) {
     await build({
       entryPoints: [preload],

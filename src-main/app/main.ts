@@ -19,8 +19,10 @@ import { createAppWindow } from './window.js';
 const log = (line: string): void => void process.stderr.write(`curvekeep: ${line}\n`);
 
 // Before 'ready': the scheme must be privileged (standard, secure, fetch) to be a real origin
-// with 'self' in the CSP, and the data folder must be set before any session touches disk.
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+// with 'self' in the CSP, and the data folder must be set before any session touches disk. V8's
+// code cache (off by default for custom schemes) lets the window's second start skip compiling
+// the page's scripts, whose names carry their content's hash.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 const home = defaultHome();
 app.setPath('userData', home);
 // Chromium's own files (caches, local storage) go to a subfolder, beside the CLI's documents.

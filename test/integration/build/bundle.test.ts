@@ -14,15 +14,17 @@ import { testWorkspace, type TestWorkspace } from '../../helpers/workspace.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DIST = join(ROOT, 'dist', 'main');
 const TRACER = fileURLToPath(new URL('../../helpers/build/trace-loads.mjs', import.meta.url));
-const ENTRIES = ['cli/main.js', 'app/main.js', 'bridge/serve.js'];
+const ENTRIES = ['cli/start.cjs', 'app/main.js', 'bridge/serve.js'];
 const SERVER_KEY = 'GEq9T6E2iLO$vZ[vs6pg.CaoTd5dml!>B6pDP>sZ';
 
 interface Loads {
   readonly code: number | null;
   readonly stderr: string;
-  /** Files of this checkout (relative, e.g. `dist/main/cli/main.js`) loaded as ES modules. */
+  /** Files of this checkout (relative, e.g. `dist/main/cli/start.cjs`), ES modules or required; not bin/curvekeep.js. */
   readonly files: string[];
-  /** Packages and files loaded by CommonJS `require`. */
+  /** Of those, the ones loaded as ES modules. */
+  readonly esm: string[];
+  /** Packages and built-ins loaded by CommonJS `require` (files are in `files`). */
   readonly required: string[];
   /** Whether any file loaded holds zod's code. */
   readonly zod: boolean;
@@ -40,18 +42,25 @@ function traced(args: ReadonlyArray<string>): Loads {
     timeout: 30_000,
   });
   const lines = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
-  const files = [...new Set(lines.filter((l) => l.startsWith('import file://')).map((l) => fileURLToPath(l.slice('import '.length))))];
+  const esm = [...new Set(lines.filter((l) => l.startsWith('import file://')).map((l) => fileURLToPath(l.slice('import '.length))))];
+  const requiredFiles = lines.filter((l) => l.startsWith('require-file ')).map((l) => l.slice('require-file '.length));
+  const files = [...new Set([...esm, ...requiredFiles])];
+  // The command's own file (the process's main module, resolved as a URL under --import) is not counted.
+  const ours = (list: string[]): string[] => list.filter((f) => f.startsWith(ROOT)).map((f) => f.slice(ROOT.length)).filter((f) => f !== 'bin/curvekeep.js');
   return {
     code: run.status,
     stderr: run.stderr,
-    files: files.map((f) => f.slice(ROOT.length)),
+    files: ours(files),
+    esm: ours(esm),
     required: [...new Set(lines.filter((l) => l.startsWith('require ')).map((l) => l.slice('require '.length)))],
-    zod: files.some((f) => f.endsWith('.js') && /\$ZodType\b/.test(readFileSync(f, 'utf8'))),
+    zod: files.some((f) => /\.c?js$/.test(f) && /\$ZodType\b/.test(readFileSync(f, 'utf8'))),
   };
 }
 
 const loadsZeromq = (l: Loads): boolean => l.required.some((r) => r === 'zeromq' || r.includes('/zeromq/'));
 const loadsKeytar = (l: Loads): boolean => l.required.some((r) => r.includes('keytar'));
+/** The command line's own files: the two first files and the chunks, all CommonJS. */
+const CLI_FILE = /^dist\/main\/(cli\/(compile-cache|start)\.cjs|cli-chunks\/[^/]+\.cjs)$/;
 
 beforeAll(() => {
   t = testWorkspace('build-bundle');
@@ -68,28 +77,31 @@ describe('what a command loads', () => {
   it('--version loads nothing of the build', () => {
     const l = traced(['--version']);
     expect(l.code, l.stderr).toBe(0);
-    expect(l.files).toEqual(['bin/curvekeep.js']);
-    expect(l.required).toEqual([]);
+    expect(l.files).toEqual([]);
+    expect(l.required.filter((r) => !r.startsWith('node:'))).toEqual([]);
   });
 
-  it('keys list --json loads the CLI bundle and its chunks only: no zeromq, no per-file module, no package as ES module', () => {
+  it('keys list --json loads the command line\'s CommonJS chunks only: no ES module, no zeromq, no per-file module, no zod', () => {
     const l = traced(['--json', 'keys', 'list']);
     expect(l.code, l.stderr).toBe(0);
-    // cli/start.js registers the one command named (cli/main.js, every command, is for help).
-    expect(l.files).toContain('dist/main/cli/start.js');
-    expect(l.files).not.toContain('dist/main/cli/main.js');
-    for (const file of l.files.filter((f) => f !== 'bin/curvekeep.js')) expect(file).toMatch(/^dist\/main\/(cli\/start|chunks\/[^/]+)\.js$/);
+    // cli/start.cjs registers the one command named (cli/main, every command, is for help).
+    expect(l.files).toContain('dist/main/cli/start.cjs');
+    expect(l.files.filter((f) => /cli-chunks\/main-/.test(f))).toEqual([]);
+    for (const file of l.files.filter((f) => !f.startsWith('node_modules/'))) expect(file).toMatch(CLI_FILE);
+    expect(l.esm).toEqual([]);
     expect(loadsZeromq(l)).toBe(false);
     // A sealed document of this schema version is read without zod (it was validated when written).
     expect(l.zod).toBe(false);
     // The store's seal key is in the keychain: keytar is needed here, and is required, not imported.
     expect(loadsKeytar(l)).toBe(true);
+    // commander's executable subcommands are never used: child_process is not loaded for it.
+    expect(l.required).not.toContain('node:child_process');
   });
 
   it('help and a store-free command load neither zod, zeromq nor keytar', () => {
     for (const args of [['pins', 'compute', '--help'], ['--help'], ['pins', 'compute', '--pem', join(ROOT, 'test', 'no-such-file.pem')]]) {
       const l = traced(args);
-      expect(l.files, args.join(' ')).toContain('dist/main/cli/start.js');
+      expect(l.files, args.join(' ')).toContain('dist/main/cli/start.cjs');
       expect(l.zod, args.join(' ')).toBe(false);
       expect(loadsZeromq(l), args.join(' ')).toBe(false);
       expect(loadsKeytar(l), args.join(' ')).toBe(false);
@@ -104,8 +116,11 @@ describe('what a command loads', () => {
   });
 });
 
+/** How a bundle names its own URL: import.meta.url, or in a CommonJS file of the command line, the file's. */
+const META_URL = '(?:import\\.meta\\.url|__ckImportMetaUrl)';
+
 describe('the bundles', () => {
-  /** Every .js file an entry reaches through static and dynamic imports of relative paths. */
+  /** Every file an entry reaches through static and dynamic imports and requires of relative paths. */
   function reachable(entries: ReadonlyArray<string> = ENTRIES): string[] {
     const seen = new Set<string>();
     const queue = entries.map((e) => join(DIST, e));
@@ -114,7 +129,7 @@ describe('the bundles', () => {
       if (seen.has(file)) continue;
       seen.add(file);
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)) queue.push(join(dirname(file), m[1]!));
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\(\s*)["'](\.{1,2}\/[^"']+)["']/g)) queue.push(join(dirname(file), m[1]!));
     }
     return [...seen];
   }
@@ -126,8 +141,9 @@ describe('the bundles', () => {
     const urls: string[] = [];
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
-      // import.meta.url is rewritten to the module's own per-file path; what it resolves must exist.
-      for (const m of text.matchAll(/new URL\(\s*"(\.\.\/[^"]+)",\s*import\.meta\.url\s*\)/g)) {
+      // import.meta.url is rewritten to the module's own per-file path (in the command line's
+      // CommonJS files, from the file's own URL); what it resolves must exist.
+      for (const m of text.matchAll(new RegExp(`new URL\\(\\s*"(\\.\\.\\/[^"]+)",\\s*${META_URL}\\s*\\)`, 'g'))) {
         const own = join(dirname(file), m[1]!);
         expect(existsSync(own) || own.endsWith('.js'), own).toBe(true);
         urls.push(own);
@@ -136,7 +152,7 @@ describe('the bundles', () => {
     expect(urls.length).toBeGreaterThan(0);
     for (const own of urls) expect(own.startsWith(DIST), own).toBe(true);
     // The worker scripts and the preload that the bundles start by URL.
-    const started = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/new URL\(\s*"\.\/([^"]+)",\s*new URL\(\s*"(\.\.\/[^"]+)",\s*import\.meta\.url\s*\)/g)]
+    const started = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(new RegExp(`new URL\\(\\s*"\\.\\/([^"]+)",\\s*new URL\\(\\s*"(\\.\\.\\/[^"]+)",\\s*${META_URL}\\s*\\)`, 'g'))]
       .map((m) => join(dirname(join(dirname(f), m[2]!)), m[1]!)));
     for (const file of started) expect(existsSync(file), file).toBe(true);
   });
@@ -151,7 +167,7 @@ describe('the bundles', () => {
     const require = createRequire(join(ROOT, 'package.json'));
     const bare = new Set<string>();
     for (const file of reachable()) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/(?:^import\b[^;\n]*?\bfrom\s*|\bimport\(|\b__require\()"((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/[\w.-]+)*)"/gm)) bare.add(m[1]!);
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:^import\b[^;\n]*?\bfrom\s*|\bimport\(|\b(?:__)?require\()"((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/[\w.-]+)*)"/gm)) bare.add(m[1]!);
     }
     for (const name of bare) {
       if (name.startsWith('node:')) continue;

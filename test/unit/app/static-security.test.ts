@@ -91,6 +91,9 @@ describe('window', () => {
     }
     const main = read('main.ts');
     expect(main.indexOf('registerSchemesAsPrivileged')).toBeLessThan(main.indexOf('whenReady'));
+    // The scheme's privileges: a standard, secure origin; V8's code cache needs standard (Electron throws otherwise).
+    const privileges = /registerSchemesAsPrivileged\(\[\{ scheme: APP_SCHEME, privileges: \{([^}]*)\} \}\]\)/.exec(main)?.[1] ?? '';
+    expect(privileges.split(',').map((p) => p.trim()).sort()).toEqual(['codeCache: true', 'secure: true', 'standard: true', 'supportFetchAPI: true']);
     expect(main).toMatch(/protocol\.handle\(APP_SCHEME/);
   });
 });

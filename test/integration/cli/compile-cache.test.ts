@@ -1,0 +1,108 @@
+// The command line's compile cache (src-main/cli/compile-cache.ts), run through the real command:
+// the first run writes entries for the files it compiled, the next reads them and writes nothing,
+// a damaged entry is refused and written anew, a folder others may write to is never used, and
+// `off` writes nothing. The output is the same with or without it. On a Node with its own
+// compile cache (22.1+), that one is used, in the same folder.
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
+import { testWorkspace, type TestWorkspace } from '../../helpers/workspace.js';
+
+const OWN = typeof (Module as unknown as { enableCompileCache?: unknown }).enableCompileCache !== 'function';
+
+let t: TestWorkspace;
+const made: string[] = [];
+
+function cacheFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'curvekeep-compile-cache-'));
+  made.push(dir);
+  return dir;
+}
+
+/** Every file under `dir`, relative, with its modification time. */
+function entries(dir: string): Map<string, number> {
+  const found = new Map<string, number>();
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) walk(path);
+      else found.set(relative(dir, path), stat.mtimeMs);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+beforeAll(async () => {
+  t = testWorkspace('compile-cache');
+  const made = await runCli(['keys', 'generate', '--name', 'laptop', '--role', 'client'], t.env);
+  expect(made.code, made.stderr).toBe(0);
+});
+afterAll(async () => {
+  for (const dir of made) {
+    chmodSync(dir, 0o700);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await t.cleanup();
+});
+
+describe('the compile cache', () => {
+  it('is written by the first run and read by the next, which writes nothing; the output is the same as without it', async () => {
+    const dir = cacheFolder();
+    const env = { ...t.env, CURVEKEEP_COMPILE_CACHE: dir };
+    const first = await runCli(['--json', 'keys', 'list'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const written = entries(dir);
+    expect(written.size).toBeGreaterThan(3);
+    if (OWN) {
+      // One entry per file of the command line that ran: its two first files and chunks.
+      const names = [...written.keys()];
+      expect(names.some((n) => /[\\/]start\.cjs-\d+-\d+$/.test(n))).toBe(true);
+      expect(names.some((n) => /[\\/]chunk-[A-Z0-9]+\.cjs-\d+-\d+$/.test(n))).toBe(true);
+      expect(statSync(join(dir, names[0]!.split(/[\\/]/)[0]!)).mode & 0o777).toBe(0o700);
+    }
+    const second = await runCli(['--json', 'keys', 'list'], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(entries(dir)).toEqual(written);
+    const without = await runCli(['--json', 'keys', 'list'], { ...t.env, CURVEKEEP_COMPILE_CACHE: 'off' });
+    expect(without.stdout).toBe(first.stdout);
+  });
+
+  it.skipIf(!OWN)('refuses a damaged entry (V8 checks it), runs the command all the same and writes the entry anew', async () => {
+    const dir = cacheFolder();
+    const env = { ...t.env, CURVEKEEP_COMPILE_CACHE: dir };
+    const first = await runCli(['--json', 'keys', 'list'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const garbage = Buffer.alloc(4096, 0x5a);
+    for (const name of entries(dir).keys()) writeFileSync(join(dir, name), garbage);
+    const again = await runCli(['--json', 'keys', 'list'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    for (const name of entries(dir).keys()) expect(readFileSync(join(dir, name)).equals(garbage), name).toBe(false);
+  });
+
+  it('never uses a folder that others may write to', async () => {
+    const dir = cacheFolder();
+    chmodSync(dir, 0o777);
+    const run = await runCli(['--json', 'keys', 'list'], { ...t.env, CURVEKEEP_COMPILE_CACHE: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(entries(dir).size).toBe(0);
+  });
+
+  it('writes nothing when it is off', async () => {
+    const home = cacheFolder();
+    const run = await runCli(['--json', 'keys', 'list'], { ...t.env, HOME: home, XDG_CACHE_HOME: '', CURVEKEEP_COMPILE_CACHE: 'off' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(entries(home).size).toBe(0);
+    // And with it on, the same HOME gets the cache in its cache folder.
+    const on = await runCli(['--json', 'keys', 'list'], { ...t.env, HOME: home, XDG_CACHE_HOME: '', CURVEKEEP_COMPILE_CACHE: '' });
+    expect(on.code, on.stderr).toBe(0);
+    expect([...entries(home).keys()].every((n) => n.startsWith(join('.cache', 'curvekeep', 'compile-cache')))).toBe(true);
+    expect(entries(home).size).toBeGreaterThan(3);
+  });
+});
