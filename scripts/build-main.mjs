@@ -225,8 +225,9 @@ async function buildCommandLine(out) {
       return statSync(path).isDirectory() ? list(path) : name.endsWith('.cjs') ? [path] : [];
     });
   })(scratch);
-  await build({
-    entryPoints: files,
+  // A file that uses its URL gets it computed once as it loads; the others pay nothing for it.
+  const usesUrl = (file) => readFileSync(file, 'utf8').includes('import.meta');
+  const toCommonJs = {
     outdir: out,
     outbase: scratch,
     outExtension: { '.js': '.cjs' },
@@ -236,13 +237,18 @@ async function buildCommandLine(out) {
     target: TARGET,
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__ckImportMetaUrl' },
-    // The directive first: a banner before esbuild's own "use strict" would make that a plain string.
-    banner: { js: '"use strict";var __ckImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',
     logLevel: 'warning',
+  };
+  await build({
+    ...toCommonJs,
+    entryPoints: files.filter(usesUrl),
+    // The directive first: a banner before esbuild's own "use strict" would make that a plain string.
+    banner: { js: '"use strict";var __ckImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
+  await build({ ...toCommonJs, entryPoints: files.filter((file) => !usesUrl(file)) });
   rmSync(scratch, { recursive: true, force: true });
   // What bin/curvekeep.js loads first, before any chunk: a file of its own (Node's modules only).
   await build({
