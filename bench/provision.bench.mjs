@@ -2,7 +2,8 @@
 // 10,000 devices provisioned by the real CLI process (`curvekeep provision`): wall time, CPU time
 // (user and system) and peak memory (VmHWM, polled from /proc). Goal: under 5 s and 400 MB on a
 // 2-core machine. Peer in the same run: pyzmq's zmq.auth.create_certificates for the same number
-// of devices (a public and a secret file each; no bundle, QR, config, allowlist or manifest).
+// of devices (a public and a secret file each; no bundle, QR, config, allowlist or manifest), and
+// the least Node program laying out the same files as Curvekeep (bench/floors/provision-files.cjs).
 // Run with `npm run bench` (it builds and provides a keychain); figures are printed, not asserted.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,6 +83,10 @@ for i in range(${DEVICES}):
   spawnSync('mkdir', ['-p', pyDir]);
   const peer = await measure('/usr/bin/python3', ['-c', script, pyDir], process.env);
   console.log(`  peer: pyzmq create_certificates: ${fmt(peer)}  (2 files per device, nothing else)`);
+  // The same files laid out by the least Node program (bench/floors/provision-files.cjs): what the
+  // file system alone costs for this bundle layout, against pyzmq's two files per device.
+  const floor = await measure(process.execPath, [fileURLToPath(new URL('./floors/provision-files.cjs', import.meta.url)), join(out, 'floor'), String(DEVICES)], process.env);
+  console.log(`  floor: the same files per device, no Curvekeep code: ${fmt(floor)}  = ${(floor.wallS / peer.wallS).toFixed(2)}x pyzmq; curvekeep ${(first.wallS / floor.wallS).toFixed(2)}x the floor`);
   const ratio = first.wallS / peer.wallS;
   figure(`provision ${DEVICES} devices vs pyzmq create_certificates`, `${first.wallS.toFixed(2)} s`, `${peer.wallS.toFixed(2)} s`, ratio, '< 5 s and <= 2.5x', first.wallS < 5 && ratio <= 2.5);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
