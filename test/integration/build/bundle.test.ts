@@ -2,7 +2,7 @@
 // command loads, traced in the real process (test/helpers/build/trace-loads.mjs), and that every
 // import and file URL of the bundles points at a file that is there.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -118,6 +118,24 @@ describe('what a command loads', () => {
 
 /** How a bundle names its own URL: import.meta.url, or in a CommonJS file of the command line, the file's. */
 const META_URL = '(?:import\\.meta\\.url|__ckImportMetaUrl)';
+
+describe('the installed command', () => {
+  it('in a checkout not built yet says how to build it (exit 3); --version needs no build', () => {
+    const bare = mkdtempSync(join(tmpdir(), 'curvekeep-unbuilt-'));
+    try {
+      mkdirSync(join(bare, 'bin'));
+      for (const file of ['curvekeep.js', 'package.json']) copyFileSync(join(ROOT, 'bin', file), join(bare, 'bin', file));
+      copyFileSync(join(ROOT, 'package.json'), join(bare, 'package.json'));
+      const run = spawnSync(process.execPath, [join(bare, 'bin', 'curvekeep.js'), 'keys', 'list'], { env: t.env, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status).toBe(3);
+      expect(run.stderr).toMatch(/not built yet; run `npm install` \(or `npm run build:main`\)/);
+      const version = spawnSync(process.execPath, [join(bare, 'bin', 'curvekeep.js'), '--version'], { encoding: 'utf8', timeout: 30_000 });
+      expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the bundles', () => {
   /** Every file an entry reaches through static and dynamic imports and requires of relative paths. */
