@@ -119,12 +119,16 @@ export function installOwnCompileCache(dir: string, ownRoots: ReadonlyArray<stri
  */
 export function enableCompileCache(ownRoots: ReadonlyArray<string>, dir: string | null = compileCacheDir()): 'node' | 'own' | 'off' {
   if (dir === null) return 'off';
-  const builtIn = (Module as unknown as { enableCompileCache?: (dir: string) => { status: number } }).enableCompileCache;
-  if (builtIn) {
+  const node = Module as unknown as {
+    enableCompileCache?: (dir: string) => { status: number };
+    constants?: { compileCacheStatus?: { ENABLED: number; ALREADY_ENABLED: number } };
+  };
+  if (node.enableCompileCache) {
     if (!privateFolder(dir)) return 'off';
-    const { status } = builtIn(join(dir, 'node'));
-    // Module.constants.compileCacheStatus: ENABLED 1, ALREADY_ENABLED 2 (e.g. NODE_COMPILE_CACHE).
-    return status === 1 || status === 2 ? 'node' : 'off';
+    const { status } = node.enableCompileCache(join(dir, 'node'));
+    // Already enabled: by NODE_COMPILE_CACHE, in the folder the user chose.
+    const { ENABLED, ALREADY_ENABLED } = node.constants?.compileCacheStatus ?? { ENABLED: 1, ALREADY_ENABLED: 2 };
+    return status === ENABLED || status === ALREADY_ENABLED ? 'node' : 'off';
   }
   return installOwnCompileCache(dir, ownRoots.map((root) => (root.endsWith(sep) ? root : root + sep))) ? 'own' : 'off';
 }
