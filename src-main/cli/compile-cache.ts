@@ -9,7 +9,7 @@
 // source's length, its own version and flags), so a rebuilt file never meets the code of the old
 // one. The folder is the user's own cache folder, created private (0700); one that another user
 // owns or others may write to is not used: code read from it runs as ours.
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, isAbsolute, join, sep } from 'node:path';
 import { Script } from 'node:vm';
@@ -57,13 +57,18 @@ interface ModuleStatics {
 /** Writes a file whole or not at all (another run may be reading or writing the same entry). */
 function writeAtomically(file: string, data: Uint8Array): void {
   const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
   try {
-    writeSync(fd, data);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
   }
-  renameSync(temp, file);
 }
 
 /**
