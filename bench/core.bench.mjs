@@ -2,13 +2,15 @@
 // - key pairs per second through the core API (generateKeyPair) against zeromq's raw curveKeyPair
 //   (goal: at least 60,000/s and within 10%), with pyzmq's curve_keypair for scale;
 // - `curvekeep --version` as a whole process against `node -e 0` (goal: at most 1.15x);
-// - `curvekeep --json keys list` over 5,000 identities against `node -e 0` (goal: at most 3x).
+// - `curvekeep --json keys list` over 5,000 identities against `node -e 0` (goal: at most 3x), beside
+//   the least Node program printing the same list (bench/floors/keys-list.cjs).
 // Whole processes alternate with their peer, so that both see the same machine load.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '../dist/main/core/curve/keys.js';
 import { createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
@@ -94,8 +96,11 @@ try {
     }
   });
   const env = { ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service };
-  const [bareAgain, list] = alternate([['-e', '0'], [CLI, '--json', 'keys', 'list']], env, 11);
+  // The same list by the least Node program (bench/floors/keys-list.cjs), in the same rounds.
+  const FLOOR = fileURLToPath(new URL('./floors/keys-list.cjs', import.meta.url));
+  const [bareAgain, list, floor] = alternate([['-e', '0'], [CLI, '--json', 'keys', 'list'], [FLOOR]], env, 11);
   console.log(`node -e 0 ${bareAgain.toFixed(1)} ms   curvekeep --json keys list (5,000 identities) ${list.toFixed(1)} ms`);
+  console.log(`  the least Node program printing the same list (bench/floors/keys-list.cjs, no Curvekeep code): ${floor.toFixed(1)} ms = ${(floor / bareAgain).toFixed(2)}x node -e 0; curvekeep ${(list / floor).toFixed(2)}x the floor`);
   figure('keys list --json, 5,000 identities, vs node -e 0', `${list.toFixed(1)} ms`, `${bareAgain.toFixed(1)} ms`, list / bareAgain, '<= 3x', list / bareAgain <= 3);
 } finally {
   for (const account of await keychain.accounts()) await keychain.delete(account);
