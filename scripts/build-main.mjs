@@ -183,6 +183,9 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/** What every bundle of ours is built with; `depth` as importMetaPlugin takes it. */
+const bundlePlugins = (depth) => [importMetaPlugin(depth), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent];
+
 // Bundled CommonJS packages (commander, qrcode, ...) `require` Node's own modules.
 const BANNER = "import { createRequire as __ckCreateRequire } from 'node:module'; const require = __ckCreateRequire(import.meta.url);";
 
@@ -197,6 +200,17 @@ const common = {
   banner: { js: BANNER },
 };
 
+/** The command line's files: CommonJS, minified (whitespace and syntax; names stay), source maps linked. */
+const MINIFIED_COMMONJS = {
+  format: 'cjs',
+  platform: 'node',
+  target: TARGET,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
 /**
  * 2. The command line: bundled with lazy chunks as ES modules into a scratch folder, then each
  * file turned into a minified CommonJS file (`.cjs`, so the package's "type" does not matter) at
@@ -206,8 +220,7 @@ const common = {
  */
 async function buildCommandLine(out) {
   const scratch = join(out, '.cli-esm');
-  const plugins = [importMetaPlugin(1), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent, lazyChildProcessForCommander];
-  await build({
+  const bundled = await build({
     ...common,
     // CommonJS has its own `require`; esbuild's `__require` finds it at run time.
     banner: {},
@@ -217,52 +230,32 @@ async function buildCommandLine(out) {
     splitting: true,
     chunkNames: 'cli-chunks/[name]-[hash]',
     outExtension: { '.js': '.cjs' },
-    plugins,
+    plugins: [...bundlePlugins(1), lazyChildProcessForCommander],
+    metafile: true,
   });
-  const files = (function list(dir) {
-    return readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? list(path) : name.endsWith('.cjs') ? [path] : [];
-    });
-  })(scratch);
+  // esbuild names its outputs relative to the working folder.
+  const files = Object.keys(bundled.metafile.outputs).filter((f) => f.endsWith('.cjs')).map((f) => join(process.cwd(), f));
   // A file that uses its URL gets it computed once as it loads; the others pay nothing for it.
-  const usesUrl = (file) => readFileSync(file, 'utf8').includes('import.meta');
+  const usingUrl = new Set(files.filter((file) => readFileSync(file, 'utf8').includes('import.meta')));
   const toCommonJs = {
+    ...MINIFIED_COMMONJS,
     outdir: out,
     outbase: scratch,
     outExtension: { '.js': '.cjs' },
     bundle: false,
-    format: 'cjs',
-    platform: 'node',
-    target: TARGET,
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__ckImportMetaUrl' },
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: 'linked',
-    logLevel: 'warning',
   };
   await build({
     ...toCommonJs,
-    entryPoints: files.filter(usesUrl),
+    entryPoints: [...usingUrl],
     // The directive first: a banner before esbuild's own "use strict" would make that a plain string.
     banner: { js: '"use strict";var __ckImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
-  await build({ ...toCommonJs, entryPoints: files.filter((file) => !usesUrl(file)) });
+  await build({ ...toCommonJs, entryPoints: files.filter((file) => !usingUrl.has(file)) });
   rmSync(scratch, { recursive: true, force: true });
   // What bin/curvekeep.js loads first, before any chunk: a file of its own (Node's modules only).
-  await build({
-    entryPoints: [join(SRC, CLI_COMPILE_CACHE)],
-    outfile: join(out, CLI_COMPILE_CACHE.replace(/\.ts$/, '.cjs')),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: TARGET,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
+  await build({ ...MINIFIED_COMMONJS, entryPoints: [join(SRC, CLI_COMPILE_CACHE)], outfile: join(out, CLI_COMPILE_CACHE.replace(/\.ts$/, '.cjs')), bundle: true });
 }
 
 async function buildInto(out) {
@@ -293,14 +286,14 @@ async function buildInto(out) {
     outbase: SRC,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [importMetaPlugin(1), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent],
+    plugins: bundlePlugins(1),
   });
   await buildCommandLine(out);
   // Workers: one standalone file each, at the path their starter names.
   for (const worker of workers) {
     const outfile = join(out, relative(SRC, worker).replace(/\.ts$/, '.js'));
     const depth = posix(relative(SRC, worker)).split('/').length - 1;
-    await build({ ...common, entryPoints: [worker], outfile, plugins: [importMetaPlugin(depth), requireAtRunTime, zodEnglishOnly, dynamicPackagesAtRunTime, pgNativeAbsent] });
+    await build({ ...common, entryPoints: [worker], outfile, plugins: bundlePlugins(depth) });
   }
   // 4. The preload.
   if (existsSync(preload)) {

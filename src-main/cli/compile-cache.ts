@@ -9,7 +9,7 @@
 // source's length, its own version and flags), so a rebuilt file never meets the code of the old
 // one. The folder is the user's own cache folder, created private (0700); one that another user
 // owns or others may write to is not used: code read from it runs as ours.
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, isAbsolute, join, sep } from 'node:path';
 import { Script } from 'node:vm';
@@ -105,10 +105,17 @@ export function installOwnCompileCache(dir: string, ownRoots: ReadonlyArray<stri
   };
 
   process.once('exit', () => {
+    if (fresh.length === 0) return;
+    let present: string[];
+    try {
+      present = readdirSync(folder);
+    } catch {
+      return;
+    }
     for (const { entry, name, script } of fresh) {
       try {
         // The entries of older builds of the same file go.
-        for (const old of readdirSync(folder)) if (old.startsWith(`${name}-`) && join(folder, old) !== entry) unlinkSync(join(folder, old));
+        for (const old of present) if (old.startsWith(`${name}-`) && join(folder, old) !== entry) rmSync(join(folder, old), { force: true });
         writeAtomically(entry, script.createCachedData());
       } catch {
         // A cache that cannot be written is a slower next start, nothing more.

@@ -3,10 +3,10 @@
 // a damaged entry is refused and written anew, a folder others may write to is never used, and
 // `off` writes nothing. The output is the same with or without it. On a Node with its own
 // compile cache (22.1+), that one is used, in the same folder.
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../../helpers/workspace.js';
@@ -84,6 +84,19 @@ describe('the compile cache', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(first.stdout);
     for (const name of entries(dir).keys()) expect(readFileSync(join(dir, name)).equals(garbage), name).toBe(false);
+  });
+
+  it.skipIf(!OWN)('removes the entry of an older build of a file when it writes the new one', async () => {
+    const dir = cacheFolder();
+    const env = { ...t.env, CURVEKEEP_COMPILE_CACHE: dir };
+    expect((await runCli(['--json', 'keys', 'list'], env)).code).toBe(0);
+    const start = [...entries(dir).keys()].find((n) => /[\\/]start\.cjs-\d+-\d+$/.test(n))!;
+    const older = join(dirname(join(dir, start)), 'start.cjs-1-1');
+    // The current entry goes too, so that this run compiles start.cjs afresh and writes it.
+    renameSync(join(dir, start), older);
+    expect((await runCli(['--json', 'keys', 'list'], env)).code).toBe(0);
+    expect(existsSync(older)).toBe(false);
+    expect(existsSync(join(dir, start))).toBe(true);
   });
 
   it('never uses a folder that others may write to', async () => {
