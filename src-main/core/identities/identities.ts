@@ -4,7 +4,7 @@ import { type KeyPair, type PublicKey, type SecretKey, generateKeyPair, parseSec
 import { InvalidInputError, NotFoundError, RefusedError } from '../errors.js';
 import { checkEndpoint, checkName, checkTag, assertNameFree, newId, resolveRef } from '../names.js';
 import { DEFAULT_ROTATION_DAYS, currentGeneration, pendingGeneration } from '../rotation/policy.js';
-import type { Identity, Role } from '../store/document.js';
+import type { DocumentData, Identity, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { identitySecretAccount } from '../store/accounts.js';
 import { type IdentityView, identityView } from './identity-view.js';
@@ -100,8 +100,11 @@ export interface IdentityKeyPair extends KeyPair {
 }
 
 /** The key pair of an identity's current or pending generation, secret read from the keychain. */
-export async function identityKeyPair(ws: Workspace, ref: string, which: 'current' | 'pending' = 'current'): Promise<IdentityKeyPair> {
-  const { data } = await ws.store.read();
+/** `data`: the document the caller has just read (one read, one sealed-state check, per operation). */
+export async function identityKeyPair(
+  ws: Workspace, ref: string, which: 'current' | 'pending' = 'current', data?: Readonly<DocumentData>,
+): Promise<IdentityKeyPair> {
+  data ??= (await ws.store.read()).data;
   const identity = findIdentity(data.identities, ref);
   const generation = which === 'current' ? currentGeneration(identity) : pendingGeneration(identity);
   if (!generation) throw new RefusedError(`identity ${identity.name} has no pending key; stage a rotation first`);

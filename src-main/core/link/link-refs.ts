@@ -25,7 +25,7 @@ export async function chooseIdentity(
   if (ref !== undefined) return identityKeyPair(ws, ref, which);
   const { data } = await ws.store.read();
   const candidates = data.identities.filter((identity) => roles.includes(identity.role));
-  if (candidates.length === 1) return identityKeyPair(ws, candidates[0]!.id, which);
+  if (candidates.length === 1) return identityKeyPair(ws, candidates[0]!.id, which, data);
   const kinds = roles.join(' or ');
   if (candidates.length === 0) {
     throw new InvalidInputError(`no ${kinds} identity to use: name one, or create one with the role ${roles[0]}`);

@@ -206,13 +206,14 @@ export async function resolveLinkClient(ws: Workspace, request: LinkClientReques
   }
   let ref = request.as;
   let chosen: LinkClientIdentity['chosen'] = 'named';
+  const known = data ?? (await ws.store.read()).data;
   if (ref === undefined) {
-    const usable = await usableClientIdentities(ws, data ?? (await ws.store.read()).data);
+    const usable = await usableClientIdentities(ws, known);
     if (usable.length !== 1) throw new ClientIdentityChoiceError(usable.length === 0 ? 'none' : 'several', usable);
     ref = usable[0]!.id;
     chosen = 'only-usable';
   }
-  const found = await identityKeyPair(ws, ref, request.pending ? 'pending' : 'current');
+  const found = await identityKeyPair(ws, ref, request.pending ? 'pending' : 'current', known);
   return {
     pair: { publicKey: found.publicKey, secretKey: found.secretKey },
     as: {

@@ -1,6 +1,6 @@
 // resolveLinkTarget: the server, endpoint and client of a link test, with one default per
 // decision for both faces and the rotation test step, over a real store and keychain.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { generateKeyPair } from '../../../src-main/core/curve/keys.js';
 import { InvalidInputError } from '../../../src-main/core/errors.js';
 import { deleteIdentity, generateIdentity, secretAccount } from '../../../src-main/core/identities/identities.js';
@@ -68,6 +68,19 @@ describe('the client side', () => {
     expect(target.as).toEqual({ id: laptop.id, name: 'laptop', publicKey: laptop.publicKey, generation: 1, oneTime: false, chosen: 'only-usable' });
     expect(target.pair.publicKey).toBe(laptop.publicKey);
     expect(JSON.stringify(target.as)).not.toContain(target.pair.secretKey);
+  });
+
+  test('one read of the document: the client comes from the same snapshot as the server', async () => {
+    // Each read of a document read before asks the keychain for its sealed state again (a round
+    // trip on every `curvekeep test`); the identity's key pair is taken from the first read.
+    const read = vi.spyOn(t.ws.store, 'read');
+    try {
+      await resolveLinkTarget(t.ws, { peer: 'broker', as: 'laptop' });
+      await resolveLinkTarget(t.ws, { peer: 'broker' });
+      expect(read).toHaveBeenCalledTimes(2);
+    } finally {
+      read.mockRestore();
+    }
   });
 
   test('a one-time key only when asked, and not together with a named identity', async () => {
