@@ -5,6 +5,7 @@ import { CurvekeepError, isCurvekeepError } from '../core/errors.js';
 import { exitCodeFor, phrase } from './errors.js';
 import type { Workspace } from '../core/workspace.js';
 import { STORE_SEAL_ACCOUNT, stateSealAccount } from '../core/store/accounts.js';
+import { RowList } from '../core/row-list.js';
 
 export interface GlobalOptions {
   readonly json: boolean;
@@ -40,7 +41,11 @@ export class UsageError extends CurvekeepError {
   readonly code = 'usage';
 }
 
-function report(error: unknown, json: boolean): number {
+/** Set once a RowList's first rows are out: an error after that goes to stderr only (see writeJson). */
+let rowsWritten = false;
+
+function report(error: unknown, asJson: boolean): number {
+  const json = asJson && !rowsWritten;
   if (isCurvekeepError(error)) {
     const message = phrase(error);
     if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: error.code, message } })}\n`);
@@ -111,6 +116,35 @@ function writeOut(text: string): void {
   process.stdout.write(text, NON_ASCII.test(text) ? 'utf8' : 'latin1');
 }
 
+/** Rows per write of a RowList (see core/row-list.ts): of 20, 50, 100, 250 and 1,000, 100 was fastest. */
+const ROWS_PER_WRITE = 100;
+
+/**
+ * Writes the JSON document: indented for a person at a terminal, one compact line for a pipe. A
+ * RowList goes out a batch of rows at a time, the same bytes as one JSON.stringify of it. Its rows
+ * are views of data the store has validated; if making one threw anyway, the output stops there
+ * (no closing bracket, no error document after it), and the exit code and stderr say what failed.
+ */
+function writeJson(value: unknown): void {
+  if (process.stdout.isTTY || !(value instanceof RowList)) {
+    writeOut(`${JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+    return;
+  }
+  let batch: unknown[] = [];
+  let opened = false;
+  const flush = (last: boolean): void => {
+    const rows = JSON.stringify(batch);
+    writeOut(`${opened ? (batch.length ? ',' : '') : '['}${rows.slice(1, -1)}${last ? ']\n' : ''}`);
+    opened = rowsWritten = true;
+    batch = [];
+  };
+  for (const row of value as RowList<unknown>) {
+    batch.push(row);
+    if (batch.length === ROWS_PER_WRITE) flush(false);
+  }
+  flush(true);
+}
+
 /** Wraps a command's action: runs it, prints its outcome, and sets the exit code. */
 export function action<A extends unknown[]>(
   run: (context: CommandContext, ...args: A) => Promise<Outcome>,
@@ -119,11 +153,11 @@ export function action<A extends unknown[]>(
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;
     let context: CommandContext | undefined;
+    rowsWritten = false;
     try {
       context = await makeContext(command, actionOptions);
       const outcome = await run(context, ...args);
-      // Indented for a person at a terminal; one compact line for a pipe (large lists stay fast).
-      if (context.options.json && outcome.json !== undefined) writeOut(`${JSON.stringify(outcome.json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+      if (context.options.json && outcome.json !== undefined) writeJson(outcome.json);
       else {
         const text = typeof outcome.text === 'function' ? outcome.text() : outcome.text;
         if (text) writeOut(text.endsWith('\n') ? text : `${text}\n`);

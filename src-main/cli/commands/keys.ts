@@ -70,8 +70,8 @@ export function registerKeys(program: Command): void {
     .description('identities with state, age and due date')
     .action(
       action(async (ctx) => {
-        const { listIdentities } = await import('../../core/identities/identities.js');
-        const identities = await listIdentities(ctx.workspace());
+        const { identityRows } = await import('../../core/identities/identities.js');
+        const identities = await identityRows(ctx.workspace());
         const text = (): string => {
           if (!identities.length) return 'no identities yet: curvekeep keys generate --name NAME';
           const rows = [['ID', 'NAME', 'ROLE', 'STATE', 'AGE', 'DUE', 'PUBLIC KEY']];

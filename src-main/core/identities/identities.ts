@@ -8,6 +8,7 @@ import type { DocumentData, Identity, Role } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { identitySecretAccount } from '../store/accounts.js';
 import { type IdentityView, identityView } from './identity-view.js';
+import { RowList } from '../row-list.js';
 
 export function secretAccount(identityId: string, generation: number): string {
   return identitySecretAccount(identityId, generation);
@@ -80,9 +81,14 @@ export function adoptIdentity(ws: Workspace, input: NewIdentity, pair: KeyPair, 
 }
 
 export async function listIdentities(ws: Workspace): Promise<ReadonlyArray<IdentityView>> {
+  return [...(await identityRows(ws))];
+}
+
+/** The same views, each made when it is read (a printed list goes out a batch at a time). */
+export async function identityRows(ws: Workspace): Promise<RowList<IdentityView>> {
   const { data } = await ws.store.read();
   const now = ws.now();
-  return data.identities.map((identity) => identityView(identity, now));
+  return RowList.of(data.identities, (identity) => identityView(identity, now));
 }
 
 export function findIdentity(identities: ReadonlyArray<Identity>, ref: string): Identity {
