@@ -43,5 +43,9 @@ export default defineConfig({
     sourcemap: true,
     reportCompressedSize: false,
     chunkSizeWarningLimit: 1000,
+    // One stylesheet (34 KB), linked by index.html. Split per view, opening a view made Vite's
+    // preload helper add a <link> per component stylesheet first (six for Keys), each append a
+    // few milliseconds of the page's main thread before the view's rows (70 ms in one trace).
+    cssCodeSplit: false,
   },
 });
