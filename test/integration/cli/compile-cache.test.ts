@@ -3,6 +3,7 @@
 // a damaged entry is refused and written anew, a folder others may write to is never used, and
 // `off` writes nothing. The output is the same with or without it. On a Node with its own
 // compile cache (22.1+), that one is used, in the same folder.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,35 @@ describe('the compile cache', () => {
     const run = await runCli(['--json', 'keys', 'list'], { ...t.env, CURVEKEEP_COMPILE_CACHE: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(entries(dir).size).toBe(0);
+  });
+
+  it.runIf(OWN)("resolves a built file's relative require of another by its path alone, and only inside its own folders", () => {
+    // In a process of its own: the hook changes Node's module loader for good.
+    const root = cacheFolder();
+    const script = `
+      const Module = require('node:module');
+      const { join } = require('node:path');
+      const { installOwnCompileCache } = require(${JSON.stringify(join(import.meta.dirname, '..', '..', '..', 'dist', 'main', 'cli', 'compile-cache.cjs'))});
+      const root = ${JSON.stringify(root)};
+      installOwnCompileCache(join(root, 'cache'), [join(root, 'own') + '/']);
+      const parent = { filename: join(root, 'own', 'cli', 'start.cjs') };
+      const outcome = (request) => { try { return Module._resolveFilename(request, parent, false); } catch (e) { return e.code; } };
+      const outside = { filename: join(root, 'elsewhere', 'start.cjs') };
+      console.log(JSON.stringify({
+        chunk: outcome('../cli-chunks/chunk-A.cjs'),
+        escaping: outcome('../../elsewhere/x.cjs'),
+        notCjs: outcome('./x.js'),
+        fromOutside: (() => { try { return Module._resolveFilename('./y.cjs', outside, false); } catch (e) { return e.code; } })(),
+      }));`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    // None of these files exists: only the shortcut answers with a path, without looking.
+    expect(JSON.parse(result.stdout)).toEqual({
+      chunk: join(root, 'own', 'cli-chunks', 'chunk-A.cjs'),
+      escaping: 'MODULE_NOT_FOUND',
+      notCjs: 'MODULE_NOT_FOUND',
+      fromOutside: 'MODULE_NOT_FOUND',
+    });
   });
 
   it('writes nothing when it is off', async () => {
