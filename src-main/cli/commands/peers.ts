@@ -70,11 +70,15 @@ export function registerPeers(program: Command): void {
     .description('all peers')
     .action(
       action(async (ctx) => {
-        const { listPeers } = await import('../../core/peers/peers.js');
-        const list = await listPeers(ctx.workspace());
-        const rows = [['ID', 'NAME', 'ALLOWED', 'VERIFIED', 'LAST TEST', 'PUBLIC KEY']];
-        for (const p of list) rows.push([p.id, p.name, p.allowed ? 'yes' : 'no', p.verification.state, p.link?.lastVerdict ?? '-', p.publicKey]);
-        return { json: list, text: list.length ? table(rows) : 'no peers yet: curvekeep peers add --name NAME --key Z85' };
+        const { peerRows } = await import('../../core/peers/peers.js');
+        const list = await peerRows(ctx.workspace());
+        const text = (): string => {
+          if (!list.length) return 'no peers yet: curvekeep peers add --name NAME --key Z85';
+          const rows = [['ID', 'NAME', 'ALLOWED', 'VERIFIED', 'LAST TEST', 'PUBLIC KEY']];
+          for (const p of list) rows.push([p.id, p.name, p.allowed ? 'yes' : 'no', p.verification.state, p.link?.lastVerdict ?? '-', p.publicKey]);
+          return table(rows);
+        };
+        return { json: list, text };
       }, { readsStore: true }),
     );
 

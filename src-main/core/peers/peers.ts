@@ -6,6 +6,7 @@ import { assertNameFree, checkEndpoint, checkName, checkTag, newId, resolveRef }
 import type { Peer } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type PeerView, peerView } from './peer-view.js';
+import { RowList } from '../row-list.js';
 
 export interface NewPeer {
   readonly name: string;
@@ -94,8 +95,13 @@ export async function addPeer(ws: Workspace, input: NewPeer): Promise<PeerView> 
 }
 
 export async function listPeers(ws: Workspace): Promise<ReadonlyArray<PeerView>> {
+  return [...(await peerRows(ws))];
+}
+
+/** The same views, each made when it is read (a printed list goes out a batch at a time). */
+export async function peerRows(ws: Workspace): Promise<RowList<PeerView>> {
   const { data } = await ws.store.read();
-  return data.peers.map(peerView);
+  return RowList.of(data.peers, peerView);
 }
 
 export async function showPeer(ws: Workspace, ref: string): Promise<PeerView> {
