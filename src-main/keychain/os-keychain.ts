@@ -55,7 +55,56 @@ const TRANSIENT_ATTEMPTS = 4;
 
 function isTransient(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /No such interface|No such object|UnknownObject|UnknownMethod/i.test(message) && /Secret\.Item|\/org\/freedesktop\/secrets/.test(message);
+  return /No such interface|No such object|No such secret item|Object does not exist|UnknownObject|UnknownMethod/i.test(message) && /Secret\.Item|\/org\/freedesktop\/secrets/.test(message);
+}
+
+/**
+ * keytar's findCredentials searches a service's items, then reads all their secrets: an item
+ * deleted in between gets a NULL secret, and keytar's libsecret code then fails the call or takes
+ * the process down ("secret_value_get_text: assertion 'value' failed"). In one process the app's
+ * overview listed the items while an import's lock probe made and deleted its item. So in this
+ * process, per service, a listing waits for the writes under way, and writes wait for a listing.
+ */
+interface Traffic {
+  readonly writes: Set<Promise<unknown>>;
+  listing: Promise<unknown> | null;
+  /** The lock probe under way (see assertUnlocked). */
+  probe: Promise<void> | null;
+}
+const trafficByService = new Map<string, Traffic>();
+
+function trafficOf(service: string): Traffic {
+  let traffic = trafficByService.get(service);
+  if (!traffic) trafficByService.set(service, (traffic = { writes: new Set(), listing: null, probe: null }));
+  return traffic;
+}
+
+async function asWrite<T>(service: string, operation: () => Promise<T>): Promise<T> {
+  const traffic = trafficOf(service);
+  while (traffic.listing) await traffic.listing.catch(() => undefined);
+  const run = operation();
+  traffic.writes.add(run);
+  try {
+    return await run;
+  } finally {
+    traffic.writes.delete(run);
+  }
+}
+
+function asListing<T>(service: string, operation: () => Promise<T>): Promise<T> {
+  const traffic = trafficOf(service);
+  const before = traffic.listing;
+  const run = (async () => {
+    await before?.catch(() => undefined);
+    await Promise.allSettled([...traffic.writes]);
+    return operation();
+  })();
+  traffic.listing = run;
+  const done = (): void => {
+    if (traffic.listing === run) traffic.listing = null;
+  };
+  run.then(done, done);
+  return run;
 }
 
 export class OsKeychain implements SecretStore {
@@ -116,7 +165,7 @@ export class OsKeychain implements SecretStore {
 
   set(account: string, secret: string): Promise<void> {
     this.#early.delete(account);
-    return this.#call((k) => k.setPassword(this.#service, account, secret));
+    return asWrite(this.#service, () => this.#call((k) => k.setPassword(this.#service, account, secret)));
   }
 
   /**
@@ -124,8 +173,17 @@ export class OsKeychain implements SecretStore {
    * answers every read with "no such item", so the only safe question is a write: a throwaway
    * item is made and removed (libsecret refuses to create one in a locked collection).
    */
-  async assertUnlocked(): Promise<void> {
-    await this.#call(async (k) => {
+  assertUnlocked(): Promise<void> {
+    // One probe at a time per service: two would make and delete the same item under each other.
+    const traffic = trafficOf(this.#service);
+    traffic.probe ??= this.#probe().finally(() => {
+      traffic.probe = null;
+    });
+    return traffic.probe;
+  }
+
+  async #probe(): Promise<void> {
+    await asWrite(this.#service, () => this.#call(async (k) => {
       try {
         await k.setPassword(this.#service, LOCK_PROBE_ACCOUNT, 'x');
       } catch (error) {
@@ -133,7 +191,7 @@ export class OsKeychain implements SecretStore {
         throw error;
       }
       await k.deletePassword(this.#service, LOCK_PROBE_ACCOUNT);
-    });
+    }));
   }
 
   async #read(account: string): Promise<string | null> {
@@ -153,7 +211,7 @@ export class OsKeychain implements SecretStore {
 
   async delete(account: string): Promise<boolean> {
     this.#early.delete(account);
-    const found = await this.#call((k) => k.deletePassword(this.#service, account));
+    const found = await asWrite(this.#service, () => this.#call((k) => k.deletePassword(this.#service, account)));
     if (!found) await this.assertUnlocked();
     return found;
   }
@@ -164,7 +222,7 @@ export class OsKeychain implements SecretStore {
     // unlocked without the probe (a write and a delete: `status` and `doctor` paid it every run).
     await Promise.allSettled(this.#early.values());
     if (performance.now() - this.#answeredAt > UNLOCKED_PROOF_MS) await this.assertUnlocked();
-    const found = await this.#call((k) => k.findCredentials(this.#service));
+    const found = await asListing(this.#service, () => this.#call((k) => k.findCredentials(this.#service)));
     return found.map((c) => c.account).filter((a) => a !== LOCK_PROBE_ACCOUNT);
   }
 }
