@@ -86,8 +86,10 @@ export function installOwnCompileCache(dir: string, ownRoots: ReadonlyArray<stri
   const nodeCompile = proto._compile;
   const fresh: Array<{ entry: string; name: string; script: Script }> = [];
 
+  const isOwn = (path: string): boolean => ownRoots.some((root) => path.startsWith(root));
+
   proto._compile = function compileWithCache(this: Module, content: string, filename: string): unknown {
-    if (!ownRoots.some((root) => filename.startsWith(root))) return nodeCompile.call(this, content, filename);
+    if (!isOwn(filename)) return nodeCompile.call(this, content, filename);
     const file = statSync(filename);
     const name = basename(filename);
     const entry = join(folder, `${name}-${file.size}-${Math.trunc(file.mtimeMs)}`);
@@ -111,9 +113,9 @@ export function installOwnCompileCache(dir: string, ownRoots: ReadonlyArray<stri
   const nodeResolve = statics._resolveFilename;
   statics._resolveFilename = function resolveOwn(request, parent, isMain, options) {
     const from = parent?.filename;
-    if (request.startsWith('.') && request.endsWith('.cjs') && from && ownRoots.some((root) => from.startsWith(root))) {
+    if (request.startsWith('.') && request.endsWith('.cjs') && from && isOwn(from)) {
       const path = resolve(dirname(from), request);
-      if (ownRoots.some((root) => path.startsWith(root))) return path;
+      if (isOwn(path)) return path;
     }
     return nodeResolve.call(this, request, parent, isMain, options);
   };

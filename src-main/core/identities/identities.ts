@@ -105,8 +105,10 @@ export interface IdentityKeyPair extends KeyPair {
   readonly generation: number;
 }
 
-/** The key pair of an identity's current or pending generation, secret read from the keychain. */
-/** `data`: the document the caller has just read (one read, one sealed-state check, per operation). */
+/**
+ * The key pair of an identity's current or pending generation, secret read from the keychain.
+ * `data`: the document the caller has just read (one read, one sealed-state check, per operation).
+ */
 export async function identityKeyPair(
   ws: Workspace, ref: string, which: 'current' | 'pending' = 'current', data?: Readonly<DocumentData>,
 ): Promise<IdentityKeyPair> {
