@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import { parseQrPayload } from '../formats/qr/payload.js';
 import { type AddedPeers, type NewPeer, addPeers, findPeer } from '../peers/peers.js';
 import { type PeerView, peerView } from '../peers/peer-view.js';
-import type { DocumentData } from '../store/document.js';
+import type { DocumentData, Peer } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 
 /** Another holder of the same public key. */
@@ -53,17 +53,41 @@ export interface PeerRows {
   readonly tags: ReadonlyArray<string>;
 }
 
-/** Public key -> its holders, over every peer and every generation of every own identity. */
-function keyHolders(data: Readonly<DocumentData>): Map<string, SameKeyHolder[]> {
-  const holders = new Map<string, SameKeyHolder[]>();
-  const add = (key: string, holder: SameKeyHolder): void => {
-    const list = holders.get(key);
-    if (!list) holders.set(key, [holder]);
-    else if (!list.some((h) => h.kind === holder.kind && h.id === holder.id)) list.push(holder);
+/** The order of the list (a collator: far cheaper than localeCompare over 10,000 names). */
+const BY_NAME = new Intl.Collator('en');
+
+/**
+ * What the list needs of a document, worked out once per snapshot (a snapshot is never changed
+ * in place: a change makes a new one): the peers in name order, how many parties hold each public
+ * key (a peer counts once, an own identity once over all its generations), and every tag.
+ */
+interface PeerIndex {
+  readonly sorted: ReadonlyArray<Peer>;
+  readonly holderCounts: ReadonlyMap<string, number>;
+  readonly tags: ReadonlyArray<string>;
+}
+
+const peerIndexes = new WeakMap<Readonly<DocumentData>, PeerIndex>();
+
+function peerIndex(data: Readonly<DocumentData>): PeerIndex {
+  const known = peerIndexes.get(data);
+  if (known) return known;
+  const holderCounts = new Map<string, number>();
+  const count = (key: string): void => {
+    holderCounts.set(key, (holderCounts.get(key) ?? 0) + 1);
   };
-  for (const peer of data.peers) add(peer.publicKey, { kind: 'peer', id: peer.id, name: peer.name });
-  for (const identity of data.identities) for (const g of identity.generations) add(g.publicKey, { kind: 'identity', id: identity.id, name: identity.name });
-  return holders;
+  const tags = new Set<string>();
+  for (const peer of data.peers) {
+    count(peer.publicKey);
+    for (const tag of peer.tags) tags.add(tag);
+  }
+  for (const identity of data.identities) {
+    if (identity.generations.length === 1) count(identity.generations[0]!.publicKey);
+    else for (const key of new Set(identity.generations.map((g) => g.publicKey))) count(key);
+  }
+  const index: PeerIndex = { sorted: [...data.peers].sort((a, b) => BY_NAME.compare(a.name, b.name)), holderCounts, tags: [...tags].sort() };
+  peerIndexes.set(data, index);
+  return index;
 }
 
 /** Who else holds `publicKey`: other peers and own identities (any generation), `except` left out. */
@@ -79,22 +103,17 @@ export function sameKeyHolders(data: Readonly<DocumentData>, publicKey: string, 
   return out;
 }
 
-/** The order of the list (a collator: far cheaper than localeCompare over 10,000 names). */
-const BY_NAME = new Intl.Collator('en');
-
 function words(text: string | null | undefined): string[] {
   return (text ?? '').trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
 }
 
 export async function listPeerRows(ws: Workspace, request: Readonly<PeerRowsRequest> = {}): Promise<PeerRows> {
   const { data } = await ws.store.read();
-  const holders = keyHolders(data);
+  const { sorted, holderCounts, tags } = peerIndex(data);
   const terms = words(request.text);
-  const tags = new Set<string>();
   // Safety codes (a SHA-256 each) only for the rows asked for, unless the text filter needs them.
-  const found: Array<{ peer: (typeof data.peers)[number]; code: string | null }> = [];
-  for (const peer of [...data.peers].sort((a, b) => BY_NAME.compare(a.name, b.name))) {
-    for (const tag of peer.tags) tags.add(tag);
+  const found: Array<{ peer: Peer; code: string | null }> = [];
+  for (const peer of sorted) {
     if (request.tag && !peer.tags.includes(request.tag)) continue;
     if (request.allowed != null && peer.allowed !== request.allowed) continue;
     if (request.verification && peer.verification.state !== request.verification) continue;
@@ -120,9 +139,9 @@ export async function listPeerRows(ws: Workspace, request: Readonly<PeerRowsRequ
     verification: peer.verification.state,
     lastVerdict: peer.link?.lastVerdict ?? null,
     tags: peer.tags,
-    sameKey: (holders.get(peer.publicKey)?.length ?? 0) > 1,
+    sameKey: (holderCounts.get(peer.publicKey) ?? 0) > 1,
   }));
-  return { total: found.length, offset, rows, tags: [...tags].sort() };
+  return { total: found.length, offset, rows, tags };
 }
 
 export interface PeerDetail extends PeerView {

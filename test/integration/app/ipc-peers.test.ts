@@ -56,6 +56,21 @@ describe('peers.list', () => {
     expect(page).toMatchObject({ total: 2, offset: 1 });
     expect(names(page)).toEqual(['plc-2']);
   });
+
+  it('shows a change at the next listing: name order, tags and shared keys follow each new snapshot', async () => {
+    const shared = (list: Record<string, unknown>) => (list.rows as Array<{ name: string; sameKey: boolean }>).filter((r) => r.sameKey).map((r) => r.name);
+    await ipc.ok('peers.list', {});
+    const added = await ipc.ok('peers.add', { name: 'aa-first', publicKey: plc.publicKey, tags: ['zz-new'] });
+    const after = await ipc.ok('peers.list', {});
+    expect(names(after)).toEqual(['aa-first', 'gw-07', 'plc-2']);
+    expect(after.tags).toEqual(['field', 'plant-3', 'zz-new']);
+    expect(shared(after)).toEqual(['aa-first', 'plc-2']);
+    await ipc.ok('peers.remove', { ref: added.id as string, confirm: true });
+    const removed = await ipc.ok('peers.list', {});
+    expect(names(removed)).toEqual(['gw-07', 'plc-2']);
+    expect(removed.tags).toEqual(['field', 'plant-3']);
+    expect(shared(removed)).toEqual([]);
+  });
 });
 
 describe('duplicate keys', () => {
