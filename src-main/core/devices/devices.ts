@@ -23,12 +23,21 @@ export function findDeviceServer(data: Readonly<DocumentData>, ref: string): Ser
   throw new NotFoundError(`no identity or peer ${JSON.stringify(ref)} to be a server`);
 }
 
-/** The name of a device's server (its id when the server is gone). */
-export function serverNames(data: Readonly<DocumentData>): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const i of data.identities) names.set(i.id, i.name);
-  for (const p of data.peers) if (!names.has(p.id)) names.set(p.id, p.name);
-  return names;
+/**
+ * The names of devices' servers: a lookup that gives the name of the identity (or peer) with an
+ * id, or the id itself when the server is gone. Each id is looked for once, so a page of devices
+ * of one server costs one scan, not a map of every identity and peer (10 ms at 20,000).
+ */
+export function serverNamer(data: Readonly<DocumentData>): (serverId: string) => string {
+  const known = new Map<string, string>();
+  return (serverId) => {
+    let name = known.get(serverId);
+    if (name === undefined) {
+      name = data.identities.find((i) => i.id === serverId)?.name ?? data.peers.find((p) => p.id === serverId)?.name ?? serverId;
+      known.set(serverId, name);
+    }
+    return name;
+  };
 }
 
 export function findDevice(devices: ReadonlyArray<Device>, ref: string): Device {

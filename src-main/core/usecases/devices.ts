@@ -4,7 +4,7 @@
 import type { PublicKey } from '../curve/keys.js';
 import { safetyCode } from '../curve/safety-code.js';
 import { InvalidInputError, NotFoundError, RefusedError } from '../errors.js';
-import { filterDevices, findDevice, findDeviceServer, serverNames } from '../devices/devices.js';
+import { filterDevices, findDevice, findDeviceServer, serverNamer } from '../devices/devices.js';
 import { qrRenderer } from '../formats/qr/bulk-renderer.js';
 import { BundleWriter, type Prepared } from '../provisioning/bundle-writer.js';
 import { allowFileOf, manifestDevice, ProvisionOutput } from '../provisioning/output.js';
@@ -54,7 +54,7 @@ export async function listDevices(ws: Workspace, request: Readonly<DeviceListReq
   const found = request.state ? matching.filter((d) => d.state === request.state) : matching;
   const offset = Math.max(0, request.offset ?? 0);
   const page = request.limit == null ? found.slice(offset) : found.slice(offset, offset + Math.max(0, request.limit));
-  const names = serverNames(data);
+  const serverName = serverNamer(data);
   return {
     total: found.length,
     offset,
@@ -62,7 +62,7 @@ export async function listDevices(ws: Workspace, request: Readonly<DeviceListReq
       id: d.id,
       name: d.name,
       server: d.server,
-      serverName: names.get(d.server) ?? d.server,
+      serverName: serverName(d.server),
       batch: d.batch,
       state: d.state,
       tags: d.tags,
@@ -78,13 +78,13 @@ export interface DeviceView extends Device {
   readonly batchInfo: Batch | null;
 }
 
-function view(device: Device, names: ReadonlyMap<string, string>, batches: ReadonlyArray<Batch>): DeviceView {
-  return { ...device, serverName: names.get(device.server) ?? device.server, safetyCode: safetyCode(device.publicKey as PublicKey), batchInfo: batches.find((b) => b.id === device.batch) ?? null };
+function view(device: Device, serverName: (serverId: string) => string, batches: ReadonlyArray<Batch>): DeviceView {
+  return { ...device, serverName: serverName(device.server), safetyCode: safetyCode(device.publicKey as PublicKey), batchInfo: batches.find((b) => b.id === device.batch) ?? null };
 }
 
 export async function showDevice(ws: Workspace, ref: string): Promise<DeviceView> {
   const { data } = await ws.store.read();
-  return view(findDevice(data.devices, ref), serverNames(data), data.batches);
+  return view(findDevice(data.devices, ref), serverNamer(data), data.batches);
 }
 
 /** Marks a device removed: it leaves its server's allowlist at the next write (needs confirmation). */
@@ -92,12 +92,12 @@ export async function removeDevice(ws: Workspace, ref: string, confirmed: boolea
   if (!confirmed) throw new RefusedError('removing a device needs confirmation');
   return ws.store.update((tx) => {
     const device = findDevice(tx.data.devices, ref);
-    if (device.state === 'removed') return view(device, serverNames(tx.data), tx.data.batches);
+    if (device.state === 'removed') return view(device, serverNamer(tx.data), tx.data.batches);
     device.state = 'removed';
     device.removedAt = tx.now.toISOString();
     delete device.previousPublicKey;
     tx.audit({ action: 'device.removed', subject: device.name, details: { id: device.id, server: device.server, publicKey: device.publicKey } });
-    return view(device, serverNames(tx.data), tx.data.batches);
+    return view(device, serverNamer(tx.data), tx.data.batches);
   });
 }
 
