@@ -47,5 +47,6 @@ export default defineConfig({
     // preload helper add a <link> per component stylesheet first (six for Keys), each append a
     // few milliseconds of the page's main thread before the view's rows (70 ms in one trace).
     cssCodeSplit: false,
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'shared', minShareCount: 2, test: /src-renderer[\\/](components|lib)[\\/]|src-main[\\/]/ }] } } },
   },
 });
