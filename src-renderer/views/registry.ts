@@ -1,6 +1,7 @@
 // The views of the app, in navigation order: one line each (id for the URL hash, the label the
 // sidebar shows, and a loader so that each view's code loads when it is first opened).
 import type { Component } from 'svelte';
+import { LoadOnce } from '../lib/load-once.js';
 import type { ViewProps } from './view-props.js';
 
 export interface ViewModule {
@@ -28,6 +29,16 @@ export const VIEWS: ReadonlyArray<ViewEntry> = Object.freeze([
 ]);
 
 export const DEFAULT_VIEW: ViewEntry = VIEWS[0]!;
+
+const viewModules = new LoadOnce<ViewModule>();
+
+/**
+ * A view's module: the module itself once it has loaded (so that the frame's `{#await}` shows the
+ * view in the same render as the frame, with no "Loading…" frame painted first), else the promise.
+ */
+export function viewModule(view: ViewEntry): ViewModule | Promise<ViewModule> {
+  return viewModules.get(view.id, view.load);
+}
 
 /** The view a location hash (`#/peers`, `#/peers/ID`) names, or the first view. */
 export function viewForHash(hash: string, views: ReadonlyArray<ViewEntry> = VIEWS): ViewEntry {
