@@ -47,6 +47,10 @@ export default defineConfig({
     // preload helper add a <link> per component stylesheet first (six for Keys), each append a
     // few milliseconds of the page's main thread before the view's rows (70 ms in one trace).
     cssCodeSplit: false,
+    // Modules that two or more views share go into one chunk, so that opening a view fetches its
+    // own file and at most this one, not a file per small component (Keys needed nine). Over
+    // HTTP/1.1 (the bridge) a page gets six connections, and the first page's IPC call queued
+    // behind the rest.
     rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'shared', minShareCount: 2, test: /src-renderer[\\/](components|lib)[\\/]|src-main[\\/]/ }] } } },
   },
 });
