@@ -19,16 +19,19 @@ if (!target) throw new Error('index.html has no #app element');
 const client = createContractClient();
 // The first view's code is asked for before anything else, and its first page of data right after,
 // so that both are on their way before the bridge or the main process starts on anything else.
-// The frame mounts once the view's code is in (or after FIRST_VIEW_WAIT_MS, whichever is first):
-// the frame and the view then render in one task, and the browser paints them together instead
-// of painting the frame with "Loading…" and then style, layout and paint once more for the view.
+// The frame mounts once both are in (or after FIRST_VIEW_WAIT_MS, whichever is first): the frame,
+// the view and its first rows then render in one task, and the browser styles, lays out and
+// paints them once, instead of painting the frame with "Loading…", then the empty view, then
+// the rows.
 const FIRST_VIEW_WAIT_MS = 1000;
 const firstView = viewForHash(window.location.hash);
-const firstModule = Promise.resolve(viewModule(firstView));
-if (/^#\/devices\/?$/.test(window.location.hash)) prefetchDevicesPage(client);
-if (firstView.id === 'keys') prefetchKeysList(client);
-if (firstView.id === 'peers') prefetchPeersList(client);
+const firstModule = Promise.resolve(viewModule(firstView)).catch(() => undefined);
+const firstPage =
+  /^#\/devices\/?$/.test(window.location.hash) ? prefetchDevicesPage(client)
+  : firstView.id === 'keys' ? prefetchKeysList(client)
+  : firstView.id === 'peers' ? prefetchPeersList(client)
+  : null;
 const waited = new Promise<void>((resolve) => setTimeout(resolve, FIRST_VIEW_WAIT_MS));
-void Promise.race([firstModule, waited])
-  .catch(() => undefined)
-  .then(() => mount(App, { target, props: { client, status: new StatusCenter() } }));
+void Promise.race([Promise.all([firstModule, firstPage]), waited]).then(() =>
+  mount(App, { target, props: { client, status: new StatusCenter() } }),
+);

@@ -6,8 +6,8 @@
 const FRESH_MS = 10_000;
 
 export interface Prefetch<T> {
-  /** Starts the call now. */
-  start(call: () => Promise<T>): void;
+  /** Starts the call now; the promise settles (never rejects) once the answer is in. */
+  start(call: () => Promise<T>): Promise<void>;
   /** The answer started earlier, once and while fresh; else null. */
   take(): Promise<T> | null;
 }
@@ -20,7 +20,10 @@ export function prefetch<T>(): Prefetch<T> {
       askedAt = performance.now();
       early = call();
       // Failures are reported when the view takes the answer; this only keeps them from going unhandled.
-      early.catch(() => undefined);
+      return early.then(
+        () => undefined,
+        () => undefined,
+      );
     },
     take() {
       const pending = early;

@@ -7,8 +7,8 @@ import { PAGE_SIZE } from './device-pages.svelte.js';
 
 const firstPage = prefetch<ResultOf<'devices.list'>>();
 
-export function prefetchDevicesPage(client: ContractClient): void {
-  firstPage.start(() => client.call('devices.list', { offset: 0, limit: PAGE_SIZE }));
+export function prefetchDevicesPage(client: ContractClient): Promise<void> {
+  return firstPage.start(() => client.call('devices.list', { offset: 0, limit: PAGE_SIZE }));
 }
 
 /** The prefetched first page once (later pages and visits ask again), or null. */

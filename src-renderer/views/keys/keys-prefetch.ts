@@ -9,8 +9,8 @@ export const FIRST_PAGE = 100;
 
 const firstPage = prefetch<ResultOf<'keys.rows'>>();
 
-export function prefetchKeysList(client: ContractClient): void {
-  firstPage.start(() => client.call('keys.rows', { limit: FIRST_PAGE }));
+export function prefetchKeysList(client: ContractClient): Promise<void> {
+  return firstPage.start(() => client.call('keys.rows', { limit: FIRST_PAGE }));
 }
 
 /** The prefetched first page once, or a fresh call. */

@@ -9,8 +9,8 @@ export const FIRST_PEER_PAGE = 100;
 
 const firstPage = prefetch<ResultOf<'peers.list'>>();
 
-export function prefetchPeersList(client: ContractClient): void {
-  firstPage.start(() => client.call('peers.list', { limit: FIRST_PEER_PAGE }));
+export function prefetchPeersList(client: ContractClient): Promise<void> {
+  return firstPage.start(() => client.call('peers.list', { limit: FIRST_PEER_PAGE }));
 }
 
 /** The prefetched unfiltered first page once, or null (then the view asks itself). */

@@ -25,8 +25,21 @@ describe('prefetch', () => {
 
   it('leaves a failed early call to the view that takes it, never unhandled', async () => {
     const first = prefetch<number>();
-    first.start(() => Promise.reject(new Error('bridge down')));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const settled = first.start(() => Promise.reject(new Error('bridge down')));
+    await expect(settled).resolves.toBeUndefined();
     await expect(first.take()).rejects.toThrow('bridge down');
+  });
+
+  it('tells when the answer is in (the page mounts then), without taking it', async () => {
+    const first = prefetch<number>();
+    let answer: (value: number) => void = () => undefined;
+    let settled = false;
+    void first.start(() => new Promise<number>((resolve) => (answer = resolve))).then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    answer(3);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(settled).toBe(true);
+    await expect(first.take()).resolves.toBe(3);
   });
 });
