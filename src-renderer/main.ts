@@ -19,11 +19,11 @@ if (!target) throw new Error('index.html has no #app element');
 const client = createContractClient();
 // The first view's code is asked for before anything else, and its first page of data right after,
 // so that both are on their way before the bridge or the main process starts on anything else.
-// The frame mounts once both are in (or after FIRST_VIEW_WAIT_MS, whichever is first): the frame,
-// the view and its first rows then render in one task, and the browser styles, lays out and
-// paints them once, instead of painting the frame with "Loading…", then the empty view, then
-// the rows.
-const FIRST_VIEW_WAIT_MS = 1000;
+// The frame mounts once both are in: the frame, the view and its first rows then render in one
+// task, and the browser styles, lays out and paints them once, instead of painting the frame
+// with "Loading…", then the empty view, then the rows. It waits FIRST_VIEW_WAIT_MS at most (a
+// slow store, a team workspace far away); then the view shows its own "Loading…".
+const FIRST_VIEW_WAIT_MS = 300;
 const firstView = viewForHash(window.location.hash);
 const firstModule = Promise.resolve(viewModule(firstView)).catch(() => undefined);
 const firstPage =
