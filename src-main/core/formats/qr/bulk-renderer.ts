@@ -17,32 +17,45 @@ const inline: QrRenderer = {
   close: async () => undefined,
 };
 
+interface Pending {
+  readonly resolve: (pngs: ReadonlyArray<Uint8Array>) => void;
+  readonly reject: (error: Error) => void;
+}
+
 class WorkerRenderer implements QrRenderer {
   readonly #worker: Worker;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Batches posted and not answered yet, oldest first: the worker answers them in order. */
+  readonly #pending: Pending[] = [];
+  #failed: Error | null = null;
 
   constructor(script: URL) {
     this.#worker = new Worker(script);
     this.#worker.unref();
+    this.#worker.on('message', (answer: { pngs?: Uint8Array[]; error?: string }) => {
+      const pending = this.#pending.shift();
+      if (answer.error !== undefined) pending?.reject(new InvalidInputError(`cannot make a QR code: ${answer.error}`));
+      else pending?.resolve(answer.pngs!);
+    });
+    const fail = (error: Error): void => {
+      this.#failed ??= error;
+      for (const pending of this.#pending.splice(0)) pending.reject(error);
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new Error(`the QR worker stopped (exit code ${code})`)));
   }
 
   render(payloads: ReadonlyArray<string>): Promise<ReadonlyArray<Uint8Array>> {
-    // One batch at a time: answers come back in the order asked.
-    const job = this.#queue.then(
-      () =>
-        new Promise<ReadonlyArray<Uint8Array>>((resolve, reject) => {
-          const onError = (error: Error): void => reject(error);
-          this.#worker.once('error', onError);
-          this.#worker.once('message', (answer: { pngs?: Uint8Array[]; error?: string }) => {
-            this.#worker.off('error', onError);
-            if (answer.error !== undefined) reject(new InvalidInputError(`cannot make a QR code: ${answer.error}`));
-            else resolve(answer.pngs!);
-          });
-          this.#worker.postMessage(payloads);
-        }),
-    );
-    this.#queue = job.catch(() => undefined);
-    return job;
+    // Posted at once, not after the previous answer: while the caller writes one batch's files,
+    // the worker draws the next batch's codes (posted after an answer, the worker waited until
+    // the caller had finished writing, and the caller then waited for the worker).
+    return new Promise((resolve, reject) => {
+      if (this.#failed) {
+        reject(this.#failed);
+        return;
+      }
+      this.#pending.push({ resolve, reject });
+      this.#worker.postMessage(payloads);
+    });
   }
 
   async close(): Promise<void> {
