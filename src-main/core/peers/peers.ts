@@ -3,10 +3,10 @@ import { type PublicKey, parsePublicKey } from '../curve/keys.js';
 import { safetyCodesMatch, safetyCode } from '../curve/safety-code.js';
 import { DuplicateNameError, InvalidInputError } from '../errors.js';
 import { assertNameFree, checkEndpoint, checkName, checkTag, newId, resolveRef } from '../names.js';
+import { RowList } from '../row-list.js';
 import type { Peer } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { type PeerView, peerView } from './peer-view.js';
-import { RowList } from '../row-list.js';
 
 export interface NewPeer {
   readonly name: string;

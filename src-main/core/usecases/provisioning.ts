@@ -5,6 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverNamer } from '../devices/devices.js';
 import { NotFoundError } from '../errors.js';
 import { findServer } from '../provisioning/plan.js';
 import { type DryRunResult, dryRunDevices, type ProvisionProgress, type ProvisionResult, provisionDevices, type RowResult } from '../provisioning/provision.js';
@@ -124,12 +125,12 @@ export interface BatchSummary {
 
 export async function provisioningBatches(ws: Workspace): Promise<ReadonlyArray<BatchSummary>> {
   const { data } = await ws.store.read();
-  const names = new Map<string, string>([...data.peers.map((p) => [p.id, p.name] as const), ...data.identities.map((i) => [i.id, i.name] as const)]);
+  const serverName = serverNamer(data);
   const active = new Map<string, number>();
   for (const d of data.devices) if (d.state === 'active' && d.batch) active.set(d.batch, (active.get(d.batch) ?? 0) + 1);
   return [...data.batches]
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
-    .map((b) => ({ id: b.id, createdAt: b.createdAt, csvName: b.csvName, server: b.server, serverName: names.get(b.server) ?? b.server, outDir: b.outDir, counts: b.counts, failed: b.failed, devices: active.get(b.id) ?? 0 }));
+    .map((b) => ({ id: b.id, createdAt: b.createdAt, csvName: b.csvName, server: b.server, serverName: serverName(b.server), outDir: b.outDir, counts: b.counts, failed: b.failed, devices: active.get(b.id) ?? 0 }));
 }
 
 /** One batch (a retry runs into its folder, for its server). */
