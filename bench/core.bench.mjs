@@ -4,7 +4,8 @@
 // - `curvekeep --version` as a whole process against `node -e 0` (goal: at most 1.15x);
 // - `curvekeep --json keys list` over 5,000 identities against `node -e 0` (goal: at most 3x), beside
 //   the least Node program printing the same list (bench/floors/keys-list.cjs).
-// Whole processes alternate with their peer, so that both see the same machine load.
+// Whole processes alternate with their peer, so that both see the same machine load; with
+// NODE_EXTRA_CA_CERTS set, each figure is given with and without it (figures.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '../dist/main/core/curve/keys.js';
 import { createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
-import { figure } from './figures.mjs';
+import { environments, figure } from './figures.mjs';
 
 const CLI = new URL('../bin/curvekeep.js', import.meta.url).pathname;
 const { curveKeyPair } = createRequire(import.meta.url)('zeromq');
@@ -74,9 +75,12 @@ console.log(`key pairs/s   core API ${Math.round(oursRate)}   raw zeromq curveKe
 figure('key pairs/s, core API vs raw curveKeyPair', `${Math.round(oursRate)}/s`, `${Math.round(rawRate)}/s`, oursRate / rawRate, '>= 60000/s and >= 0.9x', oursRate >= 60000 && oursRate >= 0.9 * rawRate);
 
 // --- --version ---------------------------------------------------------------------------------
-const [bare, version] = alternate([['-e', '0'], [CLI, '--version']], process.env, 21);
-console.log(`node -e 0 ${bare.toFixed(1)} ms   curvekeep --version ${version.toFixed(1)} ms`);
-figure('curvekeep --version vs node -e 0', `${version.toFixed(1)} ms`, `${bare.toFixed(1)} ms`, version / bare, '<= 1.15x', version / bare <= 1.15);
+// In each environment of environments() (figures.mjs): both sides pay NODE_EXTRA_CA_CERTS alike.
+for (const { suffix, env } of environments(process.env)) {
+  const [bare, version] = alternate([['-e', '0'], [CLI, '--version']], env, 21);
+  console.log(`node -e 0 ${bare.toFixed(1)} ms   curvekeep --version ${version.toFixed(1)} ms${suffix}`);
+  figure(`curvekeep --version vs node -e 0${suffix}`, `${version.toFixed(1)} ms`, `${bare.toFixed(1)} ms`, version / bare, '<= 1.15x', version / bare <= 1.15);
+}
 
 // --- keys list over 5,000 identities -------------------------------------------------------------
 const home = mkdtempSync(join(tmpdir(), 'curvekeep-bench-'));
@@ -95,13 +99,14 @@ try {
       });
     }
   });
-  const env = { ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service };
   // The same list by the least Node program (bench/floors/keys-list.cjs), in the same rounds.
   const FLOOR = fileURLToPath(new URL('./floors/keys-list.cjs', import.meta.url));
-  const [bareAgain, list, floor] = alternate([['-e', '0'], [CLI, '--json', 'keys', 'list'], [FLOOR]], env, 11);
-  console.log(`node -e 0 ${bareAgain.toFixed(1)} ms   curvekeep --json keys list (5,000 identities) ${list.toFixed(1)} ms`);
-  console.log(`  the least Node program printing the same list (bench/floors/keys-list.cjs, no Curvekeep code): ${floor.toFixed(1)} ms = ${(floor / bareAgain).toFixed(2)}x node -e 0; curvekeep ${(list / floor).toFixed(2)}x the floor`);
-  figure('keys list --json, 5,000 identities, vs node -e 0', `${list.toFixed(1)} ms`, `${bareAgain.toFixed(1)} ms`, list / bareAgain, '<= 3x', list / bareAgain <= 3);
+  for (const { suffix, env } of environments({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service })) {
+    const [bareAgain, list, floor] = alternate([['-e', '0'], [CLI, '--json', 'keys', 'list'], [FLOOR]], env, 11);
+    console.log(`node -e 0 ${bareAgain.toFixed(1)} ms   curvekeep --json keys list (5,000 identities) ${list.toFixed(1)} ms${suffix}`);
+    console.log(`  the least Node program printing the same list (bench/floors/keys-list.cjs, no Curvekeep code): ${floor.toFixed(1)} ms = ${(floor / bareAgain).toFixed(2)}x node -e 0; curvekeep ${(list / floor).toFixed(2)}x the floor`);
+    figure(`keys list --json, 5,000 identities, vs node -e 0${suffix}`, `${list.toFixed(1)} ms`, `${bareAgain.toFixed(1)} ms`, list / bareAgain, '<= 3x', list / bareAgain <= 3);
+  }
 } finally {
   for (const account of await keychain.accounts()) await keychain.delete(account);
   rmSync(home, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // Link-test figures (printed, never asserted). Run after `npm run build:main`, inside a keychain:
 //   node scripts/with-keychain.mjs node bench/link.bench.mjs
 // 1. `curvekeep test` for a healthy peer as a whole process, against a minimal pyzmq client doing
-//    the same handshake and echo (goal: at most 1.6x).
+//    the same handshake and echo (goal: at most 1.6x); with NODE_EXTRA_CA_CERTS set, given with
+//    and without it (bench/figures.mjs: only Node reads it, at every start).
 // 2. In-process verdict latency against a loopback responder (goal: median at most 10 ms).
 // 3. A sweep of 200 endpoints, 100 live responders and 100 closed ports, at concurrency 50
 //    (goal: under 3 s).
@@ -11,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure } from './figures.mjs';
+import { environments, figure } from './figures.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (path) => join(root, 'dist', 'main', path);
@@ -87,22 +88,25 @@ try {
   const { secretAccount } = await import(dist('core/identities/identities.js'));
   const floorArgs = [FLOOR, peer.endpoint, server.publicKey, pair.publicKey, pair.secretKey];
   const floorKeychainArgs = [FLOOR, peer.endpoint, server.publicKey, pair.publicKey, '-', '--keychain', service, secretAccount(identity.id, 1)];
-  const cliTimes = [];
+  // Each Node program in every environment of environments() (figures.mjs), pyzmq once a round.
+  const variants = environments(env).map((v) => ({ ...v, cli: [], floor: [], keychainFloor: [] }));
   const pyTimes = [];
-  const nodeFloorTimes = [];
-  const nodeKeychainFloorTimes = [];
   for (let i = 0; i < RUNS; i++) {
-    // Alternate the two, so that neither gets a warmer machine.
-    const cli = await run(process.execPath, cliArgs, env);
-    if (cli.code !== 0) throw new Error(`curvekeep test failed (${cli.code}): ${cli.out}${cli.err}`);
-    cliTimes.push(cli.ms);
+    // Alternate them all, so that none gets a warmer machine.
+    for (const v of variants) {
+      const cli = await run(process.execPath, cliArgs, v.env);
+      if (cli.code !== 0) throw new Error(`curvekeep test failed (${cli.code}): ${cli.out}${cli.err}`);
+      v.cli.push(cli.ms);
+    }
     const py = await run(PYTHON, pyArgs, process.env);
     if (py.code !== 0 || !JSON.parse(py.out).echo) throw new Error(`pyzmq client failed: ${py.out}${py.err}`);
     pyTimes.push(py.ms);
-    for (const [args, times] of [[floorArgs, nodeFloorTimes], [floorKeychainArgs, nodeKeychainFloorTimes]]) {
-      const floor = await run(process.execPath, args, env);
-      if (floor.code !== 0 || !JSON.parse(floor.out).echo) throw new Error(`the Node floor failed: ${floor.out}${floor.err}`);
-      times.push(floor.ms);
+    for (const v of variants) {
+      for (const [args, times] of [[floorArgs, v.floor], [floorKeychainArgs, v.keychainFloor]]) {
+        const floor = await run(process.execPath, args, v.env);
+        if (floor.code !== 0 || !JSON.parse(floor.out).echo) throw new Error(`the Node floor failed: ${floor.out}${floor.err}`);
+        times.push(floor.ms);
+      }
     }
   }
   // The floor any curvekeep command pays: Node's start, and a command that opens the sealed store
@@ -114,21 +118,24 @@ try {
     floors.keysList.push((await run(process.execPath, [join(root, 'bin', 'curvekeep.js'), 'keys', 'list'], env)).ms);
     floors.probe.push((await run(process.execPath, [join(root, 'bin', 'curvekeep.js'), 'probe', peer.endpoint], env)).ms);
   }
-  const ratio = median(cliTimes) / median(pyTimes);
+  const py = median(pyTimes);
   console.log('link: whole process, healthy peer (pyzmq CURVE ROUTER echo), median of', RUNS);
-  console.log(`  curvekeep test         ${fmt(median(cliTimes))}   (min ${fmt(Math.min(...cliTimes))})`);
-  console.log(`  pyzmq client           ${fmt(median(pyTimes))}   (min ${fmt(Math.min(...pyTimes))})`);
-  console.log(`  ratio                  ${ratio.toFixed(2)}x   goal <= 1.6x  ${ratio <= 1.6 ? 'met' : 'MISSED'}`);
-  const floorRatio = median(nodeFloorTimes) / median(pyTimes);
-  const keychainFloorRatio = median(nodeKeychainFloorTimes) / median(pyTimes);
-  console.log(`  the least Node program doing the same (bench/floors/curve-echo.cjs, no Curvekeep code):`);
-  console.log(`    keys on the command line ${fmt(median(nodeFloorTimes))} = ${floorRatio.toFixed(2)}x pyzmq;` +
-    ` secret from the keychain ${fmt(median(nodeKeychainFloorTimes))} = ${keychainFloorRatio.toFixed(2)}x pyzmq`);
-  console.log(`    curvekeep test over that floor: ${fmt(median(cliTimes) - median(nodeKeychainFloorTimes))} (commander, the store, the checks, the verdict)`);
-  figure('curvekeep test (ok verdict, whole process) vs minimal pyzmq client', `${median(cliTimes).toFixed(1)} ms`, `${median(pyTimes).toFixed(1)} ms`, ratio, '<= 1.6x', ratio <= 1.6);
+  console.log(`  pyzmq client           ${fmt(py)}   (min ${fmt(Math.min(...pyTimes))})`);
+  for (const v of variants) {
+    const cli = median(v.cli);
+    const ratio = cli / py;
+    if (v.suffix) console.log(`  ${v.suffix.trim()}:`);
+    console.log(`  curvekeep test         ${fmt(cli)}   (min ${fmt(Math.min(...v.cli))})`);
+    console.log(`  ratio                  ${ratio.toFixed(2)}x   goal <= 1.6x  ${ratio <= 1.6 ? 'met' : 'MISSED'}`);
+    console.log(`  the least Node program doing the same (bench/floors/curve-echo.cjs, no Curvekeep code):`);
+    console.log(`    keys on the command line ${fmt(median(v.floor))} = ${(median(v.floor) / py).toFixed(2)}x pyzmq;` +
+      ` secret from the keychain ${fmt(median(v.keychainFloor))} = ${(median(v.keychainFloor) / py).toFixed(2)}x pyzmq`);
+    console.log(`    curvekeep test over that floor: ${fmt(cli - median(v.keychainFloor))} (commander, the store, the checks, the verdict)`);
+    figure(`curvekeep test (ok verdict, whole process) vs minimal pyzmq client${v.suffix}`, `${cli.toFixed(1)} ms`, `${py.toFixed(1)} ms`, ratio, '<= 1.6x', ratio <= 1.6);
+  }
   console.log(`  for scale (medians of 5): node -e '' ${fmt(median(floors.node))}, curvekeep --version ${fmt(median(floors.version))},`);
   console.log(`    curvekeep probe (no store) ${fmt(median(floors.probe))}, curvekeep keys list (store + keychain) ${fmt(median(floors.keysList))}`);
-  console.log(`  test minus keys list (the link test's own cost) ${fmt(median(cliTimes) - median(floors.keysList))}`);
+  console.log(`  test minus keys list (the link test's own cost) ${fmt(median(variants[0].cli) - median(floors.keysList))}`);
 
   // --- 2. in-process verdict latency ---------------------------------------------------------
   const responder = await startResponder({ endpoint: 'tcp://127.0.0.1:0', server, allow: 'any' });
