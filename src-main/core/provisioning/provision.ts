@@ -12,7 +12,8 @@ import type { PublicKey } from '../curve/keys.js';
 import { readInputFile } from '../files.js';
 import { qrRenderer } from '../formats/qr/bulk-renderer.js';
 import type { Workspace } from '../workspace.js';
-import { BundleWriter, type Made, type Prepared } from './bundle-writer.js';
+import { drawAndWrite } from './bundle-pipeline.js';
+import { BundleWriter, type Made } from './bundle-writer.js';
 import { readDeviceRows } from './device-csv.js';
 import { eachLimited } from './each-limited.js';
 import type { AllowEntry } from '../devices/devices.js';
@@ -28,8 +29,6 @@ export type { RowResult, RowStatus } from './plan.js';
 const MAX_CSV_BYTES = 64 * 1024 * 1024;
 /** Existing bundles read at once. */
 const CONCURRENCY = 16;
-/** Devices per batch: the QR worker draws one batch while the main thread writes the one before. */
-const BATCH = 200;
 
 export interface ProvisionRequest {
   readonly csvPath: string;
@@ -127,25 +126,16 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     progress();
   });
 
-  // New devices, one after the other, in batches through a pipeline: while the main thread writes
-  // one batch's files, the QR worker draws the next batch's codes.
+  // New devices, in batches drawn by the QR worker and by this thread (bundle-pipeline.ts).
   const renderer = qrRenderer();
   let written = 0;
   try {
-    const batches: Device[][] = [];
-    for (let i = 0; i < toMake.length; i += BATCH) batches.push(toMake.slice(i, i + BATCH));
-    const start = (batch: Device[]): { prepared: Prepared[]; pngs: Promise<ReadonlyArray<Uint8Array>> } => {
-      const prepared = batch.map((device) => writer.prepare(device));
-      return { prepared, pngs: renderer.render(prepared.map((p) => p.payload)) };
-    };
-    let current = batches.length > 0 ? start(batches[0]!) : null;
-    for (let b = 0; current; b++) {
-      const next = b + 1 < batches.length ? start(batches[b + 1]!) : null;
-      const pngs = await current.pngs;
-      current.prepared.forEach((item, i) => {
+    await drawAndWrite(renderer, toMake, {
+      prepare: (device) => writer.prepare(device),
+      write: (item, png) => {
         const { device } = item;
         try {
-          made.push(writer.write(item, pngs[i]!, createdAt));
+          made.push(writer.write(item, png, createdAt));
           results[device.index] = { row: device.row, name: device.name, status: 'ok', reason: '', publicKey: item.publicKey };
           crashPoint('rows', ++written);
         } catch (error) {
@@ -153,13 +143,14 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
           fail(device, code === 'ENOTEMPTY' || code === 'EEXIST' ? 'its bundle appeared meanwhile (another run?); left as it is' : reasonOf(error));
         }
         done += 1;
-      });
-      progress();
-      current = next;
-    }
+      },
+      written: progress,
+    });
   } finally {
     await renderer.close();
   }
+  // In the order of the CSV (batches are written out of order, skipped devices as they were read).
+  made.sort((a, b) => a.device.index - b.device.index);
   progress();
 
   // A device removed from the server whose bundle is still here stays removed: not recorded
@@ -175,7 +166,6 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   const { devicesAdded, secretsKept, batch, allowlist } = await recordDevices(ws, recordable, { server, csvPath: request.csvPath, csvName: request.csvName ?? null, outDir: request.outDir, keepSecrets }, results);
   await syncAllowFolder(output, allowlist, ws.now());
 
-  made.sort((a, b) => a.device.index - b.device.index);
   const devices = made
     .filter((m) => results[m.device.index]!.status !== 'failed')
     .map((m) => manifestDevice({ ...m.device, ownKey: m.device.publicKey !== null }, m.publicKey, m.createdAt));

@@ -6,7 +6,8 @@ import { safetyCode } from '../curve/safety-code.js';
 import { InvalidInputError, NotFoundError, RefusedError } from '../errors.js';
 import { filterDevices, findDevice, findDeviceServer, serverNamer } from '../devices/devices.js';
 import { qrRenderer } from '../formats/qr/bulk-renderer.js';
-import { BundleWriter, type Prepared } from '../provisioning/bundle-writer.js';
+import { drawAndWrite } from '../provisioning/bundle-pipeline.js';
+import { BundleWriter } from '../provisioning/bundle-writer.js';
 import { allowFileOf, manifestDevice, ProvisionOutput } from '../provisioning/output.js';
 import { findServer, type Device as PlanDevice, type RowResult } from '../provisioning/plan.js';
 import type { Batch, Device } from '../store/document.js';
@@ -165,15 +166,18 @@ export async function reissueDevices(ws: Workspace, request: Readonly<ReissueReq
   await output.allowFolder.claim(list.map((d) => allowFileOf(d.name)));
   const planned: PlanDevice[] = list.map((d, index) => ({ index, row: index + 1, name: d.name, endpoint: d.endpoint ?? server.endpoint ?? '', tags: d.tags, publicKey: null }));
   const renderer = qrRenderer();
-  const made: Array<{ device: Device; publicKey: PublicKey }> = [];
-  const results: RowResult[] = [];
+  // By the device's place in the list (bundle-pipeline.ts writes batches out of order).
+  const made: Array<{ device: Device; publicKey: PublicKey }> = new Array(list.length);
+  const results: RowResult[] = new Array(list.length);
   try {
-    const prepared: Prepared[] = planned.map((p) => writer.prepare(p));
-    const pngs = await renderer.render(prepared.map((p) => p.payload));
-    prepared.forEach((item, i) => {
-      writer.write(item, pngs[i]!, createdAt);
-      made.push({ device: list[i]!, publicKey: item.publicKey });
-      results.push({ row: i + 1, name: item.device.name, status: 'ok', reason: 'reissued', publicKey: item.publicKey });
+    await drawAndWrite(renderer, planned, {
+      prepare: (p) => writer.prepare(p),
+      write: (item, png) => {
+        const i = item.device.index;
+        writer.write(item, png, createdAt);
+        made[i] = { device: list[i]!, publicKey: item.publicKey };
+        results[i] = { row: i + 1, name: item.device.name, status: 'ok', reason: 'reissued', publicKey: item.publicKey };
+      },
     });
   } finally {
     await renderer.close();

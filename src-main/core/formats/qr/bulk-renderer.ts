@@ -7,13 +7,21 @@ import { InvalidInputError } from '../../errors.js';
 import { bulkQrPng } from './bulk-png.js';
 
 export interface QrRenderer {
+  /** Whether render() draws in another thread, so that drawHere() in the meantime adds a core. */
+  readonly parallel: boolean;
   /** PNGs of the payloads, in order. */
   render(payloads: ReadonlyArray<string>): Promise<ReadonlyArray<Uint8Array>>;
+  /** PNGs of the payloads, drawn in the calling thread. */
+  drawHere(payloads: ReadonlyArray<string>): ReadonlyArray<Uint8Array>;
   close(): Promise<void>;
 }
 
+const drawHere = (payloads: ReadonlyArray<string>): ReadonlyArray<Uint8Array> => payloads.map((payload) => bulkQrPng(payload));
+
 const inline: QrRenderer = {
-  render: async (payloads) => payloads.map((payload) => bulkQrPng(payload)),
+  parallel: false,
+  render: async (payloads) => drawHere(payloads),
+  drawHere,
   close: async () => undefined,
 };
 
@@ -23,6 +31,8 @@ interface Pending {
 }
 
 class WorkerRenderer implements QrRenderer {
+  readonly parallel = true;
+  readonly drawHere = drawHere;
   readonly #worker: Worker;
   /** Batches posted and not answered yet, oldest first: the worker answers them in order. */
   readonly #pending: Pending[] = [];
