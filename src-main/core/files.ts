@@ -1,7 +1,7 @@
 // Reading what the user hands us and writing what we hand out: bounded reads with clear errors,
 // atomic writes that never leave half a file, secrets created 0600 from the first byte.
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataFolderError, InvalidInputError, RefusedError } from './errors.js';
@@ -23,8 +23,7 @@ export async function readInputFile(path: string, maxBytes: number): Promise<Buf
   try {
     info = await stat(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code}`);
+    throw unreadable(path, error);
   }
   if (info.isDirectory()) throw new InvalidInputError(`${path} is a folder, not a file`);
   if (!info.isFile()) throw new InvalidInputError(`${path} is ${kindOf(info)}, not a regular file; give a file`);
@@ -32,21 +31,53 @@ export async function readInputFile(path: string, maxBytes: number): Promise<Buf
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new InvalidInputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
+    throw unreadable(path, error);
   }
   try {
-    const opened = await handle.stat();
-    if (!opened.isFile()) throw new InvalidInputError(`${path} is ${kindOf(opened)}, not a regular file; give a file`);
-    if (opened.size > maxBytes) {
-      throw new InvalidInputError(`${path} is too large (${opened.size} bytes; at most ${maxBytes} are read)`);
-    }
-    const buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
+    const buffer = bufferFor(path, await handle.stat(), maxBytes);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > maxBytes) throw new InvalidInputError(`${path} is too large (at most ${maxBytes} bytes are read)`);
-    return buffer.subarray(0, bytesRead);
+    return readBytes(path, buffer, bytesRead, maxBytes);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * readInputFile in the calling thread, with the same checks (made through the open file): for
+ * many small files, such as the bundle folders a provisioning rerun reads one per device, where a
+ * thread-pool round trip per call (five per file) cost ten times the reading.
+ */
+export function readInputFileSync(path: string, maxBytes: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    const buffer = bufferFor(path, fstatSync(fd), maxBytes);
+    return readBytes(path, buffer, readSync(fd, buffer, 0, buffer.length, 0), maxBytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(path: string, error: unknown): InvalidInputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new InvalidInputError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code}`);
+}
+
+/** The buffer to read an opened file into: one byte more than it may hold, to see it grew. */
+function bufferFor(path: string, opened: Stats, maxBytes: number): Buffer {
+  if (opened.isDirectory()) throw new InvalidInputError(`${path} is a folder, not a file`);
+  if (!opened.isFile()) throw new InvalidInputError(`${path} is ${kindOf(opened)}, not a regular file; give a file`);
+  if (opened.size > maxBytes) throw new InvalidInputError(`${path} is too large (${opened.size} bytes; at most ${maxBytes} are read)`);
+  return Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
+}
+
+function readBytes(path: string, buffer: Buffer, bytesRead: number, maxBytes: number): Buffer {
+  if (bytesRead > maxBytes) throw new InvalidInputError(`${path} is too large (at most ${maxBytes} bytes are read)`);
+  return buffer.subarray(0, bytesRead);
 }
 
 export async function isDirectory(path: string): Promise<boolean> {

@@ -27,7 +27,8 @@ interface Posted<P> {
   ready: boolean;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Resolves after the events waiting now (a worker's answers, IPC calls) have been handled. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function drawAndWrite<I, P extends { readonly payload: string }>(
   renderer: QrRenderer,

@@ -3,12 +3,12 @@
 // built in a hidden folder and renamed into place, so it is there whole or not at all, and a rerun
 // skips it; then its allowlist entry OUT/allowlist/NAME.key, a link to the bundle's public cert.
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PublicKey, type SecretKey, generateKeyPair } from '../curve/keys.js';
 import { safetyCode } from '../curve/safety-code.js';
 import { InvalidInputError } from '../errors.js';
-import { pathExists, readInputFile } from '../files.js';
+import { readInputFileSync } from '../files.js';
 import { certFileNames, formatCertFile, parseCertFile } from '../formats/cert-file.js';
 import { qrPayload } from '../formats/qr/payload.js';
 import { newId } from '../names.js';
@@ -150,24 +150,29 @@ export class BundleWriter {
   }
 
   /** The public key of an existing bundle, as its public certificate holds it. */
-  async existingKey(device: Device): Promise<PublicKey> {
+  existingKey(device: Device): PublicKey {
     const certPath = join(this.#output.devicesDir, device.name, certFileNames(device.name, 'zcert').publicFile);
-    return parseCertFile((await readInputFile(certPath, 64 * 1024)).toString('utf8'), certPath).publicKey;
+    return parseCertFile(readInputFileSync(certPath, 64 * 1024).toString('utf8'), certPath).publicKey;
   }
 
   /**
    * The secret of an existing bundle made here (null for a device that brought its own key), and
    * the identity id its config.json names for it, if any.
    */
-  async existingSecret(device: Device, publicKey: PublicKey): Promise<{ secretKey: SecretKey; identityId: string | null } | null> {
+  existingSecret(device: Device, publicKey: PublicKey): { secretKey: SecretKey; identityId: string | null } | null {
     const bundle = join(this.#output.devicesDir, device.name);
     const secretPath = join(bundle, certFileNames(device.name, 'zcert').secretFile);
-    if (!(await pathExists(secretPath))) return null;
-    const cert = parseCertFile((await readInputFile(secretPath, 64 * 1024)).toString('utf8'), secretPath);
+    try {
+      lstatSync(secretPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    const cert = parseCertFile(readInputFileSync(secretPath, 64 * 1024).toString('utf8'), secretPath);
     if (!cert.secretKey || cert.publicKey !== publicKey) throw new InvalidInputError(`${secretPath} does not hold the secret of the bundle's public key`);
     let identityId: string | null = null;
     try {
-      const config = JSON.parse((await readInputFile(join(bundle, 'config.json'), 1024 * 1024)).toString('utf8')) as { identityId?: unknown };
+      const config = JSON.parse(readInputFileSync(join(bundle, 'config.json'), 1024 * 1024).toString('utf8')) as { identityId?: unknown };
       if (typeof config.identityId === 'string' && /^id_[0-9a-f]{12}$/.test(config.identityId)) identityId = config.identityId;
     } catch {
       // No usable config.json: the secret is kept under a new id.

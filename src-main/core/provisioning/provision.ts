@@ -12,10 +12,9 @@ import type { PublicKey } from '../curve/keys.js';
 import { readInputFile } from '../files.js';
 import { qrRenderer } from '../formats/qr/bulk-renderer.js';
 import type { Workspace } from '../workspace.js';
-import { drawAndWrite } from './bundle-pipeline.js';
+import { BUNDLE_BATCH, drawAndWrite, nextTurn } from './bundle-pipeline.js';
 import { BundleWriter, type Made } from './bundle-writer.js';
 import { readDeviceRows } from './device-csv.js';
-import { eachLimited } from './each-limited.js';
 import type { AllowEntry } from '../devices/devices.js';
 import { formatCertFile } from '../formats/cert-file.js';
 import { ownedNames } from '../owned-folder.js';
@@ -27,8 +26,6 @@ export { PROVISION_TAG } from './recording.js';
 export type { RowResult, RowStatus } from './plan.js';
 
 const MAX_CSV_BYTES = 64 * 1024 * 1024;
-/** Existing bundles read at once. */
-const CONCURRENCY = 16;
 
 export interface ProvisionRequest {
   readonly csvPath: string;
@@ -108,23 +105,28 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
   // Skipped devices: their files stay as they are; their key comes from their bundle.
   const made: Made[] = [];
   const identityNames = new Set(data.identities.map((i) => i.name));
-  await eachLimited(toSkip, CONCURRENCY, async (device) => {
-    try {
-      const publicKey = await writer.existingKey(device);
-      if (device.publicKey && device.publicKey !== publicKey) {
-        fail(device, `its bundle exists already with another public key (${publicKey}); it was left as it is`);
-      } else {
-        results[device.index] = { row: device.row, name: device.name, status: 'skipped', reason: 'bundle exists already; left unchanged', publicKey };
-        // A run killed before its secrets were kept: this run keeps them, from the bundle.
-        const kept = keepSecrets && !identityNames.has(device.name) ? await writer.existingSecret(device, publicKey) : null;
-        made.push({ device, publicKey, secretKey: kept?.secretKey ?? null, identityId: kept?.identityId ?? null, createdAt: output.earlier.get(device.name)?.createdAt ?? null });
+  // Read in the calling thread (a rerun reads one file per device), a batch at a time, with a
+  // turn for other work after each.
+  for (let at = 0; at < toSkip.length; at += BUNDLE_BATCH) {
+    for (const device of toSkip.slice(at, at + BUNDLE_BATCH)) {
+      try {
+        const publicKey = writer.existingKey(device);
+        if (device.publicKey && device.publicKey !== publicKey) {
+          fail(device, `its bundle exists already with another public key (${publicKey}); it was left as it is`);
+        } else {
+          results[device.index] = { row: device.row, name: device.name, status: 'skipped', reason: 'bundle exists already; left unchanged', publicKey };
+          // A run killed before its secrets were kept: this run keeps them, from the bundle.
+          const kept = keepSecrets && !identityNames.has(device.name) ? writer.existingSecret(device, publicKey) : null;
+          made.push({ device, publicKey, secretKey: kept?.secretKey ?? null, identityId: kept?.identityId ?? null, createdAt: output.earlier.get(device.name)?.createdAt ?? null });
+        }
+      } catch (error) {
+        fail(device, `its bundle folder exists but is damaged (${reasonOf(error)}); remove ${output.devicesDir}/${device.name} and run again`);
       }
-    } catch (error) {
-      fail(device, `its bundle folder exists but is damaged (${reasonOf(error)}); remove ${output.devicesDir}/${device.name} and run again`);
+      done += 1;
     }
-    done += 1;
     progress();
-  });
+    await nextTurn();
+  }
 
   // New devices, in batches drawn by the QR worker and by this thread (bundle-pipeline.ts).
   const renderer = qrRenderer();

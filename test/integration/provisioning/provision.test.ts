@@ -175,6 +175,24 @@ describe('provision a fleet', () => {
     expect(results).toHaveLength(inputRows);
     expect(results.filter((r) => r.status === 'skipped')).toHaveLength(DEVICES + 1);
   }, 60_000);
+
+  it('reruns past damaged bundles: a named pipe, garbage or nothing in place of a certificate fails its row alone', async () => {
+    const cert = (name: string): string => join(out, 'fleet', 'devices', name, `${name}.cert`);
+    rmSync(cert('sensor-0001'));
+    execFileSync('mkfifo', [cert('sensor-0001')]);
+    writeFileSync(cert('sensor-0002'), 'not a certificate\n');
+    rmSync(cert('sensor-0003'));
+    const again = await provisionDevices(t.ws, { csvPath, serverRef: 'plant-broker', outDir: join(out, 'fleet') });
+    expect(again).toMatchObject({ ok: 0, skipped: DEVICES - 2, failed: 4 + 3, devicesAdded: 0 });
+    for (const name of ['sensor-0001', 'sensor-0002', 'sensor-0003']) {
+      const row = again.rows.find((r) => r.name === name)!;
+      expect(row.status).toBe('failed');
+      expect(row.reason).toMatch(new RegExp(`bundle folder exists but is damaged .*remove .*${name} and run again`));
+    }
+    expect(again.rows.find((r) => r.name === 'sensor-0001')!.reason).toMatch(/named pipe/);
+    expect(again.rows.find((r) => r.name === 'sensor-0003')!.reason).toMatch(/no such file/);
+    expect(again.rows.find((r) => r.name === 'sensor-0004')!.status).toBe('skipped');
+  }, 60_000);
 });
 
 describe('provision --keep-secrets', () => {
