@@ -115,7 +115,7 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-async function appendSynced(path: string, text: string): Promise<void> {
+async function appendSynced(path: string, text: string | Buffer): Promise<void> {
   const handle = await open(path, 'a', 0o600);
   try {
     await handle.writeFile(text);
@@ -462,7 +462,7 @@ export class MetadataStore implements DocumentStore {
       }
     }
     if (current > size) await truncate(this.auditFile, size);
-    await appendSynced(this.auditFile, text);
+    await appendSynced(this.auditFile, bytes);
   }
 
   /** Puts .next in place of the document, keeping the old one as .bak. */
@@ -559,9 +559,11 @@ export class MetadataStore implements DocumentStore {
       data.auditHead = head;
     }
     const storeKey = (await this.#key(STORE_SEAL_ACCOUNT, true))!;
-    const body = JSON.stringify(data);
+    // Encoded once, for the seal and for the file (a fleet's document is megabytes: hashing the
+    // string encoded it a second time, 15 ms of 3.5 MB here).
+    const body = Buffer.from(JSON.stringify(data));
     const seal = sealOf(storeKey, SCHEMA_VERSION, revision, body);
-    const text = `{"format":"${FORMAT}","schema":${SCHEMA_VERSION},"revision":${revision},"seal":"${seal}","data":${body}}\n`;
+    const text = Buffer.concat([Buffer.from(`{"format":"${FORMAT}","schema":${SCHEMA_VERSION},"revision":${revision},"seal":"${seal}","data":`), body, Buffer.from('}\n')]);
     let size = auditSize ?? 0;
     if (auditSize === null) {
       try {

@@ -43,6 +43,26 @@ describe('the sealed metadata store on the real keychain', () => {
     expect((await t.ws.store.verifyAudit()).ok).toBe(true);
   });
 
+  it('writes text that is not ASCII as UTF-8, sealed as written, as it writes ASCII', async () => {
+    t = testWorkspace('store');
+    const csvName = 'Zähler Gebäude 3 — 東京.csv';
+    const outDir = '/srv/provisioning/Gerät ü';
+    await t.ws.store.update((tx) => {
+      tx.data.batches.push({ id: 'batch_0123456789ab', createdAt: tx.now.toISOString(), csvName, server: 'id_0123456789ab', outDir, counts: { rows: 0, ok: 0, skipped: 0, failed: 0 }, failed: [] });
+      tx.audit({ action: 'provision.completed', subject: outDir, details: { csvName } });
+    });
+    const raw = readFileSync(join(t.home, 'curvekeep.json'));
+    // UTF-8 on disk (not latin1, not escaped), and read back equal under its seal by a fresh workspace.
+    expect(raw.includes(Buffer.from(csvName, 'utf8'))).toBe(true);
+    const fresh = createWorkspace(t.home, t.keychain);
+    expect((await fresh.store.read()).data.batches[0]).toMatchObject({ csvName, outDir });
+    expect((await fresh.store.auditEntries()).at(-1)).toMatchObject({ subject: outDir, details: { csvName } });
+    expect((await fresh.store.verifyAudit()).ok).toBe(true);
+    // An ASCII change after it keeps both sealed.
+    await addPeer(fresh, { name: 'ascii', publicKey: generateKeyPair().publicKey });
+    expect((await createWorkspace(t.home, t.keychain).store.read()).data.batches[0]!.csvName).toBe(csvName);
+  });
+
   it('refuses a corrupt file loudly and never overwrites it', async () => {
     t = testWorkspace('store');
     await addPeer(t.ws, { name: 'a', publicKey: generateKeyPair().publicKey });
