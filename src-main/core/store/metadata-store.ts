@@ -24,6 +24,7 @@ import { AuditKeyMissingError, DataFolderError, isCurvekeepError, StoreCorruptEr
 import { type AuditEvent, type AuditHead, makeEntries, verifyLog, type AuditVerdict, readEntries, type AuditEntry } from './audit-log.js';
 import type { DocumentData } from './document.js';
 import { SCHEMA_VERSION } from './schema-version.js';
+import { cloneData } from './clone-data.js';
 import { withFileLock } from './file-lock.js';
 import { checkSchema, migrate } from './migrations.js';
 import { AUDIT_SEAL_ACCOUNT, STORE_SEAL_ACCOUNT, ownedAccounts, stateSealAccount } from './accounts.js';
@@ -628,7 +629,7 @@ export class MetadataStore implements DocumentStore {
     return withFileLock(this.lockFile, async () => {
       await this.#recover();
       const current = await this.#load(true);
-      const data = structuredClone(current.data) as DocumentData;
+      const data = cloneData(current.data);
       const events: AuditEvent[] = [];
       const active: Active = { store: this, deletes: [] };
       const now = this.#now();

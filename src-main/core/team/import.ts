@@ -4,6 +4,7 @@
 // working here. The local audit log is carried over entry by entry, each re-signed by the member
 // who imports it and marked with its original sequence number and time.
 import type { Workspace } from '../workspace.js';
+import { cloneData } from '../store/clone-data.js';
 import { WorkspaceNotEmptyError } from './store-errors.js';
 
 export interface ImportResult {
@@ -40,7 +41,7 @@ export async function importIntoWorkspace(local: Workspace, team: Workspace, opt
           skipped += 1;
           continue;
         }
-        into.push(structuredClone(x));
+        into.push(cloneData(x));
         n += 1;
       }
       return n;

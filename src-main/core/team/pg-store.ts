@@ -15,6 +15,7 @@ import type { SecretStore } from '../ports/secret-store.js';
 import type { AuditEvent, AuditVerdict } from '../store/audit-log.js';
 import type { Device, DocumentData, Identity } from '../store/document.js';
 import { isCurvekeepError } from '../errors.js';
+import { cloneData } from '../store/clone-data.js';
 import { type SignedAuditEntry, type SigningKey, WORKSPACE_PASSWORD_ACCOUNT, makeSignedEntries, newSigningKey, signingAccount, signingKeyFrom, verifySignedLog } from './audit-signing.js';
 import { DELETE_ORDER, INSERT_ORDER, type Row, TABLES, type TableName, type TableSpec, attachLinkTests, diffRows, isEmpty, rowKey, rowsOf } from './document-rows.js';
 import { SigningKeyError, WorkspaceConflictError } from './store-errors.js';
@@ -305,7 +306,7 @@ export class PgStore implements DocumentStore {
         throw this.#translate(error, conn);
       }
     });
-    const data = structuredClone(current.data);
+    const data = cloneData(current.data);
     const events: AuditEvent[] = [];
     const deletes: Array<{ account: string; resolve: (found: boolean) => void }> = [];
     const active: Active = { store: this, written: [] };
