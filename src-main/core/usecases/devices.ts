@@ -47,6 +47,24 @@ export interface DeviceList {
   readonly devices: ReadonlyArray<DeviceRow>;
 }
 
+/** A server that has devices, for the Devices view's server filter. */
+export interface DeviceServer {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * The servers devices were provisioned for (active or removed), by name: what the server filter
+ * offers. Not every server and peer: a store with 10,000 peers made a 10,000-option list that
+ * froze the page for half a second as it rendered, and offered servers with no device at all.
+ */
+export async function deviceServers(ws: Workspace): Promise<ReadonlyArray<DeviceServer>> {
+  const { data } = await ws.store.read();
+  const nameOf = serverNamer(data);
+  const ids = new Set(data.devices.map((d) => d.server));
+  return [...ids].map((id) => ({ id, name: nameOf(id) })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
 export async function listDevices(ws: Workspace, request: Readonly<DeviceListRequest> = {}): Promise<DeviceList> {
   const { data } = await ws.store.read();
   const server = request.server ? findDeviceServer(data, request.server).id : null;

@@ -63,6 +63,11 @@ export const devicesChannels = defineChannels({
     }),
     result: z.object({ total: z.number().int(), offset: z.number().int(), devices: z.array(DeviceRowSchema) }),
   },
+  /** The servers that have devices (active or removed), by name: the server filter's choices. */
+  'devices.servers': {
+    args: z.strictObject({}),
+    result: z.object({ servers: z.array(z.object({ id: z.string(), name: z.string() })) }),
+  },
   'devices.show': {
     args: z.strictObject({ ref: z.string().trim().min(1, 'give a device id or name').max(200) }),
     result: DeviceDetailSchema,

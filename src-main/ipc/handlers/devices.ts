@@ -1,5 +1,5 @@
 // Handlers of the devices area: thin calls into the devices use case (core/usecases/devices.ts).
-import { type DeviceView, deviceQr, listDevices, reissueDevices, removeDevice, showDevice } from '../../core/usecases/devices.js';
+import { type DeviceView, deviceQr, deviceServers, listDevices, reissueDevices, removeDevice, showDevice } from '../../core/usecases/devices.js';
 import { MAX_DEVICE_PAGE, type devicesChannels } from '../channels/devices.js';
 import type { AreaHandlers } from './context.js';
 import { folderOf } from './folder-handles.js';
@@ -19,6 +19,7 @@ export const devicesHandlers: AreaHandlers<typeof devicesChannels> = {
       offset: args.offset ?? 0,
       limit: Math.min(args.limit ?? DEFAULT_PAGE, MAX_DEVICE_PAGE),
     }).then((list) => ({ ...list, devices: [...list.devices].map((d) => ({ ...d, tags: [...d.tags] })) })),
+  'devices.servers': async (_args, context) => ({ servers: [...(await deviceServers(context.workspace()))] }),
   'devices.show': async (args, context) => detail(await showDevice(context.workspace(), args.ref)),
   'devices.qr': async (args, context) => deviceQr(context.workspace(), args.ref),
   'devices.remove': async (args, context) => detail(await removeDevice(context.workspace(), args.ref, args.confirm)),

@@ -213,4 +213,20 @@ describe('devices of a server', () => {
     const ambiguous = await ipc.call('devices.show', { ref: 'dev-1' });
     expect(ambiguous.ok).toBe(false);
   });
+
+  it('devices.servers offers the servers that have devices, by name, and no other server or peer', async () => {
+    const ipc = ipcCaller(t);
+    const { data } = await t.ws.store.read();
+    const withDevices = new Set(data.devices.map((d) => d.server));
+    const { servers } = (await ipc.ok('devices.servers', {})) as { servers: Array<{ id: string; name: string }> };
+    const gw = data.identities.find((i) => i.name === 'gw')!;
+    expect(servers).toContainEqual({ id: gw.id, name: 'gw' });
+    expect(servers.map((s) => s.id).sort()).toEqual([...withDevices].sort());
+    expect(servers.map((s) => s.name)).toEqual([...servers.map((s) => s.name)].sort((a, b) => a.localeCompare(b)));
+    // A server without devices, a client and a peer are not offered.
+    expect(servers.map((s) => s.name)).not.toContain('partner');
+    expect(servers.map((s) => s.name)).not.toContain('ops');
+    const idle = await generateIdentity(t.ws, { name: 'idle-gw', role: 'server' });
+    expect(((await ipc.ok('devices.servers', {})) as { servers: Array<{ id: string }> }).servers.map((s) => s.id)).not.toContain(idle.id);
+  });
 });
