@@ -1,21 +1,25 @@
 // Bundles are made in batches on two threads: the QR renderer's worker draws the codes of the
-// batches at the front of the list, a few ahead, while this thread writes the files of the batch
+// batches at the front of the list, up to 8 ahead, while this thread writes the files of the batch
 // whose codes are drawn. When that batch is not drawn yet, this thread does not wait: it takes the
 // last batch nobody has taken yet, draws and writes it itself, and looks again. So neither thread
 // idles while work is left (the worker starting up, or a slow file system, no longer makes the
-// other wait), and a batch's key pairs live only from its drawing to its writing. Batches are
-// therefore written out of order; each item's callback knows its own place.
+// other wait). A batch's key pairs are made when it is handed out, so at most 9 batches' secrets
+// (8 handed out, 1 taken here) are in memory at once. Batches are written out of order; each item
+// knows its own place.
 import type { QrRenderer } from '../formats/qr/bulk-renderer.js';
 
 /** Items per batch: one message to the worker, and one turn of this thread. */
 export const BUNDLE_BATCH = 200;
-/** Batches the worker has been given and not answered yet: it never runs dry while this thread writes. */
+/**
+ * Batches handed to the worker and not written yet: enough that it does not run dry while this
+ * thread writes, and a bound on the secrets in memory when writing is the slower part.
+ */
 const WORKER_AHEAD = 8;
 
 export interface BundleSteps<I, P extends { readonly payload: string }> {
   /** The item's key pair and QR payload (run just before its batch is drawn). */
   prepare(item: I): P;
-  /** Writes one item's bundle; throws nothing the caller wants to stop the run for. */
+  /** Writes one item's bundle; what it throws ends the run (a row's own failure is caught inside). */
   write(prepared: P, png: Uint8Array): void;
   /** After each batch is written. */
   written?(): void;
@@ -47,7 +51,7 @@ export async function drawAndWrite<I, P extends { readonly payload: string }>(
   let back = batches.length;
   const posted: Array<Posted<P>> = [];
   const post = (): void => {
-    while (front < back && posted.filter((p) => !p.ready).length < WORKER_AHEAD) {
+    while (front < back && posted.length < WORKER_AHEAD) {
       const prepared = batches[front++]!.map((item) => steps.prepare(item));
       const entry: Posted<P> = {
         prepared,

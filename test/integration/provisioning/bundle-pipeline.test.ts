@@ -66,6 +66,33 @@ describe('drawing and writing bundles on two threads', () => {
     expect(here.mock.calls[0]![0]).toEqual(list.slice(1150).map((i) => i.payload));
   });
 
+  it('keeps at most nine batches made and not written when writing is the slower part (their secrets are in memory)', async () => {
+    const list = items(1000);
+    const renderer = builtRenderer();
+    let made = 0;
+    let written = 0;
+    let most = 0;
+    try {
+      await drawAndWrite(renderer, list, {
+        prepare: (item) => {
+          made += 1;
+          most = Math.max(most, made - written);
+          return item;
+        },
+        write: () => {
+          // A slow disk: 1 ms a bundle, several times what the worker takes to draw one.
+          const until = performance.now() + 1;
+          while (performance.now() < until);
+          written += 1;
+        },
+      }, 20);
+    } finally {
+      await renderer.close();
+    }
+    expect(written).toBe(1000);
+    expect(most).toBeLessThanOrEqual(9 * 20);
+  });
+
   it('draws in order in the calling thread when no worker is built beside the sources', async () => {
     const renderer = sourceRenderer();
     expect(renderer.parallel).toBe(false);
