@@ -2,11 +2,13 @@
 // previewed and run with progress; the results table shows each failed row (first) with its
 // reason, and the bundles and results.csv are on disk. Wrong columns are said in plain words
 // (the user's file name, the columns found; no temporary path), and a store without a server
-// identity gets a hint and a way to make one.
+// identity gets a hint and a way to make one. With a thousand peers, the server list stays short
+// and a search finds the peer to provision for.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src-main/core/curve/keys.js';
 import { generateIdentity } from '../../src-main/core/identities/identities.js';
 import { type E2eApp, launchApp } from './harness.js';
 
@@ -161,4 +163,56 @@ describe('Provisioning without a server identity', () => {
       await empty.close();
     }
   });
+});
+
+describe('Provisioning with a thousand peers', () => {
+  it('lists 50 servers of each kind at once, and finds a peer by name or endpoint for the run', async () => {
+    const fleet = await launchApp('provisioning-peers', {
+      seed: async (tws) => {
+        await generateIdentity(tws.ws, { name: 'plant-broker', role: 'server', endpoints: ['tcp://127.1.0.1:5555'], tags: [] });
+        await tws.ws.store.update((tx) => {
+          const createdAt = tx.now.toISOString();
+          for (let i = 0; i < 1000; i++) {
+            tx.data.peers.push({
+              id: `peer_many${i}`, name: `broker-${String(i).padStart(5, '0')}`, publicKey: generateKeyPair().publicKey, endpoints: [`tcp://127.0.0.1:${6000 + i}`],
+              tags: [], allowed: false, createdAt, verification: { state: 'unverified' },
+            });
+          }
+        });
+      },
+    });
+    try {
+      const { page } = fleet;
+      await fleet.go('Provisioning');
+      const form = page.getByRole('form', { name: 'Provision devices' });
+      const select = form.getByLabel('Server the devices connect to');
+      const search = form.getByLabel('Find the server by name or endpoint');
+      const said = form.locator('[data-server-matches]');
+      await expect.poll(() => select.inputValue()).not.toBe('');
+      // The placeholder, the own server and the first 50 peers: not a thousand options.
+      expect(await select.locator('option').count()).toBe(52);
+      expect(await said.textContent()).toMatch(/first 50 of 1000 peers/);
+
+      await search.fill('broker-00777');
+      await expect.poll(() => said.textContent()).toMatch(/One server matches/);
+      await select.selectOption({ label: 'broker-00777' });
+      await search.fill('127.0.0.1:6123');
+      await expect.poll(() => select.locator('optgroup[label="Peers"] option').allTextContents()).toEqual(['broker-00777', 'broker-00123']);
+      // The choice made stays chosen while the search changes.
+      expect(await select.inputValue()).toBe('peer_many777');
+      await search.fill('no-such-server');
+      await expect.poll(() => said.textContent()).toMatch(/No server matches “no-such-server”/);
+      expect(await select.inputValue()).toBe('peer_many777');
+      await fleet.screenshot('provisioning-many-peers');
+
+      await form.getByLabel('Devices CSV').setInputFiles(join(work, 'fleet.csv'));
+      await form.getByRole('button', { name: 'Choose the output folder' }).click();
+      await expect.poll(() => form.locator('[data-out-folder]').getAttribute('data-out-folder')).not.toBe('');
+      await form.getByRole('button', { name: 'Preview' }).click();
+      await expect.poll(() => page.locator('[data-preview-counts]').textContent()).toMatch(/for broker-00777/);
+      fleet.expectClean();
+    } finally {
+      await fleet.close();
+    }
+  }, 60_000);
 });
