@@ -139,6 +139,55 @@ export const SEVERITY_HEADINGS: ReadonlyArray<{ readonly severity: StatusItem['s
   { severity: 'info', heading: 'Under way' },
 ];
 
+/** An item of each kind in words, one and many ("3 more unverified peers"). */
+const KIND_WORDS: Readonly<Record<StatusItem['kind'], readonly [string, string]>> = {
+  'key-overdue': ['overdue key', 'overdue keys'],
+  'key-due': ['key coming due', 'keys coming due'],
+  'rotation-in-progress': ['rotation under way', 'rotations under way'],
+  'peer-unverified': ['unverified peer', 'unverified peers'],
+  'peer-mismatch': ['peer whose safety code did not match', 'peers whose safety code did not match'],
+  'peer-test-failed': ['peer whose last link test failed', 'peers whose last link test failed'],
+  'pin-set-expired': ['expired pin set', 'expired pin sets'],
+  'pin-set-expiring': ['pin set expiring soon', 'pin sets expiring soon'],
+  'pin-set-no-backup': ['host without a backup pin', 'hosts without a backup pin'],
+  'pinned-cert-expiring': ['certificate expiring soon', 'certificates expiring soon'],
+  'pinned-cert-expired': ['expired certificate', 'expired certificates'],
+  'batch-failed-rows': ['batch with failed rows', 'batches with failed rows'],
+  'doctor': ['data folder problem', 'data folder problems'],
+};
+
+/**
+ * Items of one kind shown at first. A fleet of 10,000 unverified peers is 10,000 items: drawn
+ * at once, they froze the Overview for 1.8 s. The rest come SHOW_MORE at a time, on request.
+ */
+export const FIRST_OF_KIND = 5;
+export const SHOW_MORE = 50;
+
+export interface KindRun {
+  readonly kind: StatusItem['kind'];
+  readonly items: ReadonlyArray<StatusItem>;
+}
+
+/** Items by kind, each kind where it first appears (the report orders by source). */
+export function runsOfKind(items: ReadonlyArray<StatusItem>): KindRun[] {
+  const byKind = new Map<StatusItem['kind'], StatusItem[]>();
+  for (const item of items) {
+    const run = byKind.get(item.kind);
+    if (run) run.push(item);
+    else byKind.set(item.kind, [item]);
+  }
+  return [...byKind].map(([kind, of]) => ({ kind, items: of }));
+}
+
+/** The button under a kind's items when some are not shown yet; null when all are. */
+export function moreOf(run: KindRun, shown: number): { readonly label: string; readonly next: number } | null {
+  const rest = run.items.length - shown;
+  if (rest <= 0) return null;
+  const [one, many] = KIND_WORDS[run.kind];
+  if (rest <= SHOW_MORE) return { label: `Show ${rest} more ${rest === 1 ? one : many}`, next: run.items.length };
+  return { label: `Show ${SHOW_MORE} more of ${rest} ${many}`, next: shown + SHOW_MORE };
+}
+
 /** Items grouped by severity, in the report's order, empty groups left out. */
 export function groupBySeverity(items: ReadonlyArray<StatusItem>): Array<{ severity: StatusItem['severity']; heading: string; items: StatusItem[] }> {
   return SEVERITY_HEADINGS.map(({ severity, heading }) => ({ severity, heading, items: items.filter((i) => i.severity === severity) })).filter((g) => g.items.length > 0);

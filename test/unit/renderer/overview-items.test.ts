@@ -1,8 +1,9 @@
 // The Overview's words and buttons without a DOM: each next action opens the view and place the
 // brief names (rotation by identity, peers by peer with `test`, pins by host, devices by batch,
-// settings for the store), items group by severity in order, and an empty store is found.
+// settings for the store), items group by severity in order, an empty store is found, and a
+// kind with thousands of items shows a few and offers the rest in steps.
 import { describe, expect, it } from 'vitest';
-import { type StatusItem, type StatusReport, destinationOf, detailOf, groupBySeverity, isEmptyStore, titleOf } from '../../../src-renderer/views/overview/overview-items.js';
+import { FIRST_OF_KIND, SHOW_MORE, type StatusItem, type StatusReport, destinationOf, detailOf, groupBySeverity, isEmptyStore, moreOf, runsOfKind, titleOf } from '../../../src-renderer/views/overview/overview-items.js';
 
 function item(kind: StatusItem['kind'], severity: StatusItem['severity'], next: StatusItem['next'], subject: StatusItem['subject'] = {}, facts: StatusItem['facts'] = {}): StatusItem {
   return { kind, severity, subject, facts, next };
@@ -61,5 +62,23 @@ describe('groupBySeverity and isEmptyStore', () => {
     expect(isEmptyStore(report({}))).toBe(true);
     expect(isEmptyStore(report({ keys: 1 }))).toBe(false);
     expect(isEmptyStore(report({}, false))).toBe(false);
+  });
+});
+
+describe('runsOfKind and moreOf', () => {
+  it('keeps each kind together, where it first appears', () => {
+    const runs = runsOfKind([item('peer-unverified', 'warning', null), item('key-due', 'warning', null), item('peer-unverified', 'warning', null)]);
+    expect(runs.map((r) => [r.kind, r.items.length])).toEqual([['peer-unverified', 2], ['key-due', 1]]);
+  });
+
+  it('offers the rest of a long kind SHOW_MORE at a time, counting them in words', () => {
+    const [run] = runsOfKind(Array.from({ length: 10_000 }, () => item('peer-unverified', 'warning', null)));
+    const first = moreOf(run!, FIRST_OF_KIND);
+    expect(first).toEqual({ label: `Show ${SHOW_MORE} more of ${10_000 - FIRST_OF_KIND} unverified peers`, next: FIRST_OF_KIND + SHOW_MORE });
+    expect(moreOf(run!, 9_990)).toEqual({ label: 'Show 10 more unverified peers', next: 10_000 });
+    expect(moreOf(run!, 10_000)).toBeNull();
+    const [six] = runsOfKind(Array.from({ length: FIRST_OF_KIND + 1 }, () => item('key-overdue', 'error', null)));
+    expect(moreOf(six!, FIRST_OF_KIND)!.label).toBe('Show 1 more overdue key');
+    expect(moreOf(runsOfKind([item('doctor', 'error', null)])[0]!, FIRST_OF_KIND)).toBeNull();
   });
 });
