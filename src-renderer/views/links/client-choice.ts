@@ -13,6 +13,14 @@ export function clientArgs(choice: string): { as?: string; oneTimeKey?: true } {
   return choice ? { as: choice } : {};
 }
 
+/** An identity as the choice lists name it. */
+export function identityLabel(identity: Pick<Identity, 'name' | 'role'>): string {
+  return `${identity.name} (my ${identity.role} key)`;
+}
+
+/** Identities in words, for a choice list's search. */
+export const IDENTITY_WORDS = { one: 'identity', many: 'identities' } as const;
+
 /** The identities a test can present: client and device roles. */
 export function clientIdentities<I extends Identity>(identities: ReadonlyArray<I>): ReadonlyArray<I> {
   return identities.filter((identity) => identity.role === 'client' || identity.role === 'device');

@@ -1,6 +1,7 @@
 // The Provisioning flow's words and ordering, without the DOM (test/unit/renderer/provisioning-flow.test.ts):
 // the template CSV, the outcome of a run as a tone and a sentence ("1 ok, 164 failed" is a failure,
 // never green), rows with the failed ones first, and the servers the form offers.
+import { CHOICES_SHOWN, choiceWindow, windowNote } from '../../lib/choice-window.js';
 
 export const TEMPLATE_FILE_NAME = 'devices-template.csv';
 
@@ -44,39 +45,28 @@ export interface ServerChoice {
   readonly endpoint: string | null;
 }
 
-/**
- * Options of each kind the server list holds at once: with 10,000 peers, a list of every one froze
- * the view for 0.3 s when it opened. A search (by name or endpoint) finds the rest.
- */
-export const SERVER_CHOICES = 50;
-
 export interface ServerOptions<S> {
   readonly own: ReadonlyArray<S>;
   readonly peers: ReadonlyArray<S>;
   /** How many of each kind match the search: more than are shown when the list is cut. */
   readonly matching: { readonly own: number; readonly peers: number };
+  /** The line under the search field. */
+  readonly note: string;
 }
 
 /**
- * The servers to offer: those matching `query`, at most `limit` of each kind in the store's order,
- * and always the `selected` one, so that a search never drops the choice already made.
+ * The servers to offer: those matching `query` by name or endpoint, at most `limit` of each kind
+ * in the store's order, and always the `selected` one, so that a search never drops the choice
+ * already made (lib/choice-window.ts).
  */
-export function serverOptions<S extends ServerChoice>(servers: ReadonlyArray<S>, query: string, selected: string, limit: number = SERVER_CHOICES): ServerOptions<S> {
-  const wanted = query.trim().toLowerCase();
-  const matches = (s: S): boolean => wanted === '' || s.name.toLowerCase().includes(wanted) || (s.endpoint?.toLowerCase().includes(wanted) ?? false);
-  const pick = (kind: ServerChoice['kind']): { shown: S[]; count: number } => {
-    const shown: S[] = [];
-    let count = 0;
-    for (const s of servers) {
-      if (s.kind !== kind || !matches(s)) continue;
-      count++;
-      if (shown.length < limit) shown.push(s);
-    }
-    const chosen = servers.find((s) => s.id === selected && s.kind === kind);
-    if (chosen && !shown.includes(chosen)) shown.unshift(chosen);
-    return { shown, count };
-  };
-  const own = pick('identity');
-  const peers = pick('peer');
-  return { own: own.shown, peers: peers.shown, matching: { own: own.count, peers: peers.count } };
+export function serverOptions<S extends ServerChoice>(servers: ReadonlyArray<S>, query: string, selected: string, limit: number = CHOICES_SHOWN): ServerOptions<S> {
+  const textOf = (s: S): string => `${s.name} ${s.endpoint ?? ''}`;
+  const isChosen = (s: S): boolean => s.id === selected;
+  const own = choiceWindow(servers.filter((s) => s.kind === 'identity'), query, isChosen, textOf, limit);
+  const peers = choiceWindow(servers.filter((s) => s.kind === 'peer'), query, isChosen, textOf, limit);
+  const note =
+    peers.matching > limit ? windowNote(peers.matching, query, { one: 'peer', many: 'peers' }, limit)
+    : own.matching > limit ? windowNote(own.matching, query, { one: 'own server', many: 'own servers' }, limit)
+    : windowNote(own.matching + peers.matching, query, { one: 'server', many: 'servers' }, limit);
+  return { own: own.shown, peers: peers.shown, matching: { own: own.matching, peers: peers.matching }, note };
 }

@@ -2,7 +2,8 @@
 // failed rows come first, and the template names the columns provisioning reads.
 import { describe, expect, it } from 'vitest';
 import { readDeviceRows } from '../../../src-main/core/provisioning/device-csv.js';
-import { SERVER_CHOICES, type ServerChoice, TEMPLATE_CSV, failedFirst, outcomeOf, serverOptions, templateHref } from '../../../src-renderer/views/provisioning/provisioning-flow.js';
+import { CHOICES_SHOWN as SERVER_CHOICES } from '../../../src-renderer/lib/choice-window.js';
+import { type ServerChoice, TEMPLATE_CSV, failedFirst, outcomeOf, serverOptions, templateHref } from '../../../src-renderer/views/provisioning/provisioning-flow.js';
 
 describe('outcomeOf', () => {
   it('calls "1 ok, 164 failed" a failure, not a success', () => {
@@ -48,6 +49,7 @@ describe('serverOptions', () => {
     expect(o.peers).toHaveLength(SERVER_CHOICES);
     expect(o.peers[0]!.name).toBe('broker-00000');
     expect(o.matching).toEqual({ own: 1, peers: 10_000 });
+    expect(o.note).toBe(`The list shows the first ${SERVER_CHOICES} of 10000 peers: type more of a name to narrow it.`);
   });
 
   it('finds servers by name or endpoint, ignoring case and spaces around the search', () => {
@@ -56,7 +58,7 @@ describe('serverOptions', () => {
     expect(byEndpoint.matching.peers).toBe(10);
     expect(byEndpoint.peers.every((s) => s.endpoint === 'tcp://127.0.0.1:6999')).toBe(true);
     expect(serverOptions(servers, 'plant', '').own).toHaveLength(1);
-    expect(serverOptions(servers, 'nothing-like-it', '')).toEqual({ own: [], peers: [], matching: { own: 0, peers: 0 } });
+    expect(serverOptions(servers, 'nothing-like-it', '')).toMatchObject({ own: [], peers: [], matching: { own: 0, peers: 0 }, note: 'No server matches “nothing-like-it”.' });
   });
 
   it('keeps the chosen server among the options whatever the search', () => {
