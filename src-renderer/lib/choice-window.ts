@@ -1,7 +1,11 @@
 // What a choice list holds when there are thousands to choose from (10,000 peers, identities or
 // devices): the items matching a search, at most a window of them, and always the one chosen. A
 // `<select>` of every one froze a view for 0.3 s (Provisioning, 10,002 options) to 3 s (Link
-// tests, 30,010). Tested in test/unit/renderer/choice-window.test.ts.
+// tests, 30,010). Long lists are drawn in pages of ROWS_PAGE rows. Tested in
+// test/unit/renderer/choice-window.test.ts.
+
+/** Rows a long list draws at first and adds per "Show more" (components/ShowMore.svelte). */
+export const ROWS_PAGE = 100;
 
 /** Options a list holds at once; a search finds the rest. */
 export const CHOICES_SHOWN = 50;
