@@ -217,3 +217,28 @@ export async function statusOverview(ws: Workspace): Promise<StatusReport> {
   for (const item of sorted) summary[item.severity] += 1;
   return { now: now.toISOString(), items: sorted, counts, summary, storeRead };
 }
+
+/** What the app asks of the report: only some kinds, and at most so many items of each. */
+export interface StatusWindowOptions {
+  readonly kinds?: ReadonlyArray<StatusKind>;
+  readonly perKind?: number;
+}
+
+/**
+ * The report as the app shows it: the items of the asked kinds, at most `perKind` of each (in the
+ * report's order), and how many there are of each kind in all. With 10,000 unverified peers the
+ * whole report was 4.8 MB, sent to a page that shows a few of each kind.
+ */
+export function statusWindow(report: StatusReport, options: StatusWindowOptions = {}): StatusReport & { readonly byKind: Readonly<Partial<Record<StatusKind, number>>> } {
+  const wanted = options.kinds ? new Set(options.kinds) : null;
+  const limit = options.perKind ?? Number.POSITIVE_INFINITY;
+  const byKind: Partial<Record<StatusKind, number>> = {};
+  const items: StatusItem[] = [];
+  for (const item of report.items) {
+    if (wanted && !wanted.has(item.kind)) continue;
+    const seen = (byKind[item.kind] ?? 0) + 1;
+    byKind[item.kind] = seen;
+    if (seen <= limit) items.push(item);
+  }
+  return { ...report, items, byKind };
+}

@@ -48,9 +48,13 @@ export const StatusReportSchema = z.object({
 });
 
 export const statusChannels = defineChannels({
+  /** The report, or only some kinds of it, at most `perKind` items of each; `byKind` counts them all. */
   'status.get': {
-    args: z.strictObject({}),
-    result: StatusReportSchema,
+    args: z.strictObject({
+      kinds: z.array(z.enum(STATUS_KINDS)).max(STATUS_KINDS.length).optional(),
+      perKind: z.number().int().min(1).max(1_000_000).optional(),
+    }),
+    result: StatusReportSchema.extend({ byKind: z.partialRecord(z.enum(STATUS_KINDS), z.number().int()) }),
   },
   /** Doctor's safe repairs (the Overview's "repair" step, in Settings); the page asks first. */
   'status.repair': {

@@ -4,9 +4,9 @@ import type { statusChannels } from '../channels/status.js';
 import type { AreaHandlers } from './context.js';
 
 export const statusHandlers: AreaHandlers<typeof statusChannels> = {
-  'status.get': async (_args, context) => {
-    const { statusOverview } = await import('../../core/usecases/status.js');
-    return statusOverview(context.workspace());
+  'status.get': async (args, context) => {
+    const { statusOverview, statusWindow } = await import('../../core/usecases/status.js');
+    return statusWindow(await statusOverview(context.workspace()), args);
   },
   'status.repair': async (_args, context) => {
     const { runDoctor } = await import('../../core/usecases/doctor.js');

@@ -111,10 +111,32 @@ describe('curvekeep status', () => {
     const cli = (await runCli(['--json', 'status'], t.env)).json<StatusReport>();
     const ipc = (await ipcCaller(t).ok('status.get', {})) as unknown as StatusReport;
     const { now: _a, ...cliRest } = cli;
-    const { now: _b, ...ipcRest } = ipc;
+    const { now: _b, byKind, ...ipcRest } = ipc as StatusReport & { byKind: Record<string, number> };
     expect(ipcRest).toEqual(cliRest);
+    const counted: Record<string, number> = {};
+    for (const item of cli.items) counted[item.kind] = (counted[item.kind] ?? 0) + 1;
+    expect(byKind).toEqual(counted);
     const refused = await ipcCaller(t).call('status.get', { extra: 1 });
     expect(refused.ok).toBe(false);
+  });
+
+  it('status.get gives only the kinds asked, and at most perKind items of each, counting them all', async () => {
+    type Windowed = StatusReport & { byKind: Record<string, number> };
+    // Two more unverified peers: three items of that kind, so that the cap takes something away.
+    await addPeer(t.ws, { name: 'extra-peer-1', publicKey: generateKeyPair().publicKey });
+    await addPeer(t.ws, { name: 'extra-peer-2', publicKey: generateKeyPair().publicKey });
+    const all = (await ipcCaller(t).ok('status.get', {})) as unknown as Windowed;
+    const kinds = [...new Set(all.items.map((i) => i.kind))];
+    expect(all.byKind['peer-unverified']).toBe(3);
+    const one = (await ipcCaller(t).ok('status.get', { perKind: 1 })) as unknown as Windowed;
+    expect(one.items).toEqual(all.items.filter((item, i) => all.items.findIndex((x) => x.kind === item.kind) === i));
+    expect(one.byKind).toEqual(all.byKind);
+    expect(one.summary).toEqual(all.summary);
+    const only = (await ipcCaller(t).ok('status.get', { kinds: [kinds[1]!] })) as unknown as Windowed;
+    expect(only.items).toEqual(all.items.filter((i) => i.kind === kinds[1]));
+    expect(only.byKind).toEqual({ [kinds[1]!]: all.byKind[kinds[1]!] });
+    expect((await ipcCaller(t).call('status.get', { perKind: 0 })).ok).toBe(false);
+    expect((await ipcCaller(t).call('status.get', { kinds: ['no-such-kind'] })).ok).toBe(false);
   });
 
   it('a store changed outside Curvekeep: only doctor speaks (an error), --check exits 1, status.get agrees', async () => {

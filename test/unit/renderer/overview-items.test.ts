@@ -57,7 +57,7 @@ describe('groupBySeverity and isEmptyStore', () => {
 
   it('finds an empty store, but not an unreadable one', () => {
     const report = (counts: Partial<StatusReport['counts']>, storeRead = true): StatusReport => ({
-      now: '', items: [], counts: { keys: 0, peers: 0, devices: 0, batches: 0, pinSets: 0, ...counts }, summary: { error: 0, warning: 0, info: 0 }, storeRead,
+      now: '', items: [], counts: { keys: 0, peers: 0, devices: 0, batches: 0, pinSets: 0, ...counts }, summary: { error: 0, warning: 0, info: 0 }, storeRead, byKind: {},
     });
     expect(isEmptyStore(report({}))).toBe(true);
     expect(isEmptyStore(report({ keys: 1 }))).toBe(false);
@@ -72,13 +72,11 @@ describe('runsOfKind and moreOf', () => {
   });
 
   it('offers the rest of a long kind SHOW_MORE at a time, counting them in words', () => {
-    const [run] = runsOfKind(Array.from({ length: 10_000 }, () => item('peer-unverified', 'warning', null)));
-    const first = moreOf(run!, FIRST_OF_KIND);
+    const first = moreOf('peer-unverified', FIRST_OF_KIND, 10_000);
     expect(first).toEqual({ label: `Show ${SHOW_MORE} more of ${10_000 - FIRST_OF_KIND} unverified peers`, next: FIRST_OF_KIND + SHOW_MORE });
-    expect(moreOf(run!, 9_990)).toEqual({ label: 'Show 10 more unverified peers', next: 10_000 });
-    expect(moreOf(run!, 10_000)).toBeNull();
-    const [six] = runsOfKind(Array.from({ length: FIRST_OF_KIND + 1 }, () => item('key-overdue', 'error', null)));
-    expect(moreOf(six!, FIRST_OF_KIND)!.label).toBe('Show 1 more overdue key');
-    expect(moreOf(runsOfKind([item('doctor', 'error', null)])[0]!, FIRST_OF_KIND)).toBeNull();
+    expect(moreOf('peer-unverified', 9_990, 10_000)).toEqual({ label: 'Show 10 more unverified peers', next: 10_000 });
+    expect(moreOf('peer-unverified', 10_000, 10_000)).toBeNull();
+    expect(moreOf('key-overdue', FIRST_OF_KIND, FIRST_OF_KIND + 1)!.label).toBe('Show 1 more overdue key');
+    expect(moreOf('doctor', 1, 1)).toBeNull();
   });
 });
