@@ -19,9 +19,9 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 export interface BulkQrOptions {
-  /** Pixels per module (default 6). */
+  /** Pixels per module, 1 to 16 (default 6). */
   readonly scale?: number;
-  /** Quiet zone in modules (default 4, as the standard asks). */
+  /** Quiet zone in modules, 0 to 16 (default 4, as the standard asks). */
   readonly margin?: number;
 }
 
@@ -30,6 +30,9 @@ export function bulkQrPng(payload: string, options: BulkQrOptions = {}): Buffer 
   assertNoSecret(payload);
   const scale = options.scale ?? 6;
   const margin = options.margin ?? 4;
+  if (!Number.isInteger(scale) || scale < 1 || scale > 16 || !Number.isInteger(margin) || margin < 0 || margin > 16) {
+    throw new InvalidInputError(`a QR image takes 1 to 16 pixels per module and a quiet zone of 0 to 16 modules (got ${scale} and ${margin})`);
+  }
   let symbol: QRCode.QRCode;
   try {
     symbol = QRCode.create([{ data: Buffer.from(payload, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: 'M', maskPattern: 0 });
@@ -37,24 +40,34 @@ export function bulkQrPng(payload: string, options: BulkQrOptions = {}): Buffer 
     throw new InvalidInputError(`cannot make a QR code of this payload: ${(error as Error).message}`);
   }
   const { size, data } = symbol.modules;
-  const width = (size + 2 * margin) * scale;
-  const rowBytes = Math.ceil(width / 8);
-  const stride = rowBytes + 1;
-  // 1 bit per pixel, 1 = white: start all white, then clear the dark modules. Filter bytes stay 0
-  // (None) on each module row's first pixel row; the rows repeating it use filter Up, whose bytes
-  // are then all zero, which deflate's run-length strategy packs at once.
-  const raw = Buffer.alloc(stride * width, 0xff);
-  for (let y = 0; y < width; y++) {
-    if (y % scale === 0) raw[y * stride] = 0;
-    else raw.fill(0, y * stride, (y + 1) * stride)[y * stride] = 2;
-  }
-  for (let row = 0; row < size; row++) {
-    const first = (row + margin) * scale * stride;
-    for (let col = 0; col < size; col++) {
-      if (!data[row * size + col]) continue;
-      const x0 = (col + margin) * scale;
-      for (let x = x0; x < x0 + scale; x++) raw[first + 1 + (x >> 3)]! &= ~(0x80 >> (x & 7));
+  const modules = size + 2 * margin;
+  const width = modules * scale;
+  const stride = Math.ceil(width / 8) + 1;
+  // 1 bit per pixel, 1 = white. Each module row's first pixel row is written with filter None; the
+  // rows repeating it use filter Up, whose bytes are then all zero (as allocated), which deflate's
+  // run-length strategy packs at once. A pixel row is packed left to right through an
+  // accumulator, `scale` bits per module; the last byte is padded with white.
+  const raw = Buffer.alloc(stride * width);
+  const white = (1 << scale) - 1;
+  for (let r = 0; r < modules; r++) {
+    const first = r * scale * stride;
+    for (let y = 1; y < scale; y++) raw[first + y * stride] = 2;
+    const row = r - margin;
+    let out = first + 1;
+    let acc = 0;
+    let bits = 0;
+    for (let c = 0; c < modules; c++) {
+      const col = c - margin;
+      const dark = row >= 0 && row < size && col >= 0 && col < size && data[row * size + col] !== 0;
+      acc = (acc << scale) | (dark ? 0 : white);
+      bits += scale;
+      while (bits >= 8) {
+        bits -= 8;
+        raw[out++] = (acc >>> bits) & 0xff;
+      }
+      acc &= (1 << bits) - 1;
     }
+    if (bits > 0) raw[out] = ((acc << (8 - bits)) | (0xff >>> bits)) & 0xff;
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
