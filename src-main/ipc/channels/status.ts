@@ -47,6 +47,9 @@ export const StatusReportSchema = z.object({
   storeRead: z.boolean(),
 });
 
+/** How many items of each kind (a closed shape: every kind is listed in common/status.ts). */
+const ByKindSchema = z.object(Object.fromEntries(STATUS_KINDS.map((k) => [k, z.number().int().optional()])) as Record<(typeof STATUS_KINDS)[number], z.ZodOptional<z.ZodNumber>>);
+
 export const statusChannels = defineChannels({
   /** The report, or only some kinds of it, at most `perKind` items of each; `byKind` counts them all. */
   'status.get': {
@@ -54,7 +57,7 @@ export const statusChannels = defineChannels({
       kinds: z.array(z.enum(STATUS_KINDS)).max(STATUS_KINDS.length).optional(),
       perKind: z.number().int().min(1).max(1_000_000).optional(),
     }),
-    result: StatusReportSchema.extend({ byKind: z.partialRecord(z.enum(STATUS_KINDS), z.number().int()) }),
+    result: StatusReportSchema.extend({ byKind: ByKindSchema }),
   },
   /** Doctor's safe repairs (the Overview's "repair" step, in Settings); the page asks first. */
   'status.repair': {
