@@ -10,6 +10,8 @@
 // page runs next, such as reading the rest of the list), and "frame after the rows" is marked in
 // the page once the frame that holds the first rows has been painted. The floor
 // (bench/floors/list-page.mjs) is measured both ways too.
+// Last, the views that list or choose among everything (Overview, Link tests, Rotation, Timeline,
+// Provisioning, Settings), each opened over one fleet: the longest task while it opens.
 // Functions passed to page.evaluate run in the page, where these exist.
 /* global window, document, requestAnimationFrame, MutationObserver */
 import { spawn } from 'node:child_process';
@@ -297,6 +299,83 @@ async function peersBench(browser, keychain, service) {
   }
 }
 
+/** Each view, and what shows that it has drawn what it read. */
+const FLEET_VIEWS = [
+  ['overview', '[data-count="keys"]'],
+  ['links', '#link-peer option'],
+  ['rotation', '#rotation-identity option:nth-child(2)'],
+  ['timeline', '[data-timeline-summary]'],
+  ['provisioning', '#provision-server option:nth-child(2)'],
+  ['settings', '[data-store-health] :is(ul, [data-store-healthy])'],
+];
+
+/**
+ * One cold page at `#/VIEW` over a fleet: the longest task and the sum of tasks over 50 ms (what
+ * the page could not answer input during), from navigation to 1.5 s after the view drew what it
+ * read, and when that was.
+ */
+async function viewTasks(browser, pageUrl, view, ready) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
+    });
+    const url = new URL(pageUrl);
+    url.hash = `#/${view}`;
+    await page.goto(url.href);
+    await page.locator(ready).first().waitFor({ state: 'attached', timeout: 60_000 });
+    const readyAt = await page.evaluate(() => performance.now());
+    await page.waitForTimeout(1500);
+    const tasks = await page.evaluate(() => window.__longTasks);
+    return { readyAt, longest: Math.max(0, ...tasks), blocked: tasks.reduce((a, b) => a + b, 0) };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * The views that list or choose among everything (not Keys, Peers and Devices, measured above)
+ * over one store of 10,000 identities (every key overdue), 10,000 unverified peers and 10,000
+ * devices: drawn whole, they froze the page for 0.3 to 3.7 s when opened.
+ */
+async function fleetViewsBench(browser, keychain, service) {
+  const count = 10_000;
+  const home = mkdtempSync(join(tmpdir(), 'curvekeep-uibench-fleet-'));
+  let bridge;
+  try {
+    const ws = createWorkspace(home, keychain);
+    await ws.store.update((tx) => {
+      const createdAt = '2020-01-01T00:00:00.000Z';
+      for (let i = 0; i < count; i++) {
+        tx.data.identities.push({
+          id: `id_bench${i}`, name: `sensor-${String(i).padStart(5, '0')}`, role: 'client', tags: ['field'], endpoints: [], createdAt, rotateEveryDays: 365,
+          generations: [{ generation: 1, publicKey: generateKeyPair().publicKey, state: 'current', createdAt }],
+        });
+        tx.data.peers.push({
+          id: `peer_bench${i}`, name: `broker-${String(i).padStart(5, '0')}`, publicKey: generateKeyPair().publicKey, endpoints: [`tcp://127.0.0.1:${6000 + (i % 1000)}`],
+          tags: ['field'], allowed: false, createdAt, verification: { state: 'unverified' },
+        });
+      }
+    });
+    await seedFleet(ws, count);
+    bridge = startBridge({ ...process.env, CURVEKEEP_HOME: home, CURVEKEEP_KEYCHAIN_SERVICE: service });
+    const pageUrl = await bridge.url;
+    const out = [`Views over ${count} identities (all overdue), ${count} unverified peers and ${count} devices, cold page each, median of 3:`];
+    for (const [view, ready] of FLEET_VIEWS) {
+      await viewTasks(browser, pageUrl, view, ready); // warm-up
+      const runs = [];
+      for (let i = 0; i < 3; i++) runs.push(await viewTasks(browser, pageUrl, view, ready));
+      out.push(`  ${view.padEnd(13)} drawn at ${ms(median(runs.map((r) => r.readyAt)))}; longest task ${ms(median(runs.map((r) => r.longest)))}, tasks over 50 ms ${ms(median(runs.map((r) => r.blocked)))} in all (runs: ${runs.map((r) => r.longest.toFixed(0)).join(', ')})`);
+    }
+    return out;
+  } finally {
+    await stopBridge(bridge);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 const home = mkdtempSync(join(tmpdir(), 'curvekeep-uibench-'));
 const service = `curvekeep-bench-ui-${process.pid}`;
 const keychain = new OsKeychain(service);
@@ -304,8 +383,9 @@ let bridge;
 let browser;
 try {
   browser = await chromium.launch({ executablePath: process.env.CURVEKEEP_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  // BENCH_UI_ONLY=devices: the Devices figures alone (no Keys, no Peers).
-  if (process.env.BENCH_UI_ONLY !== 'devices') {
+  // BENCH_UI_ONLY=devices or fleet: the Devices figures, or the views over a fleet, alone.
+  const only = process.env.BENCH_UI_ONLY;
+  if (!only) {
     const seedStart = performance.now();
     await seed(home, keychain);
     console.log(`seeded ${IDENTITIES} identities in one store update: ${ms(performance.now() - seedStart)}`);
@@ -373,8 +453,9 @@ try {
     await stopBridge(bridge);
     bridge = undefined;
   }
-  if (process.env.BENCH_UI_ONLY !== 'devices') for (const line of await peersBench(browser, keychain, service)) console.log(line);
-  for (const line of await devicesBench(browser, keychain, service)) console.log(line);
+  if (!only) for (const line of await peersBench(browser, keychain, service)) console.log(line);
+  if (!only || only === 'devices') for (const line of await devicesBench(browser, keychain, service)) console.log(line);
+  if (!only || only === 'fleet') for (const line of await fleetViewsBench(browser, keychain, service)) console.log(line);
 } finally {
   await browser?.close().catch(() => undefined);
   await stopBridge(bridge);
