@@ -133,7 +133,7 @@ export function registerPins(program: Command): void {
   ).action(
     action(async (_ctx, options: ConnectOptions & { cert?: string; host?: string }, command: Command) => {
       if (Boolean(options.cert) === Boolean(options.host)) throw new UsageError('pins compute needs exactly one of --cert FILE or --host HOST:PORT');
-      const usecase = await import('../../core/usecases/pins.js');
+      const usecase = await import('../../core/usecases/pin-compute.js');
       if (options.cert) {
         const file = usecase.computePinsOfFile(await readInput(options.cert, 'certificate file'), options.cert);
         if (file.kind !== 'certificate') return { json: { source: file.source, kind: file.kind, pin: file.pin }, text: file.pin ?? '' };

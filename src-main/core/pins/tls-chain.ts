@@ -239,3 +239,21 @@ export async function fetchChain(target: TlsTarget, extra: tls.ConnectionOptions
     connection.socket.destroy();
   }
 }
+
+/**
+ * The chain over TLS 1.2/1.3 as any client would see it; when the server refuses both, once more
+ * at security level 0 with TLS 1.0 and 1.1 allowed, so that a legacy-only server gets a report.
+ * A server that completes no handshake at all stays a network error (the first one's words).
+ */
+export async function fetchReportedChain(target: TlsTarget): Promise<{ chain: LiveChain; legacyOnly: boolean }> {
+  try {
+    return { chain: await fetchChain(target), legacyOnly: false };
+  } catch (error) {
+    if (!(error instanceof TlsVersionRefusedError)) throw error;
+    try {
+      return { chain: await fetchChain(target, LEGACY_CLIENT_OPTIONS), legacyOnly: true };
+    } catch {
+      throw error;
+    }
+  }
+}

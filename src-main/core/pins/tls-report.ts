@@ -20,7 +20,9 @@ import { DAY_MS } from '../../common/time.js';
 import { NetworkError } from '../errors.js';
 import { type ChainCertificate, describeCertificate, pinOfX509, weakSignatureDigest } from './pin.js';
 import { fetchSentChain, outOfOrderAt } from './sent-chain.js';
-import { LEGACY_CLIENT_OPTIONS, type LiveChain, type TlsTarget, TlsVersionRefusedError, connectTls, fetchChain } from './tls-chain.js';
+import { LEGACY_CLIENT_OPTIONS, type LiveChain, type TlsTarget, connectTls, fetchReportedChain } from './tls-chain.js';
+
+export { fetchReportedChain } from './tls-chain.js';
 
 export type { FindingCheck, FindingCode, LegacyVerdict, Severity } from '../../common/pins.js';
 export { EXPIRY_WARNING_DAYS } from '../../common/pins.js';
@@ -229,24 +231,6 @@ export function findingsOf(chain: LiveChain, legacy: TlsReport['legacy'] | null,
     ...validityFindings(chain.certificates),
     ...revocationFindings(chain.certificates),
   ];
-}
-
-/**
- * The chain over TLS 1.2/1.3 as any client would see it; when the server refuses both, once more
- * at security level 0 with TLS 1.0 and 1.1 allowed, so that a legacy-only server gets a report.
- * A server that completes no handshake at all stays a network error (the first one's words).
- */
-export async function fetchReportedChain(target: TlsTarget): Promise<{ chain: LiveChain; legacyOnly: boolean }> {
-  try {
-    return { chain: await fetchChain(target), legacyOnly: false };
-  } catch (error) {
-    if (!(error instanceof TlsVersionRefusedError)) throw error;
-    try {
-      return { chain: await fetchChain(target, LEGACY_CLIENT_OPTIONS), legacyOnly: true };
-    } catch {
-      throw error;
-    }
-  }
 }
 
 /** Connects (with the legacy probes alongside) and judges what it saw. Every connection has the target's timeout. */

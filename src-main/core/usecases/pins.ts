@@ -7,52 +7,21 @@ import type { BackupKey, PinSet, PinSetLastCheck } from '../store/document.js';
 import type { Workspace } from '../workspace.js';
 import { BackupPinRequiredError, LiveChainUnconfirmedError } from '../pins/errors.js';
 import { parseHostPattern } from '../pins/host-pattern.js';
-import { type ChainCertificate, certificatesOfBundle, parsePin, pinOfCsr, pinOfPublicKey } from '../pins/pin.js';
+import { parsePin } from '../pins/pin.js';
 import { type PinCheck, checkPins, pinFindings } from '../pins/pin-check.js';
 import { type ExportedPins, exportPins } from '../pins/pin-export.js';
 import * as pinSets from '../pins/pin-set.js';
-import { DEFAULT_TLS_TIMEOUT_MS, type LiveChain, type TlsTarget } from '../pins/tls-chain.js';
-import { type Finding, type TlsReport, checkTls, fetchReportedChain } from '../pins/tls-report.js';
+import type { LiveChain, TlsTarget } from '../pins/tls-chain.js';
+import { type Finding, type TlsReport, checkTls } from '../pins/tls-report.js';
+import { computePinsOfHost, withTimeout } from './pin-compute.js';
 
 export { DEFAULT_TLS_TIMEOUT_MS } from '../pins/tls-chain.js';
+export { type FileKind, type FilePins, type HostPins, computePinsOfFile, computePinsOfHost } from './pin-compute.js';
 export { createBackupKey } from '../pins/backup-key.js';
 export { removePinSet } from '../pins/pin-set.js';
 
-function withTimeout(target: TlsTarget): TlsTarget {
-  return { ...target, timeoutMs: target.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS };
-}
-
 function endpointOf(target: Pick<TlsTarget, 'host' | 'port'>): string {
   return `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-}
-
-export type FileKind = 'certificate' | 'csr' | 'public-key';
-
-export interface FilePins {
-  readonly source: string;
-  readonly kind: FileKind;
-  readonly certificates: ReadonlyArray<ChainCertificate>;
-  /** The pin of a CSR or public key; for certificates each carries its own. */
-  readonly pin: string | null;
-}
-
-/** The pins of a certificate file (PEM bundle or DER), a CSR or a public key. */
-export function computePinsOfFile(bytes: Uint8Array, name: string): FilePins {
-  const text = Buffer.from(bytes).toString('latin1');
-  if (/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(text)) return { source: name, kind: 'csr', certificates: [], pin: pinOfCsr(bytes, name) };
-  if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) return { source: name, kind: 'public-key', certificates: [], pin: pinOfPublicKey(bytes, name) };
-  return { source: name, kind: 'certificate', certificates: certificatesOfBundle(bytes, name), pin: null };
-}
-
-export interface HostPins extends LiveChain {
-  /** TLS 1.2 and 1.3 were refused; the chain was read over TLS 1.0/1.1. */
-  readonly legacyOnly: boolean;
-}
-
-/** The chain a live endpoint presents (over TLS 1.0/1.1 too when it speaks nothing newer). */
-export async function computePinsOfHost(target: TlsTarget): Promise<HostPins> {
-  const { chain, legacyOnly } = await fetchReportedChain(withTimeout(target));
-  return { ...chain, legacyOnly };
 }
 
 export interface EndpointCheck {

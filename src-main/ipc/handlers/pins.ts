@@ -75,12 +75,12 @@ const usecase = () => import('../../core/usecases/pins.js');
 
 export const pinsHandlers: AreaHandlers<typeof pinsChannels> = {
   'pins.computeFromFile': async (args) => {
-    const file = (await usecase()).computePinsOfFile(Buffer.from(args.base64, 'base64'), args.fileName);
+    const file = (await import('../../core/usecases/pin-compute.js')).computePinsOfFile(Buffer.from(args.base64, 'base64'), args.fileName);
     return { source: file.source, kind: file.kind, certificates: file.certificates.map(certificate), pin: file.pin };
   },
 
   'pins.computeFromHost': async (args) => {
-    const chain = await (await usecase()).computePinsOfHost(await target(args));
+    const chain = await (await import('../../core/usecases/pin-compute.js')).computePinsOfHost(await target(args));
     return liveChain(chain, chain.legacyOnly);
   },
 

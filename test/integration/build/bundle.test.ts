@@ -57,6 +57,19 @@ function traced(args: ReadonlyArray<string>): Loads {
   };
 }
 
+/** The source files (src-main/...) bundled into the chunks loaded, as their source maps name them. */
+function sourcesOf(files: ReadonlyArray<string>): string[] {
+  const sources = new Set<string>();
+  for (const file of files.filter((f) => f.startsWith('dist/') && existsSync(join(ROOT, `${f}.map`)))) {
+    const map = JSON.parse(readFileSync(join(ROOT, `${file}.map`), 'utf8')) as { sources: string[] };
+    for (const source of map.sources) {
+      const at = source.indexOf('src-main/');
+      if (at >= 0) sources.add(source.slice(at));
+    }
+  }
+  return [...sources];
+}
+
 const loadsZeromq = (l: Loads): boolean => l.required.some((r) => r === 'zeromq' || r.includes('/zeromq/'));
 const loadsKeytar = (l: Loads): boolean => l.required.some((r) => r.includes('keytar'));
 /** The command line's own files: the two first files and the chunks, all CommonJS. */
@@ -105,6 +118,18 @@ describe('what a command loads', () => {
       expect(l.zod, args.join(' ')).toBe(false);
       expect(loadsZeromq(l), args.join(' ')).toBe(false);
       expect(loadsKeytar(l), args.join(' ')).toBe(false);
+    }
+  });
+
+  it('pins compute loads the computing of pins only: no pin set, check, export or backup key', () => {
+    // The closed port 9: refused at once, after every module the command needs has been loaded.
+    const l = traced(['--json', 'pins', 'compute', '--host', '127.0.0.1:9']);
+    expect(l.stderr).not.toMatch(/internal error/);
+    const sources = sourcesOf(l.files);
+    expect(sources).toContain('src-main/core/usecases/pin-compute.ts');
+    expect(sources).toContain('src-main/core/pins/tls-chain.ts');
+    for (const module of ['usecases/pins.ts', 'pins/pin-set.ts', 'pins/pin-check.ts', 'pins/pin-export.ts', 'pins/tls-report.ts', 'pins/backup-key.ts']) {
+      expect(sources, module).not.toContain(`src-main/core/${module}`);
     }
   });
 
