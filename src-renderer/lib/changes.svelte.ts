@@ -3,6 +3,7 @@
 // this page, the CLI, another app window, a colleague in the team workspace. No new transport: a
 // plain call, the same over Electron IPC and the bridge. The loop stops when the last view stops
 // listening (after the wait under way answers; it is not cut, so no request fails).
+import { afterPaint } from './after-paint.js';
 import type { ContractClient } from './contract-client.js';
 
 /** How long one wait may last (the channel caps it at 25 s). */
@@ -35,6 +36,8 @@ export class ChangeWatcher {
   async #loop(): Promise<void> {
     this.#running = true;
     try {
+      // Not before the next frame: a view listens from its first render, and its rows come first.
+      await afterPaint();
       while (this.#listeners.size > 0) {
         let revision: number;
         try {
