@@ -9,6 +9,8 @@ import { FIRST_OF_KIND, SHOW_MORE } from '../../src-renderer/views/overview/over
 import { type E2eApp, launchApp } from './harness.js';
 
 const FLEET = 1000;
+/** Every tenth peer's last link test failed (unreachable); the rest were never tested. */
+const FAILED = FLEET / 10;
 const pad = (i: number) => String(i).padStart(5, '0');
 let app: E2eApp;
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
           tx.data.peers.push({
             id: `peer_fleet${i}`, name: `broker-${pad(i)}`, publicKey: generateKeyPair().publicKey, endpoints: [`tcp://127.0.0.1:${6000 + i}`],
             tags: [], allowed: false, createdAt, verification: { state: 'unverified' },
+            ...(i % 10 === 0 ? { link: { lastVerdict: 'unreachable', lastAt: '2026-11-30T10:00:00.000Z', lastEndpoint: `tcp://127.0.0.1:${6000 + i}` } } : {}),
           });
         }
       });
@@ -46,8 +49,8 @@ describe('a fleet of 1,000 identities and 1,000 peers', () => {
     const peers = m.locator('[data-kind="peer-unverified"]');
     await expect.poll(() => peers.count()).toBe(FIRST_OF_KIND);
     expect(await m.locator('[data-kind="key-overdue"]').count()).toBe(FIRST_OF_KIND);
-    // The group's badge still counts every item.
-    expect(await m.locator('[data-severity="warning"] h2 .badge').textContent()).toBe(String(FLEET));
+    // The group's badge still counts every item: the unverified peers, and the failed link tests.
+    expect(await m.locator('[data-severity="warning"] h2 .badge').textContent()).toBe(String(FLEET + FAILED));
     const more = m.locator('[data-more="peer-unverified"] button');
     expect(await more.textContent()).toBe(`Show ${SHOW_MORE} more of ${FLEET - FIRST_OF_KIND} unverified peers`);
     await more.click();
@@ -74,6 +77,24 @@ describe('a fleet of 1,000 identities and 1,000 peers', () => {
     expect(await history.locator('tbody tr').count()).toBe(ROWS_PAGE);
     await view('Link tests').locator('[data-show-more="peers"] button').click();
     await expect.poll(() => history.locator('tbody tr').count()).toBe(2 * ROWS_PAGE);
+
+    // The history's own filter: the peers whose last test failed, a search by name or endpoint.
+    const links = view('Link tests');
+    await links.getByLabel('Failing peers only').check();
+    await expect.poll(() => history.locator('tbody tr').count()).toBe(FAILED);
+    expect(new Set(await history.locator('[data-last-verdict]').allTextContents())).toEqual(new Set(['unreachable']));
+    expect(await links.locator('[data-show-more="peers"]').count()).toBe(0);
+    const find = links.getByLabel('Find a peer in the history by name or endpoint');
+    await find.fill('broker-0077');
+    await expect.poll(() => history.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-peer')))).toEqual(['broker-00770']);
+    await links.getByLabel('Failing peers only').uncheck();
+    await expect.poll(() => history.locator('tbody tr').count()).toBe(10);
+    await find.fill('127.0.0.1:6777');
+    await expect.poll(() => history.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-peer')))).toEqual(['broker-00777']);
+    await find.fill('nothing-here');
+    expect(await links.locator('[data-history-none]').textContent()).toBe('No peer matches “nothing-here”.');
+    await find.fill('');
+    await expect.poll(() => history.locator('tbody tr').count()).toBe(ROWS_PAGE);
     app.expectClean();
   });
 
