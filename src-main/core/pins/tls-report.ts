@@ -22,8 +22,6 @@ import { type ChainCertificate, describeCertificate, pinOfX509, weakSignatureDig
 import { fetchSentChain, outOfOrderAt } from './sent-chain.js';
 import { LEGACY_CLIENT_OPTIONS, type LiveChain, type TlsTarget, connectTls, fetchReportedChain } from './tls-chain.js';
 
-export { fetchReportedChain } from './tls-chain.js';
-
 export type { FindingCheck, FindingCode, LegacyVerdict, Severity } from '../../common/pins.js';
 export { EXPIRY_WARNING_DAYS } from '../../common/pins.js';
 export type Finding = FindingData;

@@ -72,15 +72,17 @@ async function target(args: { endpoint: string; servername?: string | undefined;
 }
 
 const usecase = () => import('../../core/usecases/pins.js');
+/** Computing pins alone: a compute loads no pin sets, checks or exports (core/usecases/pin-compute.ts). */
+const computing = () => import('../../core/usecases/pin-compute.js');
 
 export const pinsHandlers: AreaHandlers<typeof pinsChannels> = {
   'pins.computeFromFile': async (args) => {
-    const file = (await import('../../core/usecases/pin-compute.js')).computePinsOfFile(Buffer.from(args.base64, 'base64'), args.fileName);
+    const file = (await computing()).computePinsOfFile(Buffer.from(args.base64, 'base64'), args.fileName);
     return { source: file.source, kind: file.kind, certificates: file.certificates.map(certificate), pin: file.pin };
   },
 
   'pins.computeFromHost': async (args) => {
-    const chain = await (await import('../../core/usecases/pin-compute.js')).computePinsOfHost(await target(args));
+    const chain = await (await computing()).computePinsOfHost(await target(args));
     return liveChain(chain, chain.legacyOnly);
   },
 
