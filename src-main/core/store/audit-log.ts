@@ -1,7 +1,7 @@
 // The append-only audit log: JSON lines, each carrying the hash of the previous entry and an HMAC
 // under a key held in the keychain. Entries never hold secrets: only names, ids, public keys,
 // pins and what was done.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { appendFile, open, readFile } from 'node:fs/promises';
 
 export interface AuditEvent {
@@ -39,9 +39,10 @@ export interface AuditHead {
   readonly hash: string;
 }
 
+/** One-shot hashing: a provisioning run seals 10,000 entries, and `audit verify` reads them all. */
 function entryHash(body: Omit<AuditEntry, 'hash' | 'mac'>): string {
   const { seq, at, action, subject, details, prev } = body;
-  return createHash('sha256').update(JSON.stringify([seq, at, action, subject, details ?? null, prev])).digest('hex');
+  return hash('sha256', JSON.stringify([seq, at, action, subject, details ?? null, prev]), 'hex');
 }
 
 function entryMac(key: Buffer, hash: string): string {
