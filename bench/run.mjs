@@ -7,7 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const only = process.argv.slice(2);
-const build = spawnSync('npm', ['run', '--silent', 'build:main'], { stdio: 'inherit' });
+// The main process and the renderer: the UI bench opens the built renderer through the bridge.
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 
 function run(file) {

@@ -16,7 +16,7 @@
 // Functions passed to page.evaluate run in the page, where these exist.
 /* global window, document, requestAnimationFrame, MutationObserver */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -50,6 +50,13 @@ async function seed(home, keychain) {
       });
     }
   });
+}
+
+// Without the built renderer the bridge answers calls but serves no page, and every page would
+// wait a minute for rows that never come: say so at once.
+if (!existsSync(new URL('../dist/renderer/index.html', import.meta.url))) {
+  console.error('ui bench: dist/renderer/index.html is missing; run `npm run build` first (`npm run bench` does)');
+  process.exit(1);
 }
 
 function startBridge(env) {
