@@ -1,6 +1,8 @@
 // The rotation timeline's geometry: one row per identity on a shared DATE axis: its key's life
 // from when it was made (now minus its age) to when it falls due, with today and the next 30 days
-// marked. Plain data, so it is tested alone.
+// marked. Plain data, so it is tested alone. The axis and the order take every entry (one sort);
+// a bar is made only for the rows drawn (barsOf): a fleet has 10,000 keys and the chart shows
+// the first hundred until asked for more.
 import type { DueState, RotationStage } from '../../../src-main/common/rotation.js';
 import { DAY_MS } from '../../../src-main/common/time.js';
 
@@ -31,7 +33,8 @@ export interface TimelineBar {
   readonly stage: RotationStage;
 }
 
-export interface Timeline {
+/** The date axis every bar shares, and the entries in the chart's order. */
+export interface TimelineAxis<T extends ScheduleEntry = ScheduleEntry> {
   /** The axis: its first and last instant. */
   readonly start: number;
   readonly end: number;
@@ -40,6 +43,19 @@ export interface Timeline {
   readonly window: number;
   /** Gridlines (0..1) with their date labels. */
   readonly ticks: ReadonlyArray<{ readonly at: number; readonly label: string }>;
+  /** Every entry: most overdue first, then soonest due, then those without a policy, by name. */
+  readonly order: ReadonlyArray<T>;
+  /** The instant the axis was made for. */
+  readonly now: number;
+}
+
+/** What the chart draws: the axis and the bars of the rows shown. */
+export interface Timeline {
+  readonly start: number;
+  readonly end: number;
+  readonly today: number;
+  readonly window: number;
+  readonly ticks: TimelineAxis['ticks'];
   readonly bars: ReadonlyArray<TimelineBar>;
 }
 
@@ -109,41 +125,49 @@ function dateTicks(start: number, end: number): Array<{ at: number; label: strin
   return ticks;
 }
 
-export function timeline(entries: ReadonlyArray<ScheduleEntry>, nowAt: Date | number = Date.now()): Timeline {
+export function timeline<T extends ScheduleEntry>(entries: ReadonlyArray<T>, nowAt: Date | number = Date.now()): TimelineAxis<T> {
   const now = typeof nowAt === 'number' ? nowAt : nowAt.getTime();
-  const made = entries.map((e) => now - Math.max(0, e.ageDays) * DAY_MS);
-  const dues = entries.map((e) => dueTime(e, now)).filter((t): t is number => t !== null);
   const windowEnd = now + WINDOW_DAYS * DAY_MS;
-  const earliest = Math.min(now - WINDOW_DAYS * DAY_MS, ...made, ...dues);
-  const latest = Math.max(windowEnd, ...dues);
+  // A loop: Math.min(...dates) of every key overflowed the stack (past ~125,000 arguments here,
+  // two dates per key: a fleet that keeps 100,000 device secrets has that many keys).
+  let earliest = now - WINDOW_DAYS * DAY_MS;
+  let latest = windowEnd;
+  for (const e of entries) {
+    earliest = Math.min(earliest, now - Math.max(0, e.ageDays) * DAY_MS);
+    const due = dueTime(e, now);
+    if (due !== null) {
+      earliest = Math.min(earliest, due);
+      latest = Math.max(latest, due);
+    }
+  }
   // A twentieth of room on each side, so that a bar's ends and their marks stay inside.
   const pad = (latest - earliest) / 20;
   const start = earliest - pad;
   const end = latest + pad;
   const at = (t: number) => (t - start) / (end - start);
-  return {
-    start,
-    end,
-    today: at(now),
-    window: at(windowEnd),
-    ticks: dateTicks(start, end),
-    bars: [...entries].sort(byDue).map((e) => {
-      const due = dueTime(e, now);
-      return {
-        id: e.id,
-        name: e.name,
-        due: e.due,
-        stage: e.stage,
-        from: at(now - Math.max(0, e.ageDays) * DAY_MS),
-        to: due === null ? null : at(due),
-        dueDate: due === null ? null : new Date(due).toISOString().slice(0, 10),
-        description: describeEntry(e),
-      };
-    }),
-  };
+  return { start, end, today: at(now), window: at(windowEnd), ticks: dateTicks(start, end), order: [...entries].sort(byDue), now };
 }
 
-/** The keys due within `days` from now (overdue ones included), soonest first. */
-export function dueWithin<T extends ScheduleEntry>(entries: ReadonlyArray<T>, days: number = WINDOW_DAYS): T[] {
-  return entries.filter((e) => e.daysLeft !== null && e.daysLeft <= days).sort(byDue);
+/** The bars of the first `count` entries of the axis's order. */
+export function barsOf(axis: TimelineAxis, count: number = axis.order.length): TimelineBar[] {
+  const { start, end, now } = axis;
+  const at = (t: number) => (t - start) / (end - start);
+  return axis.order.slice(0, count).map((e) => {
+    const due = dueTime(e, now);
+    return {
+      id: e.id,
+      name: e.name,
+      due: e.due,
+      stage: e.stage,
+      from: at(now - Math.max(0, e.ageDays) * DAY_MS),
+      to: due === null ? null : at(due),
+      dueDate: due === null ? null : new Date(due).toISOString().slice(0, 10),
+      description: describeEntry(e),
+    };
+  });
+}
+
+/** Whether an entry falls due within `days` from now (an overdue one does). */
+export function dueIn(e: ScheduleEntry, days: number = WINDOW_DAYS): boolean {
+  return e.daysLeft !== null && e.daysLeft <= days;
 }
