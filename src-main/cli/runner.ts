@@ -171,10 +171,13 @@ export function action<A extends unknown[]>(
   };
 }
 
-/** A simple aligned table for human output. */
+/** A simple aligned table for human output (a fleet's list is hundreds of thousands of rows). */
 export function table(rows: ReadonlyArray<ReadonlyArray<string>>): string {
   if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const widths = rows[0]!.map(() => 0);
+  for (const row of rows) {
+    for (let column = 0; column < widths.length; column++) widths[column] = Math.max(widths[column]!, (row[column] ?? '').length);
+  }
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 

@@ -58,9 +58,11 @@ export function registerPeers(program: Command): void {
         const { duplicateKeyWarnings } = await import('../../core/usecases/peers.js');
         const result = await importPeers(ctx.workspace(), path, { name: opts.name ?? null, allowed: Boolean(opts.allow) });
         const duplicates = await duplicateKeyWarnings(ctx.workspace(), result.added);
-        const lines = result.added.map((p) => `added ${p.name}  ${p.publicKey}  ${p.safetyCode}`);
-        lines.push(...result.unchanged.map((p) => `already present ${p.name}`));
-        lines.push(...duplicates.map(sameKeyWarning));
+        const lines = [
+          ...result.added.map((p) => `added ${p.name}  ${p.publicKey}  ${p.safetyCode}`),
+          ...result.unchanged.map((p) => `already present ${p.name}`),
+          ...duplicates.map(sameKeyWarning),
+        ];
         return { json: { ...result, duplicates }, text: lines.join('\n') };
       }),
     );

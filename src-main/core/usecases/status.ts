@@ -191,13 +191,15 @@ export async function statusOverview(ws: Workspace): Promise<StatusReport> {
   const now = ws.now();
   // One read of the store: doctor's (a journal left pending is reported by doctor, not finished here).
   const doctor = await doctorCheck(ws);
-  const items: StatusItem[] = [];
+  // Lists joined by concat or one push at a time, never push(...list): a fleet has more items of
+  // one kind than a call takes arguments.
+  let items: StatusItem[] = [];
   let counts: StatusCounts = { keys: 0, peers: 0, devices: 0, batches: 0, pinSets: 0 };
   const data = doctor.findings.some((f) => STORE_UNREADABLE.has(f.code)) ? null : doctor.data;
   const storeRead = data !== null;
   if (data) {
     const schedule = scheduleOf(data.identities, now);
-    items.push(...keyItems(dueListOf(schedule, now, { at: new Date(now.getTime() + STATUS_WINDOW_DAYS * DAY_MS) })));
+    items = keyItems(dueListOf(schedule, now, { at: new Date(now.getTime() + STATUS_WINDOW_DAYS * DAY_MS) }));
     for (const s of schedule) {
       if (s.stage === 'idle') continue;
       items.push({
@@ -208,10 +210,10 @@ export async function statusOverview(ws: Workspace): Promise<StatusReport> {
         next: rotationNext(s.name, s.stage, s.graceUntil),
       });
     }
-    items.push(...peerItems(data), ...pinItems(data, now), ...pinnedCertItems(data, now), ...batchItems(data));
+    items = items.concat(peerItems(data), pinItems(data, now), pinnedCertItems(data, now), batchItems(data));
     counts = { keys: data.identities.length, peers: data.peers.length, devices: data.devices.filter((d) => d.state === 'active').length, batches: data.batches.length, pinSets: data.pinSets.length };
   }
-  items.push(...doctor.findings.map(doctorItem));
+  items = items.concat(doctor.findings.map(doctorItem));
   const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => RANK[a.item.severity] - RANK[b.item.severity] || a.i - b.i).map((x) => x.item);
   const summary = { error: 0, warning: 0, info: 0 };
   for (const item of sorted) summary[item.severity] += 1;

@@ -107,7 +107,8 @@ export class JobRegistry {
         if (job.done > job.total) job.total = job.done;
       },
       publish: (results) => {
-        if (job.state === 'running') job.results.push(...results);
+        // One at a time: push(...results) takes one argument per result, too many for a large run.
+        if (job.state === 'running') for (const result of results) job.results.push(result);
       },
       setSummary: (summary) => {
         if (job.state === 'running') job.summary = summary;

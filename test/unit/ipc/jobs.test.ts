@@ -36,6 +36,19 @@ describe('JobRegistry', () => {
     expect(await settled(registry, 'sweep', id)).toMatchObject({ state: 'done', done: 3, results: [1, 2, 3] });
   });
 
+  it('takes 200,000 results published at once (a provisioning run of that many rows), a page per poll', async () => {
+    const registry = new JobRegistry();
+    const rows = Array.from({ length: 200_000 }, (_, i) => i);
+    const id = registry.start<number>('provisioning', rows.length, async (control) => {
+      control.publish(rows);
+      control.setDone(rows.length);
+    });
+    const progress = await settled(registry, 'provisioning', id);
+    expect(progress).toMatchObject({ state: 'done', done: 200_000 });
+    expect(progress.results).toHaveLength(Math.min(MAX_RESULTS_PER_POLL, 200_000));
+    expect(registry.progress('provisioning', id, 199_999).results).toEqual([199_999]);
+  });
+
   it('cancels through the signal the work sees', async () => {
     const registry = new JobRegistry();
     const id = registry.start('sweep', 1, (control) => new Promise<void>((_resolve, reject) => control.signal.addEventListener('abort', () => reject(new Error('stopped')))));
