@@ -95,4 +95,21 @@ export default tseslint.config(
       ]],
     },
   },
+  {
+    // A list spread into a call's arguments: past ~125,000 items the call overflows the stack, and
+    // a fleet's lists are that long (the Timeline's axis, `status`, the CLI's tables, a job's rows).
+    files: ['src-main/**/*.ts', 'src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        {
+          selector: "CallExpression[callee.property.name=/^(push|unshift)$/] > SpreadElement",
+          message: 'push(...list) takes one argument per item and overflows the stack for a long list: concat, a loop, or an array literal',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name=/^(min|max)$/] > SpreadElement",
+          message: 'Math.min/max(...list) takes one argument per item and overflows the stack for a long list: a loop',
+        },
+      ],
+    },
+  },
 );

@@ -188,7 +188,7 @@ async function runStep(ctx: Parameters<Parameters<typeof action>[0]>[0], ref: st
       if (result.removed.length) text.push(`removed ${result.removed.length} certificate(s) of keys no longer accepted`);
       if (result.qrFile) text.push(`QR code of the pending key: ${result.qrFile}`);
       if (result.role === 'server' && result.pendingFile) text.push(`the new server public cert for its clients: ${result.pendingFile}`);
-      text.push(...leftLine(result.left));
+      for (const line of leftLine(result.left)) text.push(line);
       return { json: result, text: text.join('\n') };
     }
     default:

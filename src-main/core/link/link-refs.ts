@@ -83,7 +83,7 @@ export function resolveAllowlist(data: Readonly<DocumentData>, allow: ReadonlyAr
       if (!(error instanceof NotFoundError)) throw error;
       const identity = data.identities.find((candidate) => candidate.id === ref || candidate.name === ref);
       if (!identity) throw new NotFoundError(`cannot admit ${ref}: no peer or identity with that id or name`);
-      listed.push(...liveKeys(identity).map((publicKey) => ({ publicKey, name: identity.name })));
+      for (const publicKey of liveKeys(identity)) listed.push({ publicKey, name: identity.name });
     }
   }
   return { allow: listed, known, description: words.join(', ') };

@@ -111,7 +111,7 @@ export async function stageRotation(ws: Workspace, ref: string): Promise<StagedR
       const identity = findIdentity(tx.data.identities, ref);
       assertIdle(identity);
       const stray = await sweepStraySecrets(ws, identity);
-      const generation = Math.max(...identity.generations.map((g) => g.generation)) + 1;
+      const generation = identity.generations.reduce((most, g) => Math.max(most, g.generation), 0) + 1;
       const pair = generateKeyPair();
       written = secretAccount(identity.id, generation);
       await ws.secrets.set(written, pair.secretKey);

@@ -28,7 +28,7 @@ export async function followJob<P extends JobProgress<unknown>>(
   for (;;) {
     if (signal.aborted) return null;
     const progress = await poll(results.length);
-    results.push(...progress.results);
+    for (const result of progress.results) results.push(result);
     onUpdate(progress, results.slice());
     // More results waiting than one poll carries: ask again at once.
     if (results.length < progress.done && progress.results.length > 0) continue;
