@@ -133,7 +133,8 @@ async function check(ws: Workspace): Promise<{ findings: Finding[]; data: Readon
           : { code: 'audit-broken', severity: 'error', repairable: false, fields: { entries: verdict.entries, position: verdict.broken?.position ?? null, seq: verdict.broken?.seq ?? null, reason: verdict.broken?.reason ?? null } },
       );
     }
-    for (const finding of [...orphans(ws, data, accounts), ...missingSecrets(data, new Set(accounts))]) findings.push(finding);
+    for (const finding of orphans(ws, data, accounts)) findings.push(finding);
+    for (const finding of missingSecrets(data, new Set(accounts))) findings.push(finding);
   }
   return { findings, data };
 }

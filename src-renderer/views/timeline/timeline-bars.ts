@@ -50,14 +50,7 @@ export interface TimelineAxis<T extends ScheduleEntry = ScheduleEntry> {
 }
 
 /** What the chart draws: the axis and the bars of the rows shown. */
-export interface Timeline {
-  readonly start: number;
-  readonly end: number;
-  readonly today: number;
-  readonly window: number;
-  readonly ticks: TimelineAxis['ticks'];
-  readonly bars: ReadonlyArray<TimelineBar>;
-}
+export type Timeline = Omit<TimelineAxis, 'order' | 'now'> & { readonly bars: ReadonlyArray<TimelineBar> };
 
 /** "Due in the next 30 days": the window the timeline marks and lists. */
 export const WINDOW_DAYS = 30;
