@@ -1,8 +1,8 @@
 // CURVE keys: 32 bytes, written as 40 Z85 characters.
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Zeromq from 'zeromq';
 import { InvalidKeyError } from '../errors.js';
+import { x25519PublicKey } from './x25519.js';
 import { z85Decode, z85Encode } from './z85.js';
 
 /** A CURVE public key in Z85 (40 characters). */
@@ -55,36 +55,6 @@ export function generateKeyPair(): KeyPair {
   curveKeyPair ??= (createRequire(import.meta.url)('zeromq') as typeof Zeromq).curveKeyPair;
   const pair = curveKeyPair();
   return { publicKey: pair.publicKey as PublicKey, secretKey: pair.secretKey as SecretKey };
-}
-
-// X25519 base-point multiplication by OpenSSL, as libzmq's zmq_curve_public does it. The raw
-// private key goes in as a JWK, which Node imports with EVP_PKEY_new_raw_private_key; the PKCS#8
-// form would go through OpenSSL 3's decoder framework, which costs about 0.8 ms per key (reading a
-// secret cert file was 1,235/s with it, and is tens of thousands per second without it). Node
-// requires the JWK's `x` member but does not use it for a private key: it is given as zeros, and
-// the public key read back is OpenSSL's own computation. Should a Node ever refuse that JWK, the
-// PKCS#8 form is used from then on.
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const UNUSED_X = Buffer.alloc(32).toString('base64url');
-let rawImport = true;
-
-function x25519PublicKey(raw: Uint8Array): Buffer {
-  if (rawImport) {
-    try {
-      const privateKey = createPrivateKey({
-        key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64url'), x: UNUSED_X },
-        format: 'jwk',
-      });
-      const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
-      if (typeof x === 'string') return Buffer.from(x, 'base64url');
-    } catch {
-      // Fall through to PKCS#8 (the error could only be about the JWK's form, never the key).
-    }
-    rawImport = false;
-  }
-  const privateKey = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  return spki.subarray(spki.length - 32);
 }
 
 /** The public key of a secret key, as libzmq's zmq_curve_public computes it. */

@@ -96,16 +96,34 @@ describe('electron-builder.yml', () => {
     }
   });
 
-  it('keeps every native module of zeromq and keytar outside the archive', () => {
+  it('keeps every native module of zeromq, keytar and sodium-native outside the archive', () => {
     const nativeFiles = (dir: string): string[] =>
       existsSync(dir)
         ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? nativeFiles(join(dir, e.name)) : e.name.endsWith('.node') ? [join(dir, e.name)] : []))
         : [];
-    const found = [...nativeFiles(join(root, 'node_modules', 'zeromq')), ...nativeFiles(join(root, 'node_modules', '@github', 'keytar'))];
-    expect(found.length).toBeGreaterThan(0);
+    const found = [
+      ...nativeFiles(join(root, 'node_modules', 'zeromq')),
+      ...nativeFiles(join(root, 'node_modules', '@github', 'keytar')),
+      ...nativeFiles(join(root, 'node_modules', 'sodium-native')),
+    ];
+    expect(found.filter((file) => file.includes('sodium-native')).length).toBeGreaterThan(0);
     for (const file of found) {
       const path = relative(root, file).split(sep).join('/');
       expect(config.asarUnpack.some((pattern) => minimatch(path, pattern, { dot: true })), path).toBe(true);
+    }
+  });
+});
+
+describe('sodium-native in the package', () => {
+  const excluded = (path: string): boolean =>
+    config.files.some((pattern) => pattern.startsWith('!') && minimatch(path, pattern.slice(1), { dot: true }));
+
+  it('leaves out the Bare runtime\'s builds and the C source, and keeps the Node binaries', () => {
+    for (const path of ['node_modules/sodium-native/prebuilds/linux-x64/sodium-native.bare', 'node_modules/sodium-native/binding.cc', 'node_modules/sodium-native/extensions/pbkdf2/pbkdf2.c']) {
+      expect(excluded(path), path).toBe(true);
+    }
+    for (const path of ['node_modules/sodium-native/prebuilds/linux-x64/sodium-native.node', 'node_modules/sodium-native/package.json', 'node_modules/sodium-native/index.js']) {
+      expect(excluded(path), path).toBe(false);
     }
   });
 });
