@@ -7,11 +7,11 @@
 // Three rounds alternate the three (BENCH_PROVISION_ROUNDS); the figure takes the medians.
 // Run with `npm run bench` (it builds and provides a keychain); figures are printed, not asserted.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure } from './figures.mjs';
+import { figure, removeBenchFiles } from './figures.mjs';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 10_000);
 const CLI = fileURLToPath(new URL('../bin/curvekeep.js', import.meta.url));
@@ -114,6 +114,6 @@ for i in range(${DEVICES}):
     const k = require('@github/keytar');
     Promise.all(${JSON.stringify(services)}.map((service) => k.findCredentials(service).then((c) => Promise.all(c.map((x) => k.deletePassword(service, x.account))))));
   `], { stdio: 'ignore' });
-  rmSync(home, { recursive: true, force: true });
-  rmSync(out, { recursive: true, force: true });
+  removeBenchFiles(home);
+  removeBenchFiles(out);
 }

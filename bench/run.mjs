@@ -4,16 +4,24 @@
 // `figure:` line per figure of issue 9 (bench/figures.mjs); the table of those closes the run.
 // Nothing is asserted. `npm run bench -- core link` runs the benches whose file names match.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const only = process.argv.slice(2);
 // The main process and the renderer: the UI bench opens the built renderer through the bridge.
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 
+// The benches' files go here and are removed after the last bench (see removeBenchFiles).
+const trash = mkdtempSync(join(tmpdir(), 'curvekeep-bench-trash-'));
+
 function run(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [new URL(file, import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [new URL(file, import.meta.url).pathname], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, CURVEKEEP_BENCH_TRASH: trash },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -37,4 +45,5 @@ if (figures.length) {
   console.log(`\n== issue 9 figures (ours | peer in the same run | ratio | goal), load average ${load}`);
   for (const line of figures) console.log(`  ${line.slice('figure: '.length)}`);
 }
+rmSync(trash, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -9,13 +9,13 @@
 //   - one rotation step (`rotate KEY --stage`) against the local store and against the workspace.
 // Run with `npm run bench -- workspace` (it builds and provides a keychain); nothing is asserted.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../dist/main/core/curve/keys.js';
 import { closeWorkspace, createWorkspace } from '../dist/main/core/workspace.js';
 import { OsKeychain } from '../dist/main/keychain/os-keychain.js';
-import { figure } from './figures.mjs';
+import { figure, removeBenchFiles } from './figures.mjs';
 import { seedFleet } from './fleet-seed.mjs';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
@@ -163,7 +163,7 @@ try {
 } finally {
   for (const { home, keychain } of services) {
     for (const account of await keychain.accounts().catch(() => [])) await keychain.delete(account).catch(() => undefined);
-    rmSync(home, { recursive: true, force: true });
+    removeBenchFiles(home);
   }
   if (started) {
     try {
@@ -172,5 +172,5 @@ try {
       // already stopped
     }
   }
-  rmSync(root, { recursive: true, force: true });
+  removeBenchFiles(root);
 }
