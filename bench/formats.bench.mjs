@@ -16,15 +16,20 @@ import { figure } from './figures.mjs';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = mkdtempSync(join(tmpdir(), 'curvekeep-bench-formats-'));
 
-function perSecond(fn, seconds = 1.5) {
+/** Calls per second: the median of five windows of 0.3 s (a burst of the VM's noise moves one). */
+function perSecond(fn, windows = 5, seconds = 0.3) {
   for (let i = 0; i < 200; i++) fn();
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000) {
-    for (let i = 0; i < 100; i++) fn();
-    n += 100;
+  const rates = [];
+  for (let w = 0; w < windows; w++) {
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < seconds * 1000) {
+      for (let i = 0; i < 100; i++) fn();
+      n += 100;
+    }
+    rates.push(n / ((performance.now() - start) / 1000));
   }
-  return n / ((performance.now() - start) / 1000);
+  return median(rates);
 }
 
 function msEach(fn, runs) {
