@@ -45,5 +45,6 @@ if (figures.length) {
   console.log(`\n== issue 9 figures (ours | peer in the same run | ratio | goal), load average ${load}`);
   for (const line of figures) console.log(`  ${line.slice('figure: '.length)}`);
 }
+console.log('\n(removing the files the benches wrote)');
 rmSync(trash, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
