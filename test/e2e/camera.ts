@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 /** A PNG of `payload` as qrencode draws it (8 px modules), written into `dir`. */
 export function qrPng(dir: string, name: string, payload: string): string {
   const path = join(dir, `${name}.png`);
-  execFileSync('qrencode', ['-s', '8', '-m', '4', '-o', path, payload]);
+  execFileSync('qrencode', ['-s', '8', '-m', '4', '-o', path, '--', payload]);
   return path;
 }
 

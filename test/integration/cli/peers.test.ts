@@ -90,14 +90,18 @@ describe('curvekeep peers', () => {
     const key = generateKeyPair().publicKey;
     const payload = `metadata\n    name = "door-5"\n    endpoint = "tcp://127.0.0.5:5555"\ncurve\n    public-key = "${key}"\n`;
     const png = join(scratch, 'door.png');
-    execFileSync('qrencode', ['-o', png, payload]);
+    execFileSync('qrencode', ['-o', png, '--', payload]);
     const result = await runCli(['--json', 'peers', 'import', png], t.env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.json<{ added: Peer[] }>().added[0]).toMatchObject({ name: 'door-5', publicKey: key });
 
     const bare = join(scratch, 'bare.png');
-    const bareKey = generateKeyPair().publicKey;
-    execFileSync('qrencode', ['-o', bare, bareKey]);
+    // One key in 85 begins with '-' (a Z85 character). Given to qrencode without '--', such a key
+    // was read as an option and failed this test at random (fresh-clone CI, session 13); it is
+    // the key here on purpose, and curvekeep must import it like any other.
+    let bareKey = generateKeyPair().publicKey;
+    while (!bareKey.startsWith('-')) bareKey = generateKeyPair().publicKey;
+    execFileSync('qrencode', ['-o', bare, '--', bareKey]);
     expect((await runCli(['peers', 'import', bare], t.env)).stderr).toMatch(/--name/);
     const named = await runCli(['--json', 'peers', 'import', bare, '--name', 'door-6'], t.env);
     expect(named.json<{ added: Peer[] }>().added[0]!.publicKey).toBe(bareKey);

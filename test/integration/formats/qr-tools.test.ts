@@ -56,7 +56,7 @@ describe('zbarimg reads the QR codes we draw', () => {
 describe('we read QR codes qrencode draws', () => {
   const encode = (name: string, extra: ReadonlyArray<string> = []): string => {
     const path = join(dir, name);
-    const result = run('qrencode', ['-l', 'M', ...extra, '-o', path, payload]);
+    const result = run('qrencode', ['-l', 'M', ...extra, '-o', path, '--', payload]);
     expect(result.status, result.stderr).toBe(0);
     return path;
   };
@@ -67,7 +67,7 @@ describe('we read QR codes qrencode draws', () => {
 
   it('PNG in 8-bit mode at size 2, level H', () => {
     const path = join(dir, 'qrencode-8bit.png');
-    const result = run('qrencode', ['-8', '-s', '2', '-l', 'H', '-o', path, payload]);
+    const result = run('qrencode', ['-8', '-s', '2', '-l', 'H', '-o', path, '--', payload]);
     expect(result.status, result.stderr).toBe(0);
     expect(decodeQrImage(readFileSync(path), 'qrencode-8bit.png')).toBe(payload);
   });
