@@ -45,22 +45,25 @@ export const x25519ByOpenSsl: X25519Base = (secret) => {
 type ScalarmultBase = (q: Uint8Array, n: Uint8Array) => number;
 
 /**
- * libsodium's crypto_scalarmult_base, or undefined where sodium-native does not load. Its own
+ * libsodium's crypto_scalarmult_base, or undefined where sodium-native does not load
+ * (`prebuiltFile`: where its binary for this platform is looked for first). Its own
  * loader (require-addon and the bare-* modules it brings) takes 40-55 ms; the prebuilt binary for
  * this platform, opened directly, about 3 ms. The raw binding asserts its buffers' sizes in C (a
  * wrong size would abort the process), so every call here passes 32 bytes.
  */
-export function loadLibsodiumX25519(): X25519Base | undefined {
+export function loadLibsodiumX25519(prebuiltFile?: string): X25519Base | undefined {
   try {
     const requireHere = createRequire(import.meta.url);
-    const prebuilt = join(dirname(requireHere.resolve('sodium-native/package.json')), 'prebuilds', `${process.platform}-${process.arch}`, 'sodium-native.node');
+    const prebuilt = prebuiltFile ?? join(dirname(requireHere.resolve('sodium-native/package.json')), 'prebuilds', `${process.platform}-${process.arch}`, 'sodium-native.node');
     let binding: { crypto_scalarmult_base?: unknown };
     if (existsSync(prebuilt)) {
       const module = { exports: {} };
       process.dlopen(module, prebuilt);
       binding = module.exports;
     } else {
-      binding = requireHere('sodium-native') as typeof binding;
+      // Its own loader (a binary built from source, say), for the raw binding: index.js's wrapper
+      // of crypto_scalarmult_base returns nothing, where the binding returns libsodium's status.
+      binding = requireHere('sodium-native/binding.js') as typeof binding;
     }
     if (typeof binding.crypto_scalarmult_base !== 'function') return undefined;
     const scalarmultBase = binding.crypto_scalarmult_base as ScalarmultBase;

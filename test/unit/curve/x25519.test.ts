@@ -40,6 +40,13 @@ describe('X25519 public keys', () => {
     expect(pairs.filter((pair) => derivePublicKey(pair.secretKey as SecretKey) !== pair.publicKey)).toEqual([]);
   });
 
+  it('works through sodium-native\'s own loader where there is no prebuilt binary to open', () => {
+    const secret = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7));
+    const throughLoader = loadLibsodiumX25519('/nonexistent/prebuilds/sodium-native.node');
+    expect(throughLoader).toBeTypeOf('function');
+    expect(Buffer.from(throughLoader!(secret)).equals(Buffer.from(x25519ByOpenSsl(secret)))).toBe(true);
+  });
+
   it('refuses a secret of the wrong length instead of passing it to C', () => {
     expect(() => libsodium!(new Uint8Array(31))).toThrow(RangeError);
   });
