@@ -53,6 +53,20 @@ function measure(command, args, env) {
   });
 }
 
+/** The least Node program writing COUNT public certificate files into OUT, each whole (temporary file, link). */
+const ALLOW_FLOOR = `
+const { linkSync, mkdirSync, unlinkSync, writeFileSync } = require('node:fs');
+const [out, count] = process.argv.slice(1);
+mkdirSync(out, { recursive: true });
+const text = '#'.repeat(330) + '\\n';
+for (let i = 0; i < Number(count); i++) {
+  const name = out + '/device-' + String(i).padStart(5, '0') + '.key';
+  const temp = out + '/.device-' + i + '.tmp';
+  writeFileSync(temp, text, { mode: 0o644, flag: 'wx' });
+  linkSync(temp, name);
+  unlinkSync(temp);
+}`;
+
 const fmt = (r) => `${r.wallS.toFixed(2)} s wall, ${r.userS.toFixed(2)} s user + ${r.sysS.toFixed(2)} s system CPU, peak ${(r.hwmKb / 1024).toFixed(0)} MB`;
 
 const home = mkdtempSync(join(tmpdir(), 'curvekeep-bench-home-'));
@@ -93,6 +107,15 @@ for i in range(${DEVICES}):
     if (round === 0) {
       const rerun = await measure(process.execPath, [CLI, 'provision', '--csv', csv, '--server', 'plant-broker', '--out', fleet], roundEnv);
       console.log(`  round 1: curvekeep provision, rerun:      ${fmt(rerun)}  (every device skipped)`);
+      // The server's whole allowlist written into a folder that has none: a rerun into another
+      // folder, and `peers allowlist --server`; against the least Node program writing as many
+      // public certificate files, each through a temporary file linked into place.
+      const elsewhere = await measure(process.execPath, [CLI, 'provision', '--csv', csv, '--server', 'plant-broker', '--out', join(out, 'fleet-elsewhere')], roundEnv);
+      console.log(`  round 1: curvekeep provision, rerun into another folder: ${fmt(elsewhere)}  (every device skipped; the allowlist written there)`);
+      const exported = await measure(process.execPath, [CLI, 'peers', 'allowlist', '--server', 'plant-broker', '--out', join(out, 'allowlist-export')], roundEnv);
+      console.log(`  round 1: curvekeep peers allowlist --server (${DEVICES} devices): ${fmt(exported)}`);
+      const allowFloor = await measure(process.execPath, ['-e', ALLOW_FLOOR, join(out, 'allowlist-floor'), String(DEVICES)], process.env);
+      console.log(`  round 1: floor: ${DEVICES} public cert files, no Curvekeep code: ${fmt(allowFloor)}; the export ${(exported.wallS / allowFloor.wallS).toFixed(2)}x that`);
     }
     const pyDir = join(out, `pyzmq-${round}`);
     mkdirSync(pyDir);

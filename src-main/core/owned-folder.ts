@@ -6,7 +6,7 @@
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CurvekeepError, InvalidInputError } from './errors.js';
-import { pathExists, readInputFile, writeFileAtomic } from './files.js';
+import { pathExists, readInputFile, syncFolder, writeFileAtomic, writeFileWholeSync } from './files.js';
 
 export const OWNED_MANIFEST = '.curvekeep-owned.json';
 const FORMAT = 'curvekeep-owned/1';
@@ -122,11 +122,29 @@ export class OwnedFolder {
 
   /** Writes a claimed file whole (see files.ts); a file that appeared since the claim is not replaced. */
   async write(name: string, content: string | Uint8Array, mode: number): Promise<string> {
-    if (this.#files.get(name) !== this.scope) throw new Error(`${name} was not claimed before writing`);
-    const path = join(this.dir, name);
+    const path = this.#claimedPath(name);
     await writeFileAtomic(path, content, { mode, overwrite: !this.#fresh.has(name) });
     this.#fresh.delete(name);
     return path;
+  }
+
+  /**
+   * Writes many claimed files, each whole as `write` does, and syncs the folder once at the end
+   * instead of each file and the folder after each: a server's allowlist of 10,000 devices took
+   * 37 s that way here. The file data is left to the system to write, as for provisioning's
+   * bundles (bundle-writer.ts); a file is still never seen half-written.
+   */
+  async writeAll(files: ReadonlyArray<{ readonly name: string; readonly content: string | Uint8Array }>, mode: number): Promise<void> {
+    for (const { name, content } of files) {
+      writeFileWholeSync(this.#claimedPath(name), content, { mode, overwrite: !this.#fresh.has(name) });
+      this.#fresh.delete(name);
+    }
+    if (files.length > 0) await syncFolder(this.dir);
+  }
+
+  #claimedPath(name: string): string {
+    if (this.#files.get(name) !== this.scope) throw new Error(`${name} was not claimed before writing`);
+    return join(this.dir, name);
   }
 
   /** Removes this scope's files that are not in `keep` (and match `which`); returns their paths. */

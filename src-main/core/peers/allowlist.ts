@@ -2,6 +2,7 @@
 // CZMQ's zcertstore and pyzmq's load_certificates both read as it is. pyzmq only reads `*.key`
 // files and zcertstore reads every file but `*_secret`, so files are named NAME.key in either
 // flavour; the flavour decides only how values are written.
+import { join } from 'node:path';
 import type { PublicKey } from '../curve/keys.js';
 import { InvalidInputError } from '../errors.js';
 import { OwnedFolder, type OwnedFolderOptions } from '../owned-folder.js';
@@ -48,13 +49,14 @@ export async function writeAllowlist(
   }
   const folder = await OwnedFolder.open(dir, ALLOWLIST_SCOPE, options);
   await folder.claim(wanted);
-  const files: string[] = [];
-  for (const entry of entries) {
-    const text = formatCertFile({ publicKey: entry.publicKey, secretKey: null, metadata: { name: entry.name, ...(entry.endpoint ? { endpoint: entry.endpoint } : {}) } }, flavour, { secret: false, now });
-    files.push(await folder.write(certFileNames(entry.name, 'pyzmq').publicFile, text, 0o644));
-  }
+  // A server's devices too: thousands of files, written together (OwnedFolder.writeAll).
+  const written = entries.map((entry) => ({
+    name: certFileNames(entry.name, 'pyzmq').publicFile,
+    content: formatCertFile({ publicKey: entry.publicKey, secretKey: null, metadata: { name: entry.name, ...(entry.endpoint ? { endpoint: entry.endpoint } : {}) } }, flavour, { secret: false, now }),
+  }));
+  await folder.writeAll(written, 0o644);
   const removed = await folder.removeStale(wanted);
-  return { dir, files, removed, left: await folder.foreign() };
+  return { dir, files: written.map((file) => join(dir, file.name)), removed, left: await folder.foreign() };
 }
 
 /**

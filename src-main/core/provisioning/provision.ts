@@ -204,9 +204,8 @@ async function syncAllowFolder(output: ProvisionOutput, entries: ReadonlyArray<A
   const missing = entries.filter((e) => !present.has(allowFileOf(e.name)) && !output.foreignAllowFiles.has(allowFileOf(e.name)));
   if (missing.length > 0) {
     await output.allowFolder.claim(missing.map((e) => allowFileOf(e.name)));
-    for (const e of missing) {
-      await output.allowFolder.write(allowFileOf(e.name), formatCertFile({ publicKey: e.publicKey, metadata: { name: e.name, ...(e.endpoint ? { endpoint: e.endpoint } : {}) } }, 'zcert', { secret: false, now }), 0o644);
-    }
+    const files = missing.map((e) => ({ name: allowFileOf(e.name), content: formatCertFile({ publicKey: e.publicKey, metadata: { name: e.name, ...(e.endpoint ? { endpoint: e.endpoint } : {}) } }, 'zcert', { secret: false, now }) }));
+    await output.allowFolder.writeAll(files, 0o644);
   }
   await output.allowFolder.removeStale(wanted, (name) => name.endsWith('.key'));
 }

@@ -1,6 +1,6 @@
 // OwnedFolder, the one helper allowlists, distribution folders and provisioning output write
 // through: what it claims it may replace and remove, everything else it leaves and names.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +48,26 @@ describe('OwnedFolder', () => {
     writeFileSync(join(dir, 'late.key'), 'made meanwhile');
     await expect(folder.write('late.key', 'ours', 0o644)).rejects.toThrow(/exists already/);
     expect(readFileSync(join(dir, 'late.key'), 'utf8')).toBe('made meanwhile');
+  });
+
+  it('writes many files at once, each whole, replacing its own and never one that appeared since the claim', async () => {
+    const first = await OwnedFolder.open(dir, 'a');
+    await first.claim(['old.key']);
+    await first.write('old.key', 'old', 0o644);
+    const folder = await OwnedFolder.open(dir, 'a');
+    const names = Array.from({ length: 500 }, (_, i) => `n${i}.key`);
+    await folder.claim([...names, 'old.key', 'late.key']);
+    await folder.writeAll([...names, 'old.key'].map((name) => ({ name, content: `text of ${name}` })), 0o640);
+    for (const name of [...names, 'old.key']) {
+      expect(readFileSync(join(dir, name), 'utf8')).toBe(`text of ${name}`);
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o640);
+    }
+    writeFileSync(join(dir, 'late.key'), 'made meanwhile');
+    await expect(folder.writeAll([{ name: 'late.key', content: 'ours' }], 0o644)).rejects.toThrow(/exists already/);
+    expect(readFileSync(join(dir, 'late.key'), 'utf8')).toBe('made meanwhile');
+    await expect(folder.writeAll([{ name: 'unclaimed.key', content: 'x' }], 0o644)).rejects.toThrow(/not claimed/);
+    // No temporary copy is left beside them.
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('treats a damaged manifest as claiming nothing', async () => {

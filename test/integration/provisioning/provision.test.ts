@@ -176,6 +176,24 @@ describe('provision a fleet', () => {
     expect(results.filter((r) => r.status === 'skipped')).toHaveLength(DEVICES + 1);
   }, 60_000);
 
+  it("reruns into another folder: every device skipped, and the server's whole allowlist written there", async () => {
+    const copy = join(out, 'fleet-copy');
+    const again = await provisionDevices(t.ws, { csvPath, serverRef: 'plant-broker', outDir: copy });
+    expect(again).toMatchObject({ ok: 0, skipped: DEVICES + 1, failed: 4, devicesAdded: 0 });
+    const allow = join(copy, 'allowlist');
+    const names = readdirSync(allow).filter((n) => n.endsWith('.key')).sort();
+    expect(names).toEqual(readdirSync(join(out, 'fleet', 'allowlist')).filter((n) => n.endsWith('.key')).sort());
+    expect(readdirSync(allow).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const keys = first.rows.filter((r) => r.status === 'ok').map((r) => r.publicKey!);
+    expect(Number(python([allow], 'import sys, zmq.auth\nprint(len(zmq.auth.load_certificates(sys.argv[1])))'))).toBe(DEVICES + 1);
+    const store = JSON.parse(python([CZMQ_CHECK, 'store', allow, keys[0]!, keys[1999]!, ownKey.publicKey, generateKeyPair().publicKey])) as { found: boolean[] };
+    expect(store.found).toEqual([true, true, true, false]);
+    // Written once: a third run there leaves the files as they are.
+    const before = snapshot(allow);
+    await provisionDevices(t.ws, { csvPath, serverRef: 'plant-broker', outDir: copy });
+    expect(snapshot(allow)).toEqual(before);
+  }, 60_000);
+
   it('reruns past damaged bundles: a named pipe, garbage or nothing in place of a certificate fails its row alone', async () => {
     const cert = (name: string): string => join(out, 'fleet', 'devices', name, `${name}.cert`);
     rmSync(cert('sensor-0001'));
