@@ -180,11 +180,13 @@ export class BundleWriter {
     return { secretKey: cert.secretKey, identityId };
   }
 
-  /** A skipped device whose allowlist file went missing gets it back; an existing file is untouched. */
-  async restoreAllowEntry(made: Made): Promise<void> {
-    const allowFile = allowFileOf(made.device.name);
-    if (this.#output.existingAllow.has(allowFile)) return;
-    const text = formatCertFile({ publicKey: made.publicKey, metadata: { name: made.device.name } }, 'zcert', { secret: false, now: this.#options.now });
-    await this.#output.allowFolder.write(allowFile, text, 0o644);
+  /** Skipped devices whose allowlist files went missing get them back; existing files are untouched. */
+  async restoreAllowEntries(made: ReadonlyArray<Made>): Promise<void> {
+    const missing = made.filter((m) => !this.#output.existingAllow.has(allowFileOf(m.device.name)));
+    const files = missing.map((m) => ({
+      name: allowFileOf(m.device.name),
+      content: formatCertFile({ publicKey: m.publicKey, metadata: { name: m.device.name } }, 'zcert', { secret: false, now: this.#options.now }),
+    }));
+    await this.#output.allowFolder.writeAll(files, 0o644);
   }
 }

@@ -163,7 +163,7 @@ export async function provisionDevices(ws: Workspace, request: Readonly<Provisio
     results[m.device.index] = { row: m.device.row, name: m.device.name, status: 'skipped', reason: 'removed from the server; its bundle is left as it is, and it stays off the allowlist', publicKey: m.publicKey };
   }
   const recordable = made.filter((m) => !stillRemoved.includes(m));
-  for (const m of recordable) await writer.restoreAllowEntry(m);
+  await writer.restoreAllowEntries(recordable);
 
   const { devicesAdded, secretsKept, batch, allowlist } = await recordDevices(ws, recordable, { server, csvPath: request.csvPath, csvName: request.csvName ?? null, outDir: request.outDir, keepSecrets }, results);
   await syncAllowFolder(output, allowlist, ws.now());

@@ -194,6 +194,19 @@ describe('provision a fleet', () => {
     expect(snapshot(allow)).toEqual(before);
   }, 60_000);
 
+  it('puts back allowlist files deleted by hand on a rerun, with the same keys', async () => {
+    const allow = join(out, 'fleet', 'allowlist');
+    const before = new Map(readdirSync(allow).filter((n) => n.endsWith('.key')).map((n) => [n, readFileSync(join(allow, n), 'utf8')]));
+    const gone = [...before.keys()].filter((_, i) => i % 3 === 0);
+    for (const name of gone) rmSync(join(allow, name));
+    const again = await provisionDevices(t.ws, { csvPath, serverRef: 'plant-broker', outDir: join(out, 'fleet') });
+    expect(again).toMatchObject({ ok: 0, skipped: DEVICES + 1, devicesAdded: 0 });
+    const after = new Map(readdirSync(allow).filter((n) => n.endsWith('.key')).map((n) => [n, readFileSync(join(allow, n), 'utf8')]));
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const name of gone) expect(parseCertFile(after.get(name)!, name).publicKey).toBe(parseCertFile(before.get(name)!, name).publicKey);
+    expect(Number(python([allow], 'import sys, zmq.auth\nprint(len(zmq.auth.load_certificates(sys.argv[1])))'))).toBe(DEVICES + 1);
+  }, 60_000);
+
   it('reruns past damaged bundles: a named pipe, garbage or nothing in place of a certificate fails its row alone', async () => {
     const cert = (name: string): string => join(out, 'fleet', 'devices', name, `${name}.cert`);
     rmSync(cert('sensor-0001'));
