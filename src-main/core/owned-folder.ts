@@ -9,6 +9,8 @@ import { CurvekeepError, InvalidInputError } from './errors.js';
 import { pathExists, readInputFile, syncFolder, writeFileAtomic, writeFileWholeSync } from './files.js';
 
 export const OWNED_MANIFEST = '.curvekeep-owned.json';
+/** Files writeAll writes between two turns of the event loop (a few milliseconds' work). */
+const WRITE_ALL_SLICE = 256;
 const FORMAT = 'curvekeep-owned/1';
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
@@ -135,7 +137,9 @@ export class OwnedFolder {
    * bundles (bundle-writer.ts); a file is still never seen half-written.
    */
   async writeAll(files: ReadonlyArray<{ readonly name: string; readonly content: string | Uint8Array }>, mode: number): Promise<void> {
-    for (const { name, content } of files) {
+    for (const [index, { name, content }] of files.entries()) {
+      // The rest of the process (the app's other calls, a progress bar) goes on between slices.
+      if (index > 0 && index % WRITE_ALL_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       writeFileWholeSync(this.#claimedPath(name), content, { mode, overwrite: !this.#fresh.has(name) });
       this.#fresh.delete(name);
     }

@@ -185,11 +185,20 @@ describe('electronegativity', () => {
   ]);
 
   it('finds nothing high, and no medium finding that has not been reviewed', async () => {
-    const run = createRequire(import.meta.url)('@doyensec/electronegativity') as (options: object) => Promise<{ issues: Finding[]; errors: Array<{ file: string; message: string }>; atomicChecks: number }>;
+    // No request leaves the machine: at start electronegativity fetches its texts from S3 with
+    // `got` (on Node 24 that failed with an unhandled error, offline). Its `got` is replaced, for
+    // this run, by one that refuses at once; it then keeps the English texts it ships.
+    const fromElectronegativity = createRequire(createRequire(import.meta.url).resolve('@doyensec/electronegativity'));
+    fromElectronegativity('got');
+    const got = fromElectronegativity.cache[fromElectronegativity.resolve('got')]!;
+    const realGot: unknown = got.exports;
+    const fetched: string[] = [];
+    got.exports = { __esModule: true, default: (url: string) => (fetched.push(url), Promise.reject(new Error('no network in tests'))) };
     const log = console.log;
-    console.log = () => undefined; // its translation fetch notes that it is offline
+    console.log = () => undefined; // it says that it could not fetch the texts
     let result;
     try {
+      const run = fromElectronegativity('@doyensec/electronegativity') as (options: object) => Promise<{ issues: Finding[]; errors: Array<{ file: string; message: string }>; atomicChecks: number }>;
       result = await run({
         input: join(root, 'src-main'),
         isRelative: true,
@@ -199,7 +208,9 @@ describe('electronegativity', () => {
       });
     } finally {
       console.log = log;
+      got.exports = realGot;
     }
+    expect(fetched).toEqual([expect.stringMatching(/^https:\/\/electronegativity-i18n\.s3\.[^/]+\.amazonaws\.com\//)]);
     expect(result.atomicChecks).toBeGreaterThan(20);
     expect(result.errors.filter((e) => !/tolerable/.test(e.message))).toEqual([]);
     const high = result.issues.filter((i) => i.severity.name === 'HIGH');
