@@ -259,7 +259,7 @@ describe('provision --keep-secrets', () => {
   });
 
   it('refuses a server it does not know, and a CSV without a name column, changing nothing', async () => {
-    writeFileSync(join(out, 'n.csv'), 'device,endpoint\nx,tcp://1.2.3.4:5\n');
+    writeFileSync(join(out, 'n.csv'), 'device,endpoint\nx,tcp://127.0.0.1:5\n');
     await expect(provisionDevices(t.ws, { csvPath: join(out, 'd.csv'), serverRef: 'nobody', outDir: join(out, 'none') })).rejects.toThrow(/no identity or peer "nobody"/);
     await expect(provisionDevices(t.ws, { csvPath: join(out, 'n.csv'), serverRef: 'broker', outDir: join(out, 'none') })).rejects.toThrow(/no "name" column/);
     expect(readdirSync(out)).not.toContain('none');
