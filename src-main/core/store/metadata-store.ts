@@ -332,7 +332,7 @@ export class MetadataStore implements DocumentStore {
     if (!sealed) {
       throw new StoreTamperedError(
         `${this.file} was changed outside Curvekeep (${key ? 'its seal does not match' : 'its seal key is missing from the keychain'}). ` +
-          'A swapped peer key or pin is how a man in the middle gets in: review the file before you accept it',
+          'A swapped peer key or pin is how a man in the middle gets in',
       );
     }
   }

@@ -42,6 +42,19 @@ describe('rollback and deletion of the sealed document', () => {
     expect((await runCli(['audit', 'verify'], t.env)).code).toBe(0);
   });
 
+  it('a hand-edited document: exit 3, says why once and what to run (the advice is not said twice)', async () => {
+    t = testWorkspace('rollback');
+    await addPeer(t.ws, { name: 'good', publicKey: generateKeyPair().publicKey });
+    const file = json(t.home, 'curvekeep.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"good"', '"goof"'));
+    const list = await runCli(['peers', 'list'], t.env);
+    expect(list.code).toBe(3);
+    expect(list.stdout).toBe('');
+    expect(list.stderr).toMatch(/changed outside Curvekeep \(its seal does not match\)/);
+    expect(list.stderr).toMatch(/run `curvekeep store reseal` to accept it/);
+    expect(list.stderr.match(/review/g)).toHaveLength(1);
+  });
+
   it('refuses a rolled-back document even when the audit log is cut back to match it', async () => {
     t = testWorkspace('rollback');
     await addPeer(t.ws, { name: 'a', publicKey: generateKeyPair().publicKey });
