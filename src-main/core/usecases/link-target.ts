@@ -124,6 +124,8 @@ export function firstTestableEndpoint(endpoints: ReadonlyArray<string>): { endpo
   return { unusable };
 }
 
+const NOTHING_STORED: Readonly<DocumentData> = Object.freeze({ identities: [], peers: [], pinSets: [], backupKeys: [], devices: [], batches: [], auditHead: { seq: 0, hash: '' } });
+
 /** The server side of a link test, from the store only (no network, no keychain). */
 export function resolveLinkServer(data: Readonly<DocumentData>, request: LinkServerRequest): ResolvedLinkServer {
   const named = [request.peer, request.identity, request.serverKey].filter((value) => value !== undefined).length;
@@ -224,7 +226,9 @@ export async function resolveLinkClient(ws: Workspace, request: LinkClientReques
 
 /** Server, endpoint and client of a link test, with one default per decision for both faces. */
 export async function resolveLinkTarget(ws: Workspace, request: LinkTargetRequest): Promise<LinkTarget> {
-  const { data } = await ws.store.read();
+  // A pasted server key tested with a one-time key uses nothing stored: the document is not read,
+  // so the test runs where no keychain is (a field tech's headless box, a fresh machine).
+  const data = request.serverKey !== undefined && request.oneTimeKey ? NOTHING_STORED : (await ws.store.read()).data;
   const server = resolveLinkServer(data, request);
   const client = await resolveLinkClient(ws, request, data);
   return { ...server, ...client };

@@ -120,6 +120,20 @@ describe('curvekeep serve and test', () => {
     await runCli(['peers', 'remove', 'gateway-peer'], t.env);
   });
 
+  test('a pasted server key with a one-time key needs nothing stored: it runs with no keychain and no data folder', async () => {
+    const server = await serve(['--as', 'gateway', '--allow', 'any']);
+    // A field tech's headless box: no Secret Service on the bus, an empty data folder.
+    const bare = { ...t.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', CURVEKEEP_HOME: `${t.home}-bare` };
+    const run = await runCli(['--json', 'test', server.endpoint, '--server-key', serverKey, '--one-time-key'], bare);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json<LinkResult & { as: { oneTime: boolean } }>()).toMatchObject({ verdict: 'ok', as: { oneTime: true } });
+    // What needs the keychain still says so: a named identity's secret is in it.
+    const named = await runCli(['test', server.endpoint, '--server-key', serverKey, '--as', 'laptop'], { ...t.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+    expect(named.code).toBe(3);
+    expect(named.stderr).toMatch(/keychain/);
+    await server.stop('SIGTERM');
+  });
+
   test('the secret key never reaches the output', async () => {
     const server = await serve(['--as', 'gateway', '--allow', 'any']);
     const { identityKeyPair } = await import('../../../src-main/core/identities/identities.js');
