@@ -1,6 +1,7 @@
 // The words of key rotation (ARCHITECTURE.md section 5), written once for core, the IPC contract,
 // the CLI and the page: key states, rotation stages and how a stage follows from the key
 // generations, the next steps as data, due states, and the defaults both faces share.
+import type { LinkVerdict } from './link.js';
 import { DAY_MS } from './time.js';
 
 /** `pending` -> `current` -> `previous` -> `retired`; any state -> `revoked`. */
@@ -104,4 +105,31 @@ export function dueState(dueAt: Date | null, now: Date): DueState {
 /** Whole days until due, rounded down; negative when overdue. */
 export function daysUntil(dueAt: Date, now: Date): number {
   return Math.floor((dueAt.getTime() - now.getTime()) / DAY_MS);
+}
+
+/** What a pending key's test proves: a server admits the pending client key, or an endpoint presents the pending server key. */
+export type RotationTestProof = 'client-admitted' | 'server-presents';
+
+const ROTATION_TEST_ADVICE: Readonly<Record<RotationTestProof, Partial<Record<LinkVerdict, { readonly hint: string; readonly next: string }>>>> = {
+  'server-presents': {
+    'wrong-server-key': {
+      hint: 'this endpoint still presents the current key: start a listener with the pending key there, then test again',
+      next: 'This endpoint still presents the current key: start a listener with the pending key there.',
+    },
+  },
+  'client-admitted': {
+    rejected: {
+      hint: 'the server does not admit the pending key yet: hand it out to its allowlist, then test again',
+      next: 'The server does not admit the pending key yet: hand it out again.',
+    },
+  },
+};
+
+/**
+ * The advice for a pending key's test verdict where a peer test's advice would mislead (an
+ * endpoint presenting the current server key is a listener not restarted yet, not a wrong key we
+ * hold); null where the link test's own advice holds.
+ */
+export function rotationTestAdvice(proves: RotationTestProof, verdict: string): { readonly hint: string; readonly next: string } | null {
+  return (ROTATION_TEST_ADVICE[proves] as Readonly<Record<string, { readonly hint: string; readonly next: string }>>)[verdict] ?? null;
 }

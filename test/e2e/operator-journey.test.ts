@@ -263,7 +263,9 @@ describe('Operator journey', () => {
     const both = await runTests('Test at all 2 endpoints');
     expect(both.passed).toBe(false);
     expect(both.verdicts[second]).toBe('ok');
-    expect(both.verdicts[old]).not.toBe('ok');
+    expect(both.verdicts[old]).toBe('wrong-server-key');
+    // The rotation's advice (restart the listener with the pending key), not a peer test's "re-import the key".
+    expect(await page.locator('li[data-verdict="wrong-server-key"]').innerText()).toMatch(/still presents the current key: start a listener with the pending key there/);
     expect(await page.locator('aside[data-stage]').getAttribute('data-stage')).toBe('staged');
     await expectNoCommandText();
     await app.screenshot('operator-4-server-test-failed');

@@ -4,9 +4,10 @@
 // these: the CLI's rotate and schedule commands (cli/commands/rotation.ts) and the rotation
 // channels (ipc/handlers/rotation.ts), which only parse, call and word the result. Every default
 // (grace period, due window, the test's endpoint and server key) is decided here, once.
-import { DEFAULT_GRACE_DAYS } from '../../common/rotation.js';
+import { DEFAULT_GRACE_DAYS, type RotationTestProof, rotationTestAdvice } from '../../common/rotation.js';
 import { InvalidInputError } from '../errors.js';
 import type { LinkSocketType } from '../link/curve-test.js';
+import type { LinkResult } from '../link/verdict.js';
 import type {
   FinishedRotation,
   PendingKeyTestOutcome,
@@ -63,7 +64,7 @@ export interface PendingKeyTested extends PendingKeyTestOutcome {
    * What the test proves: `client-admitted` (a client or device key: the server admits the pending
    * client key) or `server-presents` (a server key: the endpoint presents the pending server key).
    */
-  readonly proves: 'client-admitted' | 'server-presents';
+  readonly proves: RotationTestProof;
   /** Server keys: the client that connected (null for a client or device key, which is itself the client). */
   readonly as: LinkClientIdentity | null;
 }
@@ -122,7 +123,7 @@ export async function testRotation(ws: Workspace, ref: string, request: Readonly
       ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     });
-    return { ...outcome, server: { kind: 'identity', id: identity.id, name: identity.name }, proves: 'server-presents', as: client.as };
+    return { ...withAdvice(outcome, 'server-presents'), server: { kind: 'identity', id: identity.id, name: identity.name }, proves: 'server-presents', as: client.as };
   }
   if (request.as !== undefined || request.oneTimeKey) throw new ClientRotationAsError(identity.name);
   const target = resolveLinkServer(data, {
@@ -139,7 +140,13 @@ export async function testRotation(ws: Workspace, ref: string, request: Readonly
     ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   });
-  return { ...outcome, server: target.server, proves: 'client-admitted', as: null };
+  return { ...withAdvice(outcome, 'client-admitted'), server: target.server, proves: 'client-admitted', as: null };
+}
+
+/** The result's hint as a rotation test means it (common/rotation.ts), for every face alike. */
+function withAdvice<T extends { readonly result: LinkResult }>(outcome: T, proves: RotationTestProof): T {
+  const advice = rotationTestAdvice(proves, outcome.result.verdict);
+  return advice ? { ...outcome, result: { ...outcome.result, hint: advice.hint } } : outcome;
 }
 
 /** `serve --pending` named an identity that is not a server, or there is no single server to default to. */

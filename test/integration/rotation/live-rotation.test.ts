@@ -10,6 +10,7 @@ import { generateIdentity, identityKeyPair } from '../../../src-main/core/identi
 import { testLink } from '../../../src-main/core/link/curve-test.js';
 import { distributeRotation } from '../../../src-main/core/rotation/distribute.js';
 import { promoteRotation, rollbackRotation, stageRotation, testPendingKey } from '../../../src-main/core/rotation/rotation.js';
+import { testRotation } from '../../../src-main/core/usecases/rotation.js';
 import { type FolderRouter, startFolderRouter } from '../../helpers/rotation/folder-router.js';
 import { type TestWorkspace, testWorkspace } from '../../helpers/workspace.js';
 
@@ -56,6 +57,10 @@ describe('rotation against a pyzmq server with a folder allowlist', () => {
     const first = await testPendingKey(ws, 'field-client', { endpoint: router.endpoint, serverKey: server.publicKey, timeoutMs: 4000 });
     expect(first.result.verdict).toBe('rejected');
     expect(first.identity.pending?.lastTest?.verdict).toBe('rejected');
+    // Both faces' advice (the use case's hint): the pending key is not handed out yet, not "add our key".
+    const worded = await testRotation(ws, 'field-client', { endpoint: router.endpoint, serverKey: server.publicKey, timeoutMs: 4000 });
+    expect(worded).toMatchObject({ proves: 'client-admitted', result: { verdict: 'rejected' } });
+    expect(worded.result.hint).toBe('the server does not admit the pending key yet: hand it out to its allowlist, then test again');
     await expect(promoteRotation(ws, 'field-client')).rejects.toThrow(RefusedError);
     await expect(promoteRotation(ws, 'field-client')).rejects.toThrow(/no passing live test.*rejected/);
 

@@ -39,7 +39,7 @@ const cli = (args: ReadonlyArray<string>) => runCli(['--json', ...args], t.env);
 
 interface Tested {
   readonly proves: string;
-  readonly result: { readonly verdict: string };
+  readonly result: { readonly verdict: string; readonly hint: string };
   readonly stage: string;
 }
 
@@ -85,7 +85,12 @@ describe('server key rotation against pyzmq clients', () => {
     expect(early.code, early.stderr).toBe(1);
     const earlyJson = early.json<Tested>();
     expect(earlyJson.proves).toBe('server-presents');
-    expect(earlyJson.result.verdict).not.toBe('ok');
+    expect(earlyJson.result.verdict).toBe('wrong-server-key');
+    // The advice is the rotation's (restart the listener), not a peer test's ("re-import the peer's key").
+    expect(earlyJson.result.hint).toMatch(/^this endpoint still presents the current key: start a listener with the pending key there/);
+    const earlyText = await runCli(['rotate', 'gateway', '--test', oldEndpoint.endpoint, '--timeout', '3000'], t.env);
+    expect(earlyText.stdout).toMatch(/^hint: this endpoint still presents the current key/m);
+    expect(earlyText.stdout).not.toMatch(/re-import/);
     expect((await cli(['rotate', 'gateway', '--promote'])).code).toBe(2);
 
     // A server key is not tested against a pasted key or a peer: that proved nothing.
@@ -176,7 +181,7 @@ describe('server key rotation against pyzmq clients', () => {
     expect((await cli(['rotate', 'elsewhere', '--stage'])).code).toBe(0);
     const old = await serve(['--as', 'elsewhere', '--allow', 'any']);
     const early = await ipc.ok('rotation.test', { ref: 'elsewhere', endpoint: old.endpoint, timeoutMs: 3000 });
-    expect((early.result as { verdict: string }).verdict).not.toBe('ok');
+    expect(early.result).toMatchObject({ verdict: 'wrong-server-key', hint: expect.stringMatching(/^this endpoint still presents the current key/) });
     const pending = await serve(['--as', 'elsewhere', '--pending', '--allow', 'any']);
     const passed = await ipc.ok('rotation.test', { ref: 'elsewhere', endpoint: pending.endpoint, timeoutMs: 3000 });
     expect(passed).toMatchObject({ stage: 'tested', result: { verdict: 'ok' } });

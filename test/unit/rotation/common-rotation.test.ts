@@ -2,6 +2,7 @@
 // call it: the stage from the key generations (with grace-over, which the page once missed), the
 // next steps per stage, and due states at their edges.
 import { describe, expect, it } from 'vitest';
+import { LINK_VERDICTS, VERDICTS } from '../../../src-main/common/link.js';
 import { DAY_MS } from '../../../src-main/common/time.js';
 import {
   DUE_SOON_DAYS,
@@ -10,6 +11,7 @@ import {
   daysUntil,
   dueState,
   nextSteps,
+  rotationTestAdvice,
   rotationInProgress,
   rotationStage,
 } from '../../../src-main/common/rotation.js';
@@ -68,5 +70,24 @@ describe('dueState and daysUntil', () => {
   it('counts whole days, rounded down, negative when overdue', () => {
     expect(daysUntil(new Date(at(2.9)), NOW)).toBe(2);
     expect(daysUntil(new Date(at(-0.1)), NOW)).toBe(-1);
+  });
+});
+
+describe('rotationTestAdvice', () => {
+  it("a server key's endpoint presenting the current key asks for a listener with the pending key, not for a peer's key", () => {
+    const advice = rotationTestAdvice('server-presents', 'wrong-server-key');
+    expect(advice?.hint).toMatch(/still presents the current key: start a listener with the pending key/);
+    expect(advice?.next).toMatch(/^This endpoint still presents the current key/);
+    expect(advice?.hint).not.toBe(VERDICTS['wrong-server-key'].hint);
+  });
+
+  it('a refused pending client key asks for it to be handed out', () => {
+    expect(rotationTestAdvice('client-admitted', 'rejected')?.hint).toMatch(/does not admit the pending key yet: hand it out/);
+  });
+
+  it("leaves every other verdict to the link test's own advice, and an unknown verdict too", () => {
+    const worded = LINK_VERDICTS.flatMap((v) => (['server-presents', 'client-admitted'] as const).filter((p) => rotationTestAdvice(p, v) !== null).map((p) => `${p}:${v}`));
+    expect(worded).toEqual(['server-presents:wrong-server-key', 'client-admitted:rejected']);
+    expect(rotationTestAdvice('server-presents', 'no-such-verdict')).toBeNull();
   });
 });
