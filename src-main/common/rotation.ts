@@ -1,7 +1,7 @@
 // The words of key rotation (ARCHITECTURE.md section 5), written once for core, the IPC contract,
 // the CLI and the page: key states, rotation stages and how a stage follows from the key
 // generations, the next steps as data, due states, and the defaults both faces share.
-import type { LinkVerdict } from './link.js';
+import { type LinkVerdict, isLinkVerdict } from './link.js';
 import { DAY_MS } from './time.js';
 
 /** `pending` -> `current` -> `previous` -> `retired`; any state -> `revoked`. */
@@ -110,7 +110,13 @@ export function daysUntil(dueAt: Date, now: Date): number {
 /** What a pending key's test proves: a server admits the pending client key, or an endpoint presents the pending server key. */
 export type RotationTestProof = 'client-admitted' | 'server-presents';
 
-const ROTATION_TEST_ADVICE: Readonly<Record<RotationTestProof, Partial<Record<LinkVerdict, { readonly hint: string; readonly next: string }>>>> = {
+/** Advice in both forms: after "hint:" (CLI) and as a sentence (page). */
+export interface RotationTestAdvice {
+  readonly hint: string;
+  readonly next: string;
+}
+
+const ROTATION_TEST_ADVICE: Readonly<Record<RotationTestProof, Partial<Record<LinkVerdict, RotationTestAdvice>>>> = {
   'server-presents': {
     'wrong-server-key': {
       hint: 'this endpoint still presents the current key: start a listener with the pending key there, then test again',
@@ -130,6 +136,6 @@ const ROTATION_TEST_ADVICE: Readonly<Record<RotationTestProof, Partial<Record<Li
  * endpoint presenting the current server key is a listener not restarted yet, not a wrong key we
  * hold); null where the link test's own advice holds.
  */
-export function rotationTestAdvice(proves: RotationTestProof, verdict: string): { readonly hint: string; readonly next: string } | null {
-  return (ROTATION_TEST_ADVICE[proves] as Readonly<Record<string, { readonly hint: string; readonly next: string }>>)[verdict] ?? null;
+export function rotationTestAdvice(proves: RotationTestProof, verdict: string): RotationTestAdvice | null {
+  return isLinkVerdict(verdict) ? (ROTATION_TEST_ADVICE[proves][verdict] ?? null) : null;
 }
