@@ -66,8 +66,9 @@ export interface ActionOptions {
    * sealed state) are fetched at once, while the command's code loads and the document is read.
    * false: it never opens the data folder (its context has no workspace and no `--home`), so the
    * store and keychain modules are not even loaded. Unset: they are loaded, nothing is fetched.
+   * A function decides from the command's options whether to fetch (true) or not (as unset).
    */
-  readonly readsStore?: boolean;
+  readonly readsStore?: boolean | ((options: Readonly<Record<string, unknown>>) => boolean);
 }
 
 const NO_STORE = 'this command declared that it reads no data folder (readsStore: false)';
@@ -95,7 +96,8 @@ export async function makeContext(command: Command, actionOptions: ActionOptions
   const [{ createWorkspace, closeWorkspace, defaultHome, storeUrlFor }, { OsKeychain, keychainServiceName }] = await Promise.all([import('../core/workspace.js'), import('../keychain/os-keychain.js')]);
   const options = globalOptions(command, defaultHome);
   const keychain = new OsKeychain(keychainServiceName());
-  if (actionOptions.readsStore) keychain.prefetch([STORE_SEAL_ACCOUNT, stateSealAccount(options.home)]);
+  const { readsStore } = actionOptions;
+  if (typeof readsStore === 'function' ? readsStore(command.opts()) : readsStore) keychain.prefetch([STORE_SEAL_ACCOUNT, stateSealAccount(options.home)]);
   let workspace: Workspace | undefined;
   return {
     options,

@@ -104,6 +104,15 @@ export function verdictInfo(verdict: string): VerdictInfo | (Omit<VerdictInfo, '
 }
 
 /**
+ * Whether a link test reads the data folder: not with a pasted server key and a one-time key,
+ * which use nothing stored (so such a test runs where no keychain is). Core decides by it whether
+ * to read the document, the CLI whether to fetch the keychain items a read needs.
+ */
+export function linkTestReadsStore(request: { readonly serverKey?: unknown; readonly oneTimeKey?: boolean }): boolean {
+  return request.serverKey === undefined || request.oneTimeKey !== true;
+}
+
+/**
  * What a verdict means when the test presented a one-time key instead of an identity the peer
  * may know: it proves reachability, encryption and the server key, never that our key is allowed.
  */

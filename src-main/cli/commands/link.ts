@@ -1,7 +1,7 @@
 // `curvekeep probe | test | serve | sweep`: live link testing (ARCHITECTURE.md section 6).
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { DEFAULT_LINK_TIMEOUT_MS, DEFAULT_SWEEP_CONCURRENCY, LINK_SOCKET_TYPES, type LinkSocketType, MAX_SWEEP_CONCURRENCY } from '../../common/link.js';
+import { DEFAULT_LINK_TIMEOUT_MS, DEFAULT_SWEEP_CONCURRENCY, LINK_SOCKET_TYPES, type LinkSocketType, MAX_SWEEP_CONCURRENCY, linkTestReadsStore } from '../../common/link.js';
 import { CurvekeepError, isCurvekeepError } from '../../core/errors.js';
 import type { LinkResult } from '../../core/link/verdict.js';
 import type { ProbeResult } from '../../core/link/probe.js';
@@ -153,7 +153,7 @@ export function registerLink(program: Command): void {
           ].join('\n'),
           exitCode: result.verdict === 'ok' ? 0 : 1,
         };
-      }, { readsStore: true }),
+      }, { readsStore: linkTestReadsStore }),
     );
 
   program

@@ -215,6 +215,4 @@ export const DocumentDataSchema = z.object({
 });
 export type DocumentData = z.infer<typeof DocumentDataSchema>;
 
-export function emptyDocument(): DocumentData {
-  return { identities: [], peers: [], pinSets: [], backupKeys: [], devices: [], batches: [], auditHead: { seq: 0, hash: '' } };
-}
+export { emptyDocument } from './empty-document.js';

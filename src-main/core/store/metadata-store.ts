@@ -368,7 +368,7 @@ export class MetadataStore implements DocumentStore {
           { file: this.file, sealedRevision: sealed?.revision ?? null },
         );
       }
-      return { revision: 0, data: (await import('./document.js')).emptyDocument() };
+      return { revision: 0, data: (await import('./empty-document.js')).emptyDocument() };
     }
     const { envelope, body } = this.#parse(bytes.toString('utf8'), bytes);
     checkSchema(envelope.schema, this.file);
@@ -434,7 +434,7 @@ export class MetadataStore implements DocumentStore {
   /** Reads the document's data without checking its seal: only to know which items it owns. */
   async #dataForOwnership(): Promise<DocumentData | null> {
     const raw = await this.#readRaw();
-    if (raw === null) return (await import('./document.js')).emptyDocument();
+    if (raw === null) return (await import('./empty-document.js')).emptyDocument();
     try {
       return await this.#validate(this.#parse(raw).envelope);
     } catch {
@@ -670,7 +670,7 @@ export class MetadataStore implements DocumentStore {
       if (raw === null) {
         if (!sealed && !(await this.#auditHasEntries())) return { revision: 0, wasTampered: false, rolledBack: false, missing: false };
         missing = true;
-        data = (await import('./document.js')).emptyDocument();
+        data = (await import('./empty-document.js')).emptyDocument();
         revision = 0;
       } else {
         const { envelope, body } = this.#parse(raw);

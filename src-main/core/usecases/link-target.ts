@@ -4,6 +4,7 @@
 //  - endpoint: the one given, else the first tcp:// endpoint of the peer or identity;
 //  - client: the identity named, else the user's only usable client identity (role client or
 //    device, with its secret in the keychain); a one-time key only when explicitly asked for.
+import { linkTestReadsStore } from '../../common/link.js';
 import { type KeyPair, type PublicKey, generateKeyPair, parsePublicKey } from '../curve/keys.js';
 import { CurvekeepError, InvalidInputError, NotFoundError } from '../errors.js';
 import { findIdentity, identityKeyPair, secretAccount } from '../identities/identities.js';
@@ -11,6 +12,7 @@ import { parseEndpoint } from '../link/endpoint.js';
 import { findPeer } from '../peers/peers.js';
 import { currentGeneration } from '../rotation/policy.js';
 import type { DocumentData, Role } from '../store/document.js';
+import { emptyDocument } from '../store/empty-document.js';
 import type { Workspace } from '../workspace.js';
 
 /** The roles whose key can be presented as a link test's client. */
@@ -124,8 +126,6 @@ export function firstTestableEndpoint(endpoints: ReadonlyArray<string>): { endpo
   return { unusable };
 }
 
-const NOTHING_STORED: Readonly<DocumentData> = Object.freeze({ identities: [], peers: [], pinSets: [], backupKeys: [], devices: [], batches: [], auditHead: { seq: 0, hash: '' } });
-
 /** The server side of a link test, from the store only (no network, no keychain). */
 export function resolveLinkServer(data: Readonly<DocumentData>, request: LinkServerRequest): ResolvedLinkServer {
   const named = [request.peer, request.identity, request.serverKey].filter((value) => value !== undefined).length;
@@ -228,7 +228,7 @@ export async function resolveLinkClient(ws: Workspace, request: LinkClientReques
 export async function resolveLinkTarget(ws: Workspace, request: LinkTargetRequest): Promise<LinkTarget> {
   // A pasted server key tested with a one-time key uses nothing stored: the document is not read,
   // so the test runs where no keychain is (a field tech's headless box, a fresh machine).
-  const data = request.serverKey !== undefined && request.oneTimeKey ? NOTHING_STORED : (await ws.store.read()).data;
+  const data = linkTestReadsStore(request) ? (await ws.store.read()).data : emptyDocument();
   const server = resolveLinkServer(data, request);
   const client = await resolveLinkClient(ws, request, data);
   return { ...server, ...client };

@@ -139,6 +139,15 @@ describe('what a command loads', () => {
     expect(loadsZeromq(l)).toBe(true);
     expect(l.zod).toBe(false);
   });
+
+  it('a link test with a pasted server key and a one-time key uses nothing stored: no keytar, no zod', () => {
+    const l = traced(['--json', 'test', 'tcp://127.0.0.1:9', '--server-key', SERVER_KEY, '--one-time-key', '--timeout', '300']);
+    expect(l.stderr).not.toMatch(/internal error/);
+    expect(l.code).toBe(1); // unreachable
+    expect(loadsZeromq(l)).toBe(true);
+    expect(loadsKeytar(l)).toBe(false);
+    expect(l.zod).toBe(false);
+  });
 });
 
 /** How a bundle names its own URL: import.meta.url, or in a CommonJS file of the command line, the file's. */
